@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ApiToken, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "full_name", "role", "organization_name", "is_active", "last_login")
+    list_filter = ("role", "is_active", "is_superuser")
+    search_fields = ("username", "full_name", "email", "organization_name")
+    filter_horizontal = ("scope_pairings", "groups", "user_permissions")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("AidTrack"), {"fields": ("full_name", "organization_name", "role", "scope_pairings")}),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued with ``manage.py create_api_token``; here they are reviewed and revoked."""
+
+    list_display = ("prefix", "user", "name", "can_write", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("can_write",)
+    search_fields = ("prefix", "name", "user__username")
+    readonly_fields = ("user", "prefix", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,9 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "admin", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    LEADER = "leader", _("Leader")
+    PARTNER = "partner", _("Partner system")

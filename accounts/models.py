@@ -1,0 +1,156 @@
+"""Users with a role and a pairing scope, and hashed API tokens."""
+
+import hashlib
+
+from django.apps import apps
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from aidtrack.core import scoping
+from aidtrack.core.models import LinkedModel
+
+# Reads of pairing-scoped data: everyone but nobody. Writes depend on the role.
+_READ_ROLES = {Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADER, Role.PARTNER}
+
+
+class UserQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = scoping.VIEW):
+        """Accounts are administered by administrators; others see only themselves."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_administrator:
+            return self
+        return self.filter(pk=user.pk) if action == scoping.VIEW else self.none()
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(LinkedModel, AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LEADER)
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    scope_pairings = models.ManyToManyField(
+        "pairings.Pairing",
+        verbose_name=_("pairing scope"),
+        blank=True,
+        related_name="scoped_users",
+        help_text=_(
+            "Pairings this user works on; each covers its descendants. "
+            "Coordinators need at least one; leaders and partners without any see everything."
+        ),
+    )
+
+    objects = ScopedUserManager()
+
+    audit_changes = True
+    audit_redact = ("password",)
+    scope_path = None
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == Role.ADMINISTRATOR)
+
+    @property
+    def uses_browser(self) -> bool:
+        """Partner accounts exist for systems that call the API, not for people."""
+        return self.role != Role.PARTNER or self.is_superuser
+
+    def may(self, action: str, model) -> bool:
+        """Whether this role may perform ``action`` on ``model`` at all.
+
+        Which rows is the scope's business (``pairing_ids_in_scope``).
+        """
+        if not self.is_active:
+            return False
+        if self.is_administrator:
+            return True
+        if action == scoping.VIEW:
+            return self.role in _READ_ROLES
+        if getattr(model, "scope_path", None) is None:
+            return False  # reference data and accounts: administrators only
+        # Partners may write only with a write-enabled token; the API checks that.
+        return self.role in (Role.COORDINATOR, Role.PARTNER)
+
+    def pairing_ids_in_scope(self) -> frozenset[int] | None:
+        """Ids of the scope pairings and all their descendants; None if unrestricted.
+
+        One recursive query, cached on the instance, i.e. once per request.
+        """
+        if not hasattr(self, "_pairing_ids_in_scope"):
+            self._pairing_ids_in_scope = self._compute_pairing_ids_in_scope()
+        return self._pairing_ids_in_scope
+
+    def _compute_pairing_ids_in_scope(self) -> frozenset[int] | None:
+        if self.is_administrator:
+            return None
+        ids = _scope_with_descendants(self)
+        if not ids and self.role in (Role.LEADER, Role.PARTNER):
+            return None
+        return ids
+
+    def forget_scope(self) -> None:
+        """Drop the cached scope after the user's scope pairings changed."""
+        self.__dict__.pop("_pairing_ids_in_scope", None)
+
+
+def _scope_with_descendants(user: "User") -> frozenset[int]:
+    # pairings builds on accounts, so it is reached through the app registry.
+    pairing_model = apps.get_model("pairings", "Pairing")
+    roots = user.scope_pairings.values_list("pk", flat=True)
+    return pairing_model.objects.descendant_ids(roots)
+
+
+def hash_token(key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough: there is nothing to
+    # brute-force. The point is that a database leak does not leak usable keys.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    # The first characters of the key, shown in lists so a token can be recognised.
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    can_write = models.BooleanField(_("may write"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    audit_changes = True
+    audit_redact = ("digest",)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

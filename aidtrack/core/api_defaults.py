@@ -1,0 +1,132 @@
+"""The API defaults that settings.REST_FRAMEWORK names.
+
+Kept apart from api.py (the viewset and serializer bases) because DRF imports
+these while defining its own generic views; api.py imports those views.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, permissions
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.pagination import CursorPagination
+from rest_framework.settings import api_settings
+
+from aidtrack.core import scoping
+
+_ACTION_BY_METHOD = {
+    "GET": scoping.VIEW,
+    "HEAD": scoping.VIEW,
+    "OPTIONS": scoping.VIEW,
+    "POST": scoping.ADD,
+    "PUT": scoping.CHANGE,
+    "PATCH": scoping.CHANGE,
+    "DELETE": scoping.DELETE,
+}
+
+
+def request_action(request) -> str:
+    return _ACTION_BY_METHOD.get(request.method, scoping.CHANGE)
+
+
+class ScopedModelPermission(permissions.BasePermission):
+    """Signed in; the role may perform the action; a token may write only if granted."""
+
+    message = _("You do not have permission to perform this action.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        action = request_action(request)
+        token = request.auth
+        if action != scoping.VIEW and token is not None and not getattr(token, "can_write", False):
+            self.message = _("This API token is read-only.")
+            return False
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        return model is None or user.may(action, model)
+
+
+class UpdatedSinceFilter(BaseFilterBackend):
+    """``?updated_since=2024-01-01T00:00:00+08:00``: rows changed since then, for incremental sync."""
+
+    param = "updated_since"
+
+    def filter_queryset(self, request, queryset, view):
+        raw = request.query_params.get(self.param)
+        if not raw or not _has_updated_at(queryset.model):
+            return queryset
+        value = parse_datetime(raw.replace(" ", "+"))  # "+" arrives as a space if unencoded
+        if value is None:
+            raise exceptions.ValidationError(
+                {self.param: [_("Enter a date and time in ISO 8601, e.g. 2024-01-01T00:00:00+08:00.")]}
+            )
+        if is_naive(value):
+            value = make_aware(value)
+        return queryset.filter(updated_at__gte=value)
+
+    def get_schema_operation_parameters(self, view):
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if model is None or not _has_updated_at(model):
+            return []
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Only records changed at or after this ISO 8601 time.",
+                "schema": {"type": "string", "format": "date-time"},
+            }
+        ]
+
+
+def _has_updated_at(model) -> bool:
+    return any(field.name == "updated_at" for field in model._meta.concrete_fields)
+
+
+class CappedCursorPagination(CursorPagination):
+    """Cursor paging: stable while rows change, which incremental sync needs."""
+
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def json_exception_handler(exc, context):
+    """Every error as ``{"code", "message", "errors"?}``; validation errors list fields."""
+    from rest_framework.views import exception_handler  # DRF's views import this module
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_error_dict(exc))
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        body = {
+            "code": "invalid",
+            "message": str(_("The submitted data is not valid.")),
+            "errors": _as_field_errors(response.data),
+        }
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        body = {"code": code, "message": str(detail or exc)}
+    response.data = body
+    return response
+
+
+def _as_field_errors(data):
+    if isinstance(data, list):
+        return {api_settings.NON_FIELD_ERRORS_KEY: data}
+    return data
+
+
+def django_error_dict(exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        return {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+    return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}

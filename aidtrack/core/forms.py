@@ -1,0 +1,63 @@
+"""Forms whose choices go through the user's scope."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aidtrack.core import scoping
+
+
+def scope_choice_fields(fields, user) -> None:
+    """Limit every model choice to rows the user may see.
+
+    A coordinator must not be able to pick (or even learn of) another
+    pairing through a drop-down.
+    """
+    for field in fields.values():
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None and hasattr(queryset, "for_user"):
+            field.queryset = queryset.for_user(user, scoping.VIEW)
+
+
+class ScopedModelForm(forms.ModelForm):
+    """Base for every edit form: scoped choices and Bootstrap widgets."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        scope_choice_fields(self.fields, user)
+        for field in self.fields.values():
+            bootstrap(field)
+
+
+def bootstrap(field: forms.Field) -> None:
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+        widget.attrs.setdefault("class", "form-check-input")
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        widget.attrs.setdefault("class", "form-select")
+    else:
+        widget.attrs.setdefault("class", "form-control")
+    if isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+
+
+class FilterFormMixin:
+    """Bootstrap classes for FilterSet forms (set as the FilterSet's form class)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            bootstrap(field)
+            field.widget.attrs["class"] += " form-control-sm" if not isinstance(
+                field.widget, forms.Select
+            ) else " form-select-sm"
+
+
+class FilterForm(FilterFormMixin, forms.Form):
+    pass
+
+
+OUT_OF_SCOPE_MESSAGE = _(
+    "This change would place the record outside the pairings you are responsible for."
+)

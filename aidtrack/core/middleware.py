@@ -1,0 +1,63 @@
+"""Request id, request logging and the audit actor for each request."""
+
+import logging
+import re
+import time
+import uuid
+
+from aidtrack.core import audit
+from aidtrack.core.logging import request_id_var
+
+logger = logging.getLogger("aidtrack.request")
+
+# Accept an upstream id (gateway, partner system) only if it looks like one.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.id
+            user = getattr(request, "user", None)
+            logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user_id": user.pk if user is not None and user.is_authenticated else None,
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class AuditContextMiddleware:
+    """Tell the database who is writing, so the audit triggers can record it.
+
+    Only unsafe methods can write, so GET pages pay nothing. API requests
+    authenticate later (tokens), and the API base view names the actor again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        source = "admin" if request.path.startswith("/admin/") else "web"
+        with audit.audit_context(request.user, source=source, request_id=request.id):
+            return self.get_response(request)

@@ -1,0 +1,37 @@
+"""The navigation bar, assembled from what each app declares.
+
+An app lists its pages in its AppConfig as ``navigation = [NavItem(...)]``;
+an item shows only to users whose role may view its model, so no page
+appears before it exists and nobody is shown a page that would refuse them.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # "app_label.ModelName" whose view permission decides visibility.
+    model: str
+    admin_only: bool = False
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.uses_browser:
+        return {"nav_groups": []}
+    groups = []
+    for config in apps.get_app_configs():
+        items = [
+            {"label": item.label, "url": reverse(item.url_name)}
+            for item in getattr(config, "navigation", ())
+            if user.may("view", apps.get_model(item.model))
+            and (user.is_administrator or not item.admin_only)
+        ]
+        if items:
+            groups.append({"label": config.verbose_name, "items": items})
+    return {"nav_groups": groups}

@@ -1,0 +1,42 @@
+"""The one place that decides which rows a user may see or change.
+
+Each model says how it reaches its pairing with ``scope_path``:
+
+* ``"pairing"`` (or ``"project__pairing"`` …): a lookup from the model to a
+  pairing; the row is in scope when that pairing is.
+* ``""``: the model *is* the pairing.
+* ``None``: reference data shared by everyone (regions, indicators): any
+  signed-in role may read it, only administrators change it.
+
+The user supplies the two answers that depend on accounts: whether the role
+may perform the action on the model at all (``user.may``) and which pairings
+the user's scope covers (``user.pairing_ids_in_scope``, ``None`` meaning
+unrestricted). Core never imports accounts; it relies on that interface.
+"""
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+
+def restrict(queryset, user, action: str):
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    model = queryset.model
+    if user is None or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if not user.may(action, model):
+        return queryset.none()
+    scope_path = getattr(model, "scope_path", None)
+    if scope_path is None:
+        return queryset
+    pairing_ids = user.pairing_ids_in_scope()
+    if pairing_ids is None:
+        return queryset
+    lookup = f"{scope_path}__in" if scope_path else "pk__in"
+    return queryset.filter(**{lookup: pairing_ids})
+
+
+def is_in_scope(obj, user, action: str) -> bool:
+    """Whether the saved row ``obj`` is inside ``user``'s scope for ``action``."""
+    manager = type(obj)._default_manager
+    return manager.for_user(user, action).filter(pk=obj.pk).exists()

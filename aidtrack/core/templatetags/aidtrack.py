@@ -1,0 +1,47 @@
+"""Template helpers shared by every page."""
+
+from datetime import date, datetime
+
+from django import template
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from aidtrack.core.money import format_money, format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def money(yuan):
+    """Rounded to 万元/亿元, the exact amount on hover."""
+    if yuan is None:
+        return "—"
+    return format_html('<span title="{}">{}</span>', format_yuan(yuan), format_money(yuan))
+
+
+@register.filter
+def cell(value):
+    """One table cell or detail value, displayed consistently across pages."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+    if isinstance(value, date):
+        return date_format(value, "Y-m-d")
+    if isinstance(value, Model) and hasattr(value, "get_absolute_url"):
+        url = value.get_absolute_url()
+        if url:
+            return format_html('<a href="{}">{}</a>', url, value)
+    return value
+
+
+@register.simple_tag
+def model_url(model, action, *args):
+    from django.urls import reverse
+
+    return reverse(model.url_name(action), args=args)

@@ -1,0 +1,299 @@
+"""Generic list, detail, edit, delete and history pages for every model.
+
+An app declares a model's pages with an ``ObjectViews`` subclass and gets the
+URLs from ``.urls()``::
+
+    class PairingViews(ObjectViews):
+        model = Pairing
+        filterset_class = PairingFilterSet
+        table_class = PairingTable
+        form_class = PairingForm
+
+Every page starts from ``Model.objects.for_user(user, action)``: a record
+outside the user's scope is a 404, a role that may not act at all gets 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from aidtrack.core import scoping
+from aidtrack.core.exports import EXPORT_FORMATS, export
+from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
+from aidtrack.core.history import describe_changes, history_records
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+class BrowserAccessMixin(LoginRequiredMixin):
+    """Signed-in people only: partner accounts are for the API."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.uses_browser:
+            raise PermissionDenied(_("This account may only use the API."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ObjectViewMixin(BrowserAccessMixin):
+    model = None
+    config: "type[ObjectViews] | None" = None
+    action = scoping.VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.may(self.action, self.model):
+            # The role may not do this to any record: saying so reveals nothing.
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self, action=None):
+        return self.model.objects.for_user(self.request.user, action or self.action)
+
+    def get_object(self):
+        queryset = self.config.detail_queryset(self.get_queryset())
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def permissions(self):
+        user = self.request.user
+        return {action: user.may(action, self.model) for action in scoping.ACTIONS}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            model=self.model,
+            opts=self.model._meta,
+            config=self.config,
+            can=self.permissions(),
+        )
+        return context
+
+
+class ObjectListView(ObjectViewMixin, TemplateView):
+    template_name = "generic/object_list.html"
+
+    def get(self, request, *args, **kwargs):
+        table = self.config.table_class(self.model)
+        filterset = self.config.filterset_class(
+            request.GET or None, queryset=table.prepare(self.get_queryset()), request=request
+        )
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        queryset, sort = table.order(queryset, request.GET.get("sort"))
+        fmt = request.GET.get("export")
+        if fmt in EXPORT_FORMATS:
+            return export(table, queryset, fmt)
+        per_page = _page_size(request.GET.get("per_page"))
+        page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        for key in ("page", "sort", "export"):
+            query.pop(key, None)
+        context = self.get_context_data(
+            table=table,
+            header=list(table.header(sort)),
+            rows=table.rows(page.object_list),
+            page=page,
+            per_page=per_page,
+            page_sizes=PAGE_SIZES,
+            filterset=filterset,
+            filter_form=filterset.form,
+            sort=sort,
+            query=query.urlencode(),
+            export_formats=EXPORT_FORMATS,
+        )
+        return self.render_to_response(context)
+
+
+def _page_size(raw) -> int:
+    try:
+        size = int(raw)
+    except (TypeError, ValueError):
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+class ObjectDetailView(ObjectViewMixin, TemplateView):
+    template_name = "generic/object_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        fields = [
+            (obj._meta.get_field(name).verbose_name, _display(obj, name))
+            for name in self.config.detail_fields
+        ]
+        context = self.get_context_data(object=obj, fields=fields, active_tab="detail")
+        return self.render_to_response(context)
+
+
+def _display(obj, name):
+    if obj._meta.get_field(name).many_to_many:
+        return ", ".join(str(related) for related in getattr(obj, name).all())
+    display = getattr(obj, f"get_{name}_display", None)
+    return display() if display else getattr(obj, name)
+
+
+class ObjectEditView(ObjectViewMixin, TemplateView):
+    """Create (no pk) or change (pk) a record, re-checking scope after the save."""
+
+    template_name = "generic/object_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = scoping.CHANGE if "pk" in kwargs else scoping.ADD
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_instance(self):
+        if self.action == scoping.ADD:
+            return self.model()
+        return self.get_object()
+
+    def get_form(self, instance):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        initial = self.request.GET.dict() if self.action == scoping.ADD else None
+        return self.config.form_class(
+            data, files, instance=instance, initial=initial, user=self.request.user
+        )
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        return self.render_form(self.get_form(instance), instance)
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        form = self.get_form(instance)
+        if form.is_valid():
+            try:
+                obj = save_in_scope(form.save, user=request.user, action=self.action)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                verb = _("Created") if self.action == scoping.ADD else _("Saved")
+                messages.success(request, f"{verb}: {obj}")
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self.render_form(form, instance, status=400)
+
+    def render_form(self, form, instance, status=200):
+        context = self.get_context_data(
+            form=form,
+            object=instance if instance.pk else None,
+            active_tab="edit",
+            return_url=self.request.GET.get("return_url")
+            or (instance.get_absolute_url() if instance.pk else reverse(self.config.list_url())),
+        )
+        return self.render_to_response(context, status=status)
+
+
+def save_in_scope(save, *, user, action):
+    """Run ``save()`` and keep its result only if the row is still in scope.
+
+    Choices are already scoped, but a record can leave a scope through any
+    field that decides it; the check runs on the saved row, inside the
+    transaction, so a write out of (or into another) scope is rolled back.
+    """
+    with transaction.atomic():
+        obj = save()
+        if not scoping.is_in_scope(obj, user, action):
+            raise ValidationError(OUT_OF_SCOPE_MESSAGE, code="out_of_scope")
+    return obj
+
+
+class ObjectDeleteView(ObjectViewMixin, TemplateView):
+    template_name = "generic/object_confirm_delete.html"
+    action = scoping.DELETE
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return self.render_to_response(self.get_context_data(object=obj, active_tab="delete"))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        label = str(obj)
+        try:
+            obj.delete()
+        except ProtectedError as exc:
+            blockers = ", ".join(sorted({str(o) for o in list(exc.protected_objects)[:5]}))
+            messages.error(
+                request,
+                _("%(object)s cannot be deleted because other records refer to it: %(blockers)s")
+                % {"object": label, "blockers": blockers},
+            )
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted: %(object)s") % {"object": label})
+        return HttpResponseRedirect(reverse(self.config.list_url()))
+
+
+class ObjectHistoryView(ObjectViewMixin, TemplateView):
+    template_name = "generic/object_history.html"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        page = Paginator(history_records(obj), 50).get_page(request.GET.get("page"))
+        describe_changes(self.model, page.object_list)
+        context = self.get_context_data(object=obj, page=page, active_tab="history")
+        return self.render_to_response(context)
+
+
+class ObjectViews:
+    """Declares one model's pages; ``urls()`` wires them."""
+
+    model = None
+    filterset_class = None
+    table_class = None
+    # No form: the model is read-only in the browser (reference data).
+    form_class = None
+    # Fields on the detail page, in order.
+    detail_fields: tuple[str, ...] = ()
+    # Related rows the detail page reads, fetched with the record.
+    detail_select_related: tuple[str, ...] = ()
+
+    list_view = ObjectListView
+    detail_view = ObjectDetailView
+    edit_view = ObjectEditView
+    delete_view = ObjectDeleteView
+    history_view = ObjectHistoryView
+
+    @classmethod
+    def detail_queryset(cls, queryset):
+        return queryset.select_related(*cls.detail_select_related)
+
+    @classmethod
+    def list_url(cls) -> str:
+        return cls.model.url_name("list")
+
+    @classmethod
+    def editable(cls) -> bool:
+        return cls.form_class is not None
+
+    @classmethod
+    def has_history(cls) -> bool:
+        return getattr(cls.model, "audit_changes", False)
+
+    @classmethod
+    def urls(cls):
+        name = cls.model._meta.model_name
+        plural = f"{name}s"
+
+        def view(view_class):
+            return view_class.as_view(model=cls.model, config=cls)
+
+        urls = [
+            path(f"{plural}/", view(cls.list_view), name=f"{name}_list"),
+            path(f"{plural}/<int:pk>/", view(cls.detail_view), name=f"{name}_detail"),
+        ]
+        if cls.editable():
+            urls += [
+                path(f"{plural}/add/", view(cls.edit_view), name=f"{name}_add"),
+                path(f"{plural}/<int:pk>/edit/", view(cls.edit_view), name=f"{name}_edit"),
+                path(f"{plural}/<int:pk>/delete/", view(cls.delete_view), name=f"{name}_delete"),
+            ]
+        if cls.has_history():
+            urls.append(
+                path(f"{plural}/<int:pk>/history/", view(cls.history_view), name=f"{name}_history")
+            )
+        return urls
+

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from aidtrack.core.navigation import NavItem
+
+
+class PairingsConfig(AppConfig):
+    name = "pairings"
+    verbose_name = _("Pairings")
+    navigation = [
+        NavItem(_("Pairings"), "pairings:pairing_list", "pairings.Pairing"),
+        NavItem(_("Regions"), "pairings:region_list", "pairings.Region"),
+    ]

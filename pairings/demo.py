@@ -1,0 +1,115 @@
+"""Demo pairings and users, taken from the seed articles (see DOMAIN.md).
+
+Idempotent: running it again changes nothing. Institution and designated
+pairings need organisations and arrive with them.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+
+from accounts.choices import Role
+from accounts.models import User
+from pairings.choices import PairingLevel, PairingStatus, Programme
+from pairings.models import Pairing, Region
+
+DEMO_PASSWORD = "aidtrack-demo"  # development only; printed by `make run`
+
+
+@dataclass(frozen=True)
+class DemoPairing:
+    key: str
+    helping: str
+    helped: str
+    programme: str
+    level: str
+    start: date
+    parent: str | None = None
+    end: date | None = None
+    notes: str = ""
+
+
+DEMO_PAIRINGS = [
+    DemoPairing("gd-gz", "440000", "520000", Programme.EAST_WEST, PairingLevel.PROVINCE,
+                date(2021, 1, 1), notes="2021年国家东西部协作结对关系调整后,粤黔两省建立新的结对帮扶关系。"),
+    DemoPairing("zs-lps", "442000", "520200", Programme.EAST_WEST, PairingLevel.PREFECTURE,
+                date(2021, 1, 1), parent="gd-gz",
+                notes="2021、2022年度国家和粤黔两省东西部协作考核均获“好”等次。"),
+    DemoPairing("zsg-sc", "442000003", "520204", Programme.EAST_WEST, PairingLevel.COUNTY,
+                date(2021, 1, 1), parent="zs-lps",
+                notes="中山火炬开发区(中山港街道)结对帮扶水城区。"),
+    DemoPairing("gz-bj", "440100", "520500", Programme.EAST_WEST, PairingLevel.PREFECTURE,
+                date(2021, 1, 1), parent="gd-gz"),
+    DemoPairing("th-xqg", "440106", "520502", Programme.EAST_WEST, PairingLevel.COUNTY,
+                date(2021, 7, 1), parent="gz-bj",
+                notes="七星关区33所学校与天河区27所学校开展结对帮扶。"),
+    # The previous round (2017–2020): Guangzhou helped Qiannan. Kept as ended
+    # pairings: reassignments are history, never overwritten.
+    DemoPairing("gz-qn", "440100", "522700", Programme.EAST_WEST, PairingLevel.PREFECTURE,
+                date(2017, 12, 1), end=date(2020, 12, 31), notes="2017年12月签订帮扶协议。"),
+    DemoPairing("ns-gd", "440115", "522723", Programme.EAST_WEST, PairingLevel.COUNTY,
+                date(2018, 1, 1), parent="gz-qn", end=date(2020, 12, 31)),
+    DemoPairing("by-pt", "440111", "522727", Programme.EAST_WEST, PairingLevel.COUNTY,
+                date(2017, 12, 1), parent="gz-qn", end=date(2020, 12, 31)),
+    DemoPairing("ca-bt", "330127", "513335", Programme.COUNTERPART, PairingLevel.COUNTY,
+                date(2021, 8, 1), notes="淳安县16名党员干部、专技人才分三个组在巴塘县开展对口支援。"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    role: str
+    scope: tuple[str, ...] = ()
+    superuser: bool = False
+
+
+DEMO_USERS = [
+    DemoUser("admin", "系统管理员", Role.ADMINISTRATOR, superuser=True),
+    DemoUser("leader", "领导(全部结对)", Role.LEADER),
+    DemoUser("coord_zs", "中山市前方工作组", Role.COORDINATOR, scope=("zs-lps",)),
+    DemoUser("coord_gz", "广州市前方工作组", Role.COORDINATOR, scope=("gz-bj",)),
+    DemoUser("partner", "合作方系统", Role.PARTNER),
+]
+
+
+@transaction.atomic
+def demo_load() -> dict[str, Pairing]:
+    codes = {code for p in DEMO_PAIRINGS for code in (p.helping, p.helped)}
+    regions = Region.objects.in_bulk(codes, field_name="code")
+    missing = codes - regions.keys()
+    if missing:
+        raise LookupError(f"regions missing (run load_regions first): {sorted(missing)}")
+    pairings: dict[str, Pairing] = {}
+    for spec in DEMO_PAIRINGS:
+        pairing, _ = Pairing.objects.get_or_create(
+            helping_region=regions[spec.helping],
+            helped_region=regions[spec.helped],
+            programme=spec.programme,
+            start_date=spec.start,
+            defaults={
+                "level": spec.level,
+                "parent": pairings.get(spec.parent),
+                "end_date": spec.end,
+                "status": PairingStatus.ENDED if spec.end else PairingStatus.ACTIVE,
+                "notes": spec.notes,
+            },
+        )
+        pairings[spec.key] = pairing
+    for spec in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=spec.username,
+            defaults={
+                "full_name": spec.full_name,
+                "role": spec.role,
+                "is_superuser": spec.superuser,
+                "is_staff": spec.superuser,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            user.scope_pairings.set([pairings[key] for key in spec.scope])
+    return pairings

@@ -1,0 +1,187 @@
+"""Administrative regions and the pairings between helping and helped sides."""
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
+from pairings.choices import PairingLevel, PairingStatus, Programme, RegionLevel
+
+
+class Region(LinkedModel):
+    """A national administrative division (GB/T 2260 / statistical codes).
+
+    Reference data loaded by ``manage.py load_regions`` from a versioned file;
+    it is not audited row by row because the file is its history.
+    """
+
+    code = models.CharField(_("code"), max_length=9, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # "广东省 › 中山市 › 南区街道": denormalised at load time so lists and
+    # searches need no recursive joins.
+    full_name = models.CharField(_("full name"), max_length=300)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = ScopedManager()
+    scope_path = None
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    SEPARATOR = " › "
+
+    def subtree_q(self, lookup: str = "") -> Q:
+        """Matches this region and every region inside it, through ``lookup``."""
+        prefix = f"{lookup}__" if lookup else ""
+        return Q(**{f"{prefix}full_name": self.full_name}) | Q(
+            **{f"{prefix}full_name__startswith": self.full_name + self.SEPARATOR}
+        )
+
+    def is_within(self, other: "Region") -> bool:
+        """Whether this region is ``other`` or lies inside it."""
+        return self.full_name == other.full_name or self.full_name.startswith(
+            other.full_name + Region.SEPARATOR
+        )
+
+
+class PairingQuerySet(ScopedQuerySet):
+    def descendant_ids(self, root_ids) -> frozenset[int]:
+        """``root_ids`` and the ids of every pairing below them, in one recursive query."""
+        root_ids = list(root_ids)
+        if not root_ids:
+            return frozenset()
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                WITH RECURSIVE tree(id) AS (
+                    SELECT id FROM {table} WHERE id = ANY(%s)
+                    UNION
+                    SELECT child.id FROM {table} AS child JOIN tree ON child.parent_id = tree.id
+                )
+                SELECT id FROM tree
+                """,  # noqa: S608 - the table name comes from model metadata
+                [root_ids],
+            )
+            return frozenset(row[0] for row in cursor.fetchall())
+
+
+class Pairing(BaseModel):
+    """A helping side paired with a helped side under a programme.
+
+    Reassignments end a pairing and start a new one; history is never
+    overwritten.
+    """
+
+    helping_region = models.ForeignKey(
+        Region,
+        verbose_name=_("helping side"),
+        on_delete=models.PROTECT,
+        related_name="pairings_helping",
+    )
+    helped_region = models.ForeignKey(
+        Region,
+        verbose_name=_("helped side"),
+        on_delete=models.PROTECT,
+        related_name="pairings_helped",
+    )
+    programme = models.CharField(_("programme"), max_length=20, choices=Programme.choices)
+    level = models.CharField(_("level"), max_length=20, choices=PairingLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent pairing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PairingStatus.choices, default=PairingStatus.ACTIVE
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    scope_path = ""  # a pairing is its own scope
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+        ordering = ["helping_region__code", "helped_region__code", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="pairing_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(helping_region=F("helped_region")),
+                name="pairing_sides_differ",
+                violation_error_message=_("A region cannot be paired with itself."),
+            ),
+            models.UniqueConstraint(
+                fields=["helping_region", "helped_region", "programme"],
+                condition=Q(status=PairingStatus.ACTIVE),
+                name="pairing_unique_active",
+                violation_error_message=_(
+                    "An active pairing between these two sides under this programme already exists."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.helping_region} → {self.helped_region}"
+
+    def clean(self):
+        errors = {}
+        if self.parent_id is not None:
+            parent = self.parent
+            if self.pk is not None and parent.is_descendant_of_or_same(self):
+                errors["parent"] = _("A pairing cannot be its own ancestor.")
+            elif self.helping_region_id and self.helped_region_id:
+                if not self.helping_region.is_within(parent.helping_region):
+                    errors["helping_region"] = _(
+                        "The helping side must lie within the parent pairing's helping side (%(parent)s)."
+                    ) % {"parent": parent.helping_region.full_name}
+                if not self.helped_region.is_within(parent.helped_region):
+                    errors["helped_region"] = _(
+                        "The helped side must lie within the parent pairing's helped side (%(parent)s)."
+                    ) % {"parent": parent.helped_region.full_name}
+            if self.start_date and self.start_date < parent.start_date:
+                errors["start_date"] = _(
+                    "The start date must be within the parent pairing's period (from %(start)s)."
+                ) % {"start": parent.start_date}
+            if self.end_date and parent.end_date and self.end_date > parent.end_date:
+                errors["end_date"] = _(
+                    "The end date must be within the parent pairing's period (until %(end)s)."
+                ) % {"end": parent.end_date}
+        if self.status == PairingStatus.ENDED and self.end_date is None:
+            errors["end_date"] = _("An ended pairing needs an end date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_descendant_of_or_same(self, other: "Pairing") -> bool:
+        node, seen = self, set()
+        while node is not None and node.pk not in seen:
+            if node.pk == other.pk:
+                return True
+            seen.add(node.pk)
+            node = node.parent
+        return False

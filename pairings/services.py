@@ -1,0 +1,99 @@
+"""Writes on regions and pairings that span rows."""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from pairings.choices import RegionLevel
+from pairings.models import Region
+
+REGION_DATA_DIR = Path(__file__).resolve().parent / "data"
+_BATCH_SIZE = 5000
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+def _read(name: str):
+    with open(REGION_DATA_DIR / name, encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def region_rows(data_dir: Path = REGION_DATA_DIR) -> list[list[RegionRow]]:
+    """The division files as rows grouped by level, parents before children.
+
+    Provinces and prefectures get their 6-digit GB/T 2260 codes. Prefecture
+    cities without counties (Zhongshan, Dongguan …) list themselves among
+    the counties with the prefecture's own code; that row is skipped so their
+    towns hang directly under the prefecture.
+    """
+    provinces = [
+        RegionRow(f"{r['code']}0000", r["name"], RegionLevel.PROVINCE, None)
+        for r in _read("provinces.csv")
+    ]
+    prefectures = [
+        RegionRow(f"{r['code']}00", r["name"], RegionLevel.PREFECTURE, f"{r['provinceCode']}0000")
+        for r in _read("cities.csv")
+    ]
+    prefecture_codes = {row.code for row in prefectures}
+    counties = [
+        RegionRow(r["code"], r["name"], RegionLevel.COUNTY, f"{r['cityCode']}00")
+        for r in _read("areas.csv")
+        if r["code"] not in prefecture_codes
+    ]
+    townships = [
+        RegionRow(r["code"], r["name"], RegionLevel.TOWNSHIP, r["areaCode"])
+        for r in _read("streets.csv")
+    ]
+    return [provinces, prefectures, counties, townships]
+
+
+@transaction.atomic
+def regions_load(*, force: bool = False) -> int:
+    """Insert or update every region; returns the number of rows written.
+
+    Idempotent and bulk: one upsert per batch, level by level so parents'
+    ids are known. Skipped when the table already holds exactly the file's
+    rows, unless ``force``.
+    """
+    levels = region_rows()
+    total = sum(len(level) for level in levels)
+    if not force and Region.objects.count() == total:
+        return 0
+    ids: dict[str, int] = {}
+    full_names: dict[str, str] = {}
+    for level in levels:
+        regions = []
+        for row in level:
+            parent_name = full_names.get(row.parent_code)
+            full_name = f"{parent_name}{Region.SEPARATOR}{row.name}" if parent_name else row.name
+            full_names[row.code] = full_name
+            regions.append(
+                Region(
+                    code=row.code,
+                    name=row.name,
+                    level=row.level,
+                    parent_id=ids.get(row.parent_code),
+                    full_name=full_name,
+                )
+            )
+        Region.objects.bulk_create(
+            regions,
+            batch_size=_BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["name", "level", "parent", "full_name", "updated_at"],
+        )
+        ids.update(
+            Region.objects.filter(level=level[0].level).values_list("code", "pk")
+            if level
+            else []
+        )
+    return total

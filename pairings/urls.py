@@ -1,0 +1,5 @@
+from pairings.views import PairingViews, RegionViews
+
+app_name = "pairings"
+
+urlpatterns = [*PairingViews.urls(), *RegionViews.urls()]
