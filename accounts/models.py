@@ -84,32 +84,33 @@ class User(LinkedModel, AbstractUser):
         # Partners may write only with a write-enabled token; the API checks that.
         return self.role in (Role.COORDINATOR, Role.PARTNER)
 
-    def pairing_ids_in_scope(self) -> frozenset[int] | None:
+    def pairing_ids_in_scope(self, action: str = scoping.VIEW) -> frozenset[int] | None:
         """Ids of the scope pairings and all their descendants; None if unrestricted.
 
-        One recursive query, cached on the instance, i.e. once per request.
+        Administrators are unrestricted. Leaders and partners without a scope
+        read everything, but writing always needs an explicit scope. The
+        recursive query runs once per instance, i.e. once per request.
         """
-        if not hasattr(self, "_pairing_ids_in_scope"):
-            self._pairing_ids_in_scope = self._compute_pairing_ids_in_scope()
-        return self._pairing_ids_in_scope
-
-    def _compute_pairing_ids_in_scope(self) -> frozenset[int] | None:
         if self.is_administrator:
             return None
-        ids = _scope_with_descendants(self)
-        if not ids and self.role in (Role.LEADER, Role.PARTNER):
+        if not hasattr(self, "_scope_ids"):
+            self._scope_ids = _scope_with_descendants(self)
+        if not self._scope_ids and action == scoping.VIEW and self.role in (
+            Role.LEADER,
+            Role.PARTNER,
+        ):
             return None
-        return ids
+        return self._scope_ids
 
     def forget_scope(self) -> None:
         """Drop the cached scope after the user's scope pairings changed."""
-        self.__dict__.pop("_pairing_ids_in_scope", None)
+        self.__dict__.pop("_scope_ids", None)
 
 
 def _scope_with_descendants(user: "User") -> frozenset[int]:
     # pairings builds on accounts, so it is reached through the app registry.
     pairing_model = apps.get_model("pairings", "Pairing")
-    roots = user.scope_pairings.values_list("pk", flat=True)
+    roots = user.scope_pairings.order_by().values_list("pk", flat=True)
     return pairing_model.objects.descendant_ids(roots)
 
 

@@ -7,6 +7,7 @@ pairings need organisations and arrive with them.
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.choices import Role
@@ -102,6 +103,7 @@ def demo_load() -> dict[str, Pairing]:
         user, created = User.objects.get_or_create(
             username=spec.username,
             defaults={
+                "password": make_password(DEMO_PASSWORD),
                 "full_name": spec.full_name,
                 "role": spec.role,
                 "is_superuser": spec.superuser,
@@ -109,7 +111,5 @@ def demo_load() -> dict[str, Pairing]:
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
             user.scope_pairings.set([pairings[key] for key in spec.scope])
     return pairings

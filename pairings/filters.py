@@ -37,7 +37,8 @@ class PairingFilterSet(ScopedFilterSet):
         method="filter_active_in_year", label=_("active in year")
     )
     parent = django_filters.ModelChoiceFilter(
-        queryset=Pairing.objects.all(), label=_("parent pairing")
+        queryset=Pairing.objects.select_related("helping_region", "helped_region"),
+        label=_("parent pairing"),
     )
 
     class Meta:

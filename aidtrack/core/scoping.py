@@ -8,10 +8,11 @@ Each model says how it reaches its pairing with ``scope_path``:
 * ``None``: reference data shared by everyone (regions, indicators): any
   signed-in role may read it, only administrators change it.
 
-The user supplies the two answers that depend on accounts: whether the role
+The user supplies the answers that depend on accounts: whether the role
 may perform the action on the model at all (``user.may``) and which pairings
-the user's scope covers (``user.pairing_ids_in_scope``, ``None`` meaning
-unrestricted). Core never imports accounts; it relies on that interface.
+the user's scope covers for the action (``user.pairing_ids_in_scope``,
+``None`` meaning unrestricted; ``user.forget_scope()`` drops the cached
+answer). Core never imports accounts; it relies on that interface.
 """
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
@@ -29,7 +30,7 @@ def restrict(queryset, user, action: str):
     scope_path = getattr(model, "scope_path", None)
     if scope_path is None:
         return queryset
-    pairing_ids = user.pairing_ids_in_scope()
+    pairing_ids = user.pairing_ids_in_scope(action)
     if pairing_ids is None:
         return queryset
     lookup = f"{scope_path}__in" if scope_path else "pk__in"
@@ -37,6 +38,11 @@ def restrict(queryset, user, action: str):
 
 
 def is_in_scope(obj, user, action: str) -> bool:
-    """Whether the saved row ``obj`` is inside ``user``'s scope for ``action``."""
+    """Whether the saved row ``obj`` is inside ``user``'s scope for ``action``.
+
+    The cached scope is dropped first: the write may itself have added a
+    pairing below one of the user's (a new county pairing under their city).
+    """
+    user.forget_scope()
     manager = type(obj)._default_manager
     return manager.for_user(user, action).filter(pk=obj.pk).exists()

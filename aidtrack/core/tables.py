@@ -109,6 +109,5 @@ class Table:
                 "next_sort": f"-{column.accessor}" if active and not descending else column.accessor,
             }
 
-    def rows(self, objects):
-        for obj in objects:
-            yield obj, [(column, column.value(obj)) for column in self.columns]
+    def rows(self, objects) -> list:
+        return [(obj, [(column, column.value(obj)) for column in self.columns]) for obj in objects]

@@ -1,0 +1,352 @@
+"""Generated access tests for every model (after NetBox's ViewTestCases).
+
+A model's test class inherits ``ObjectAccessTests``, states a few attributes
+and gets create/read/update/delete tests for each role, in scope and out of
+scope, in the browser and over the API::
+
+    class TestPairingAccess(ObjectAccessTests):
+        views = PairingViews
+        api_url = "api:pairing"
+        update_changes = {"notes": "changed"}
+
+        def make_object(self, world, in_scope, index=0): ...
+        def create_data(self, world, in_scope): ...
+
+The tests need a ``world`` fixture (tests/conftest.py) with ``user(role)``
+for each role in ``ROLES``; the coordinator is scoped so that "in scope"
+objects are inside and "out of scope" objects outside its pairings.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from aidtrack.core.models import ChangeRecord
+
+ADMIN, COORDINATOR, LEADER, PARTNER, ANONYMOUS = (
+    "admin",
+    "coordinator",
+    "leader",
+    "partner",
+    "anonymous",
+)
+ROLES = (ADMIN, COORDINATOR, LEADER, PARTNER, ANONYMOUS)
+SIGNED_IN = (ADMIN, COORDINATOR, LEADER, PARTNER)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a role should get for an action on an object in or out of its scope."""
+
+    browser: int
+    api: int
+    changes: bool = False
+
+
+def expected_read(role: str, in_scope: bool, *, scoped_model: bool = True) -> Expect:
+    """Reads: every signed-in role; coordinators only inside their scope."""
+    if role == ANONYMOUS:
+        return Expect(browser=302, api=401)
+    if role == PARTNER:
+        return Expect(browser=403, api=200)  # partner accounts are API-only
+    if role == COORDINATOR and scoped_model and not in_scope:
+        return Expect(browser=404, api=404)
+    return Expect(browser=200, api=200)
+
+
+def expected_write(role: str, in_scope: bool, *, scoped_model: bool = True) -> Expect:
+    """Writes: administrators anywhere, coordinators in scope, others never."""
+    if role == ANONYMOUS:
+        return Expect(browser=302, api=401)
+    if role == ADMIN:
+        return Expect(browser=302, api=200, changes=True)
+    if role == COORDINATOR and scoped_model:
+        if in_scope:
+            return Expect(browser=302, api=200, changes=True)
+        return Expect(browser=404, api=404)
+    return Expect(browser=403, api=403)
+
+
+class ObjectAccessTests:
+    """Inherit in a ``Test…`` class; see the module docstring."""
+
+    views = None  # the ObjectViews subclass
+    api_url = ""  # "api:<basename>"; "" for a model without API
+    update_changes: dict = {}
+
+    # -- declared by the model's test class --------------------------------
+    def make_object(self, world, in_scope: bool, index: int = 0):
+        raise NotImplementedError
+
+    def create_data(self, world, in_scope: bool) -> dict:
+        raise NotImplementedError
+
+    # -- helpers -------------------------------------------------------------
+    @property
+    def model(self):
+        return self.views.model
+
+    @property
+    def scoped_model(self) -> bool:
+        return getattr(self.model, "scope_path", None) is not None
+
+    def browser(self, world, role):
+        from django.test import Client
+
+        client = Client()
+        if role != ANONYMOUS:
+            client.force_login(world.user(role))
+        return client
+
+    def api(self, world, role, *, write=True):
+        client = APIClient()
+        if role != ANONYMOUS:
+            key = world.token(role, write=write)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    def url(self, action, obj=None):
+        args = [obj.pk] if obj is not None else []
+        return reverse(self.model.url_name(action), args=args)
+
+    def api_url_for(self, obj=None):
+        if obj is None:
+            return reverse(f"{self.api_url}-list")
+        return reverse(f"{self.api_url}-detail", args=[obj.pk])
+
+    def form_data(self, world, obj) -> dict:
+        """The edit form's current values for ``obj``, as a browser would post them."""
+        form = self.views.form_class(instance=obj, user=world.user(ADMIN))
+        data = {}
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None:
+                continue
+            if isinstance(value, list | tuple):
+                value = [str(v) for v in value]
+            elif isinstance(value, bool):
+                if not value:
+                    continue
+                value = "on"
+            data[name] = value
+        data.update(self.update_changes)
+        return data
+
+    def assert_unchanged(self, obj):
+        fresh = type(obj)._default_manager.get(pk=obj.pk)
+        for name in self.update_changes:
+            assert getattr(fresh, name) == getattr(obj, name)
+
+    def assert_changed(self, obj):
+        fresh = type(obj)._default_manager.get(pk=obj.pk)
+        for name, value in self.update_changes.items():
+            assert str(getattr(fresh, name)) == str(value)
+
+    # -- browser ---------------------------------------------------------------
+    @pytest.mark.parametrize("role", ROLES)
+    def test_browser_list(self, world, role):
+        inside = self.make_object(world, in_scope=True)
+        outside = self.make_object(world, in_scope=False)
+        response = self.browser(world, role).get(self.url("list"))
+        expect = expected_read(role, in_scope=True)
+        assert response.status_code == expect.browser
+        if expect.browser == 200:
+            listed = {obj.pk for obj, _cells in response.context["rows"]}
+            assert inside.pk in listed
+            assert (outside.pk in listed) == (expected_read(role, False, scoped_model=self.scoped_model).browser == 200)
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_browser_detail(self, world, role, in_scope):
+        obj = self.make_object(world, in_scope=in_scope)
+        response = self.browser(world, role).get(self.url("detail", obj))
+        assert response.status_code == expected_read(role, in_scope, scoped_model=self.scoped_model).browser
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_browser_create(self, world, role, in_scope):
+        if not self.views.editable():
+            pytest.skip("read-only in the browser")
+        data = self.create_data(world, in_scope)
+        before = self.model._default_manager.count()
+        response = self.browser(world, role).post(self.url("add"), data)
+        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        if role == COORDINATOR and not in_scope:
+            # Out-of-scope targets are not even offered: the form refuses them.
+            expect = Expect(browser=400, api=400)
+        assert response.status_code == expect.browser, getattr(response, "context", None) and (
+            response.context.get("form") and response.context["form"].errors
+        )
+        assert self.model._default_manager.count() == before + (1 if expect.changes else 0)
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_browser_update(self, world, role, in_scope):
+        if not self.views.editable():
+            pytest.skip("read-only in the browser")
+        obj = self.make_object(world, in_scope=in_scope)
+        data = self.form_data(world, obj)
+        response = self.browser(world, role).post(self.url("edit", obj), data)
+        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        assert response.status_code == expect.browser, (
+            response.context and response.context.get("form") and response.context["form"].errors
+        )
+        if expect.changes:
+            self.assert_changed(obj)
+            assert ChangeRecord.objects.for_object(obj).filter(
+                action="update", actor=world.user(role)
+            ).exists()
+        else:
+            self.assert_unchanged(obj)
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_browser_delete(self, world, role, in_scope):
+        if not self.views.editable():
+            pytest.skip("read-only in the browser")
+        obj = self.make_object(world, in_scope=in_scope)
+        response = self.browser(world, role).post(self.url("delete", obj))
+        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        assert response.status_code == expect.browser
+        exists = self.model._default_manager.filter(pk=obj.pk).exists()
+        assert exists != expect.changes
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", (ADMIN, COORDINATOR, LEADER))
+    def test_browser_history(self, world, role, in_scope):
+        if not self.views.has_history():
+            pytest.skip("not audited")
+        obj = self.make_object(world, in_scope=in_scope)
+        response = self.browser(world, role).get(self.url("history", obj))
+        expect = expected_read(role, in_scope, scoped_model=self.scoped_model)
+        assert response.status_code == expect.browser
+        if expect.browser == 200:
+            actions = [record.action for record in response.context["page"]]
+            assert "create" in actions
+
+    @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+    def test_export_is_scoped(self, world, fmt):
+        inside = self.make_object(world, in_scope=True)
+        outside = self.make_object(world, in_scope=False)
+        response = self.browser(world, COORDINATOR).get(self.url("list"), {"export": fmt})
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if fmt == "csv":
+            text = body.decode("utf-8-sig")
+            first_column = self.views.table_class(self.model).columns[0]
+            assert first_column.text(inside) in text
+            assert (first_column.text(outside) in text) == (not self.scoped_model)
+        else:
+            assert body.startswith(b"PK")  # a zip container, as xlsx files are
+
+    def test_list_query_count_does_not_grow(self, world):
+        client = self.browser(world, COORDINATOR)
+        self.make_object(world, in_scope=True, index=0)
+        client.get(self.url("list"))  # warm-up: once-per-session writes are not per-row
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(self.url("list")).status_code == 200
+        for index in range(1, 6):
+            self.make_object(world, in_scope=True, index=index)
+        with CaptureQueriesContext(connection) as many:
+            assert client.get(self.url("list")).status_code == 200
+        assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+    # -- API ---------------------------------------------------------------
+    def _skip_without_api(self):
+        if not self.api_url:
+            pytest.skip("no API for this model")
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_api_list(self, world, role):
+        self._skip_without_api()
+        inside = self.make_object(world, in_scope=True)
+        outside = self.make_object(world, in_scope=False)
+        response = self.api(world, role).get(self.api_url_for())
+        expect = expected_read(role, in_scope=True)
+        assert response.status_code == expect.api
+        if expect.api == 200:
+            ids = {row["id"] for row in response.json()["results"]}
+            assert inside.pk in ids
+            assert (outside.pk in ids) == (expected_read(role, False, scoped_model=self.scoped_model).api == 200)
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_api_retrieve(self, world, role, in_scope):
+        self._skip_without_api()
+        obj = self.make_object(world, in_scope=in_scope)
+        response = self.api(world, role).get(self.api_url_for(obj))
+        assert response.status_code == expected_read(role, in_scope, scoped_model=self.scoped_model).api
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_api_create(self, world, role, in_scope):
+        self._skip_without_api()
+        if not self.views.editable():
+            pytest.skip("read-only")
+        before = self.model._default_manager.count()
+        response = self.api(world, role).post(
+            self.api_url_for(), self.create_data(world, in_scope), format="json"
+        )
+        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        expected_status = {200: 201, 404: 400}.get(expect.api, expect.api)
+        assert response.status_code == expected_status, response.content
+        assert self.model._default_manager.count() == before + (1 if expect.changes else 0)
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_api_update(self, world, role, in_scope):
+        self._skip_without_api()
+        if not self.views.editable():
+            pytest.skip("read-only")
+        obj = self.make_object(world, in_scope=in_scope)
+        response = self.api(world, role).patch(
+            self.api_url_for(obj), self.update_changes, format="json"
+        )
+        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        assert response.status_code == expect.api, response.content
+        if expect.changes:
+            self.assert_changed(obj)
+            record = ChangeRecord.objects.for_object(obj).filter(action="update").first()
+            assert record.actor == world.user(role) and record.source == "api"
+        else:
+            self.assert_unchanged(obj)
+
+    @pytest.mark.parametrize("in_scope", [True, False], ids=["in_scope", "out_of_scope"])
+    @pytest.mark.parametrize("role", ROLES)
+    def test_api_delete(self, world, role, in_scope):
+        self._skip_without_api()
+        if not self.views.editable():
+            pytest.skip("read-only")
+        obj = self.make_object(world, in_scope=in_scope)
+        response = self.api(world, role).delete(self.api_url_for(obj))
+        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        assert response.status_code == {200: 204}.get(expect.api, expect.api)
+        assert self.model._default_manager.filter(pk=obj.pk).exists() != expect.changes
+
+    def test_api_read_only_token_cannot_write(self, world):
+        self._skip_without_api()
+        if not self.views.editable():
+            pytest.skip("read-only")
+        obj = self.make_object(world, in_scope=True)
+        client = self.api(world, COORDINATOR, write=False)
+        response = client.patch(self.api_url_for(obj), self.update_changes, format="json")
+        assert response.status_code == 403
+        assert response.json()["code"] == "permission_denied"
+        self.assert_unchanged(obj)
+
+    def test_api_list_query_count_does_not_grow(self, world):
+        self._skip_without_api()
+        client = self.api(world, COORDINATOR)
+        self.make_object(world, in_scope=True, index=0)
+        client.get(self.api_url_for())  # warm-up: the token's last use is recorded once
+        with CaptureQueriesContext(connection) as few:
+            assert client.get(self.api_url_for()).status_code == 200
+        for index in range(1, 6):
+            self.make_object(world, in_scope=True, index=index)
+        with CaptureQueriesContext(connection) as many:
+            assert client.get(self.api_url_for()).status_code == 200
+        assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

@@ -1,0 +1,101 @@
+"""Shared fixtures: a small pairing tree and one user per role.
+
+    广东省 → 贵州省 (province)
+    ├── 中山市 → 六盘水市          ← the coordinator's scope
+    │   └── 中山港街道 → 水城区     ← "in scope"
+    └── 广州市 → 毕节市
+        └── 天河区 → 七星关区       ← "out of scope"
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from accounts.choices import Role
+from accounts.services import api_token_create
+from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER, PARTNER
+from pairings.choices import PairingLevel
+from tests.factories import PairingFactory, UserFactory, region
+
+
+@dataclass
+class World:
+    regions: dict
+    pairings: dict
+    users: dict
+    _tokens: dict = field(default_factory=dict)
+
+    def user(self, role):
+        return self.users[role]
+
+    def token(self, role, *, write=True):
+        """An API key for the role's user; partners get read-only keys, as in the demo."""
+        write = write and role != PARTNER
+        if (role, write) not in self._tokens:
+            _token, key = api_token_create(user=self.user(role), can_write=write, days=30)
+            self._tokens[(role, write)] = key
+        return self._tokens[(role, write)]
+
+    @property
+    def in_scope_pairing(self):
+        return self.pairings["zsg-sc"]
+
+    @property
+    def out_of_scope_pairing(self):
+        return self.pairings["th-xqg"]
+
+
+@pytest.fixture
+def world(db):
+    gd = region("440000", "广东省")
+    zs = region("442000", "中山市", gd)
+    gz = region("440100", "广州市", gd)
+    gzh = region("520000", "贵州省")
+    lps = region("520200", "六盘水市", gzh)
+    bj = region("520500", "毕节市", gzh)
+    regions = {
+        "gd": gd,
+        "zs": zs,
+        "zsg": region("442000003", "中山港街道", zs),
+        "nq": region("442000005", "南区街道", zs),
+        "gz": gz,
+        "th": region("440106", "天河区", gz),
+        "by": region("440111", "白云区", gz),
+        "gzh": gzh,
+        "lps": lps,
+        "sc": region("520204", "水城区", lps),
+        "lz": region("520203", "六枝特区", lps),
+        "pz": region("520281", "盘州市", lps),
+        "bj": bj,
+        "xqg": region("520502", "七星关区", bj),
+        "dF": region("520521", "大方县", bj),
+    }
+    gd_gz = PairingFactory(
+        helping_region=gd, helped_region=gzh, level=PairingLevel.PROVINCE
+    )
+    zs_lps = PairingFactory(
+        helping_region=zs, helped_region=lps, level=PairingLevel.PREFECTURE, parent=gd_gz
+    )
+    gz_bj = PairingFactory(
+        helping_region=gz, helped_region=bj, level=PairingLevel.PREFECTURE, parent=gd_gz
+    )
+    pairings = {
+        "gd-gz": gd_gz,
+        "zs-lps": zs_lps,
+        "gz-bj": gz_bj,
+        "zsg-sc": PairingFactory(
+            helping_region=regions["zsg"], helped_region=regions["sc"], parent=zs_lps
+        ),
+        "th-xqg": PairingFactory(
+            helping_region=regions["th"], helped_region=regions["xqg"], parent=gz_bj
+        ),
+    }
+    coordinator = UserFactory(username="coord", role=Role.COORDINATOR)
+    coordinator.scope_pairings.set([zs_lps])
+    users = {
+        ADMIN: UserFactory(username="admin", role=Role.ADMINISTRATOR),
+        COORDINATOR: coordinator,
+        LEADER: UserFactory(username="leader", role=Role.LEADER),
+        PARTNER: UserFactory(username="partner", role=Role.PARTNER),
+    }
+    return World(regions=regions, pairings=pairings, users=users)
