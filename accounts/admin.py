@@ -21,11 +21,28 @@ class UserAdmin(DjangoUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued with ``manage.py create_api_token``; here they are reviewed and revoked."""
 
-    list_display = ("prefix", "user", "name", "can_write", "expires_at", "last_used_at", "revoked_at")
+    list_display = (
+        "prefix",
+        "user",
+        "name",
+        "can_write",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("can_write",)
     search_fields = ("prefix", "name", "user__username")
     readonly_fields = ("user", "prefix", "created_at", "last_used_at")
-    fields = ("user", "name", "prefix", "can_write", "created_at", "expires_at", "last_used_at", "revoked_at")
+    fields = (
+        "user",
+        "name",
+        "prefix",
+        "can_write",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
 
     def has_add_permission(self, request):
         return False

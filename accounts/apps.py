@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     navigation = [NavItem(_("Users"), "accounts:user_list", "accounts.User", admin_only=True)]
+
+    def ready(self):
+        from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)

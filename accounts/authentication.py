@@ -23,9 +23,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed token header."))
         key = header[1].decode(errors="replace")
-        token = (
-            ApiToken.objects.select_related("user").filter(digest=hash_token(key)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(digest=hash_token(key)).first()
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.is_expired:

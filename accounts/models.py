@@ -95,9 +95,14 @@ class User(LinkedModel, AbstractUser):
             return None
         if not hasattr(self, "_scope_ids"):
             self._scope_ids = _scope_with_descendants(self)
-        if not self._scope_ids and action == scoping.VIEW and self.role in (
-            Role.LEADER,
-            Role.PARTNER,
+        if (
+            not self._scope_ids
+            and action == scoping.VIEW
+            and self.role
+            in (
+                Role.LEADER,
+                Role.PARTNER,
+            )
         ):
             return None
         return self._scope_ids

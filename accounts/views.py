@@ -48,7 +48,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class UserViews(ObjectViews):
+    """Account administration; everyone else reaches their own account via the API."""
+
     model = User
+    admin_only = True
     filterset_class = UserFilterSet
     table_class = UserTable
     form_class = UserForm

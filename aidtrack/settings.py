@@ -29,6 +29,8 @@ PRODUCTION = AIDTRACK_ENV == "production"
 TESTING = AIDTRACK_ENV == "test"
 
 DEBUG = env_bool("DEBUG", default=AIDTRACK_ENV == "development")
+# Display and scheduling time zone; stored timestamps are UTC.
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 
 if PRODUCTION:
     SECRET_KEY = env_required(
@@ -66,10 +68,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "aidtrack.core.middleware.RequestIdMiddleware",
+    "aidtrack.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "aidtrack.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,15 +146,17 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-# Without Redis there is no worker: tasks run in-process, exceptions surface.
+# Without Redis there is no worker: tasks run in-process. As with a worker, a
+# failing task does not fail the request that queued it (it is logged and
+# retried; result.get() raises), and retries behave as they do on a worker.
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
-CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", f"aidtrack-{AIDTRACK_ENV}")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
 
 # --- Authentication and sessions -----------------------------------------
@@ -186,7 +191,6 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if env_bool("USE_X_FORWARDED_PROTO", PRODUCTION):
     # Behind the reverse proxy of docker-compose / the intranet gateway.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -195,8 +199,8 @@ if env_bool("USE_X_FORWARDED_PROTO", PRODUCTION):
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["aidtrack.formats"]
 USE_I18N = True
-TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
 
 # --- Static files: our own under static/, vendor files collected from npm --
@@ -259,6 +263,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "pairings.choices.RegionLevel",
+        "PairingLevelEnum": "pairings.choices.PairingLevel",
+    },
 }
 
 # --- Logging: one JSON object per line, each with the request id ----------

@@ -23,4 +23,9 @@ class PairingAdmin(admin.ModelAdmin):
     list_filter = ("programme", "level", "status")
     search_fields = ("helping_region__full_name", "helped_region__full_name")
     autocomplete_fields = ("helping_region", "helped_region", "parent")
-    list_select_related = ("helping_region", "helped_region", "parent__helping_region", "parent__helped_region")
+    list_select_related = (
+        "helping_region",
+        "helped_region",
+        "parent__helping_region",
+        "parent__helped_region",
+    )

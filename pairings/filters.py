@@ -30,9 +30,7 @@ class PairingFilterSet(ScopedFilterSet):
     programme = django_filters.ChoiceFilter(choices=Programme.choices, label=_("programme"))
     level = django_filters.ChoiceFilter(choices=PairingLevel.choices, label=_("level"))
     status = django_filters.ChoiceFilter(choices=PairingStatus.choices, label=_("status"))
-    region = django_filters.CharFilter(
-        method="filter_region", label=_("region code (either side, incl. sub-regions)")
-    )
+    region = django_filters.CharFilter(method="filter_region", label=_("region code"))
     active_in_year = django_filters.NumberFilter(
         method="filter_active_in_year", label=_("active in year")
     )

@@ -151,6 +151,8 @@ class Pairing(BaseModel):
 
     def clean(self):
         errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
         if self.parent_id is not None:
             parent = self.parent
             if self.pk is not None and parent.is_descendant_of_or_same(self):
@@ -158,11 +160,13 @@ class Pairing(BaseModel):
             elif self.helping_region_id and self.helped_region_id:
                 if not self.helping_region.is_within(parent.helping_region):
                     errors["helping_region"] = _(
-                        "The helping side must lie within the parent pairing's helping side (%(parent)s)."
+                        "The helping side must lie within the parent pairing's "
+                        "helping side (%(parent)s)."
                     ) % {"parent": parent.helping_region.full_name}
                 if not self.helped_region.is_within(parent.helped_region):
                     errors["helped_region"] = _(
-                        "The helped side must lie within the parent pairing's helped side (%(parent)s)."
+                        "The helped side must lie within the parent pairing's "
+                        "helped side (%(parent)s)."
                     ) % {"parent": parent.helped_region.full_name}
             if self.start_date and self.start_date < parent.start_date:
                 errors["start_date"] = _(

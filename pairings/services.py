@@ -92,8 +92,6 @@ def regions_load(*, force: bool = False) -> int:
             update_fields=["name", "level", "parent", "full_name", "updated_at"],
         )
         ids.update(
-            Region.objects.filter(level=level[0].level).values_list("code", "pk")
-            if level
-            else []
+            Region.objects.filter(level=level[0].level).values_list("code", "pk") if level else []
         )
     return total

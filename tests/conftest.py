@@ -1,10 +1,10 @@
 """Shared fixtures: a small pairing tree and one user per role.
 
-    广东省 → 贵州省 (province)
-    ├── 中山市 → 六盘水市          ← the coordinator's scope
-    │   └── 中山港街道 → 水城区     ← "in scope"
-    └── 广州市 → 毕节市
-        └── 天河区 → 七星关区       ← "out of scope"
+广东省 → 贵州省 (province)
+├── 中山市 → 六盘水市          ← the coordinator's scope
+│   └── 中山港街道 → 水城区     ← "in scope"
+└── 广州市 → 毕节市
+    └── 天河区 → 七星关区       ← "out of scope"
 """
 
 from dataclasses import dataclass, field
@@ -70,9 +70,7 @@ def world(db):
         "xqg": region("520502", "七星关区", bj),
         "dF": region("520521", "大方县", bj),
     }
-    gd_gz = PairingFactory(
-        helping_region=gd, helped_region=gzh, level=PairingLevel.PROVINCE
-    )
+    gd_gz = PairingFactory(helping_region=gd, helped_region=gzh, level=PairingLevel.PROVINCE)
     zs_lps = PairingFactory(
         helping_region=zs, helped_region=lps, level=PairingLevel.PREFECTURE, parent=gd_gz
     )

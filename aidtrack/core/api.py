@@ -48,7 +48,7 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             if name not in many_to_many:
                 setattr(instance, name, value)
         try:
-            instance.full_clean(exclude=[name for name in many_to_many])
+            instance.full_clean(exclude=list(many_to_many))
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_error_dict(exc)) from exc
         return attrs

@@ -49,7 +49,7 @@ class ScopedModelPermission(permissions.BasePermission):
 
 
 class UpdatedSinceFilter(BaseFilterBackend):
-    """``?updated_since=2024-01-01T00:00:00+08:00``: rows changed since then, for incremental sync."""
+    """``?updated_since=2024-01-01T00:00:00+08:00``: rows changed since, for incremental sync."""
 
     param = "updated_since"
 
@@ -57,10 +57,17 @@ class UpdatedSinceFilter(BaseFilterBackend):
         raw = request.query_params.get(self.param)
         if not raw or not _has_updated_at(queryset.model):
             return queryset
-        value = parse_datetime(raw.replace(" ", "+"))  # "+" arrives as a space if unencoded
+        try:
+            value = parse_datetime(raw.replace(" ", "+"))  # "+" arrives as a space if unencoded
+        except ValueError:  # well-formed but impossible, e.g. month 13
+            value = None
         if value is None:
             raise exceptions.ValidationError(
-                {self.param: [_("Enter a date and time in ISO 8601, e.g. 2024-01-01T00:00:00+08:00.")]}
+                {
+                    self.param: [
+                        _("Enter a date and time in ISO 8601, e.g. 2024-01-01T00:00:00+08:00.")
+                    ]
+                }
             )
         if is_naive(value):
             value = make_aware(value)

@@ -106,10 +106,14 @@ def install_audit_triggers(using: str = "default", **_kwargs) -> None:
 
 
 def _set_database_actor(actor: Actor | None, using: str = "default") -> None:
-    values = ("", "", "") if actor is None else (
-        "" if actor.user_id is None else str(actor.user_id),
-        actor.request_id,
-        actor.source,
+    values = (
+        ("", "", "")
+        if actor is None
+        else (
+            "" if actor.user_id is None else str(actor.user_id),
+            actor.request_id,
+            actor.source,
+        )
     )
     with connections[using].cursor() as cursor:
         cursor.execute(
@@ -142,9 +146,7 @@ def audit_context(user=None, *, source: str, request_id: str = ""):
         yield
     finally:
         current_actor.reset(token)
-        try:
+        # If the connection is in a failed transaction or gone, Django rolls
+        # it back or discards it, and the variables go with it.
+        with contextlib.suppress(DatabaseError):
             _set_database_actor(None)
-        except DatabaseError:
-            # The connection is in a failed transaction or gone; Django
-            # rolls it back or discards it, and the variables go with it.
-            pass

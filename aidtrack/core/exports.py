@@ -40,9 +40,7 @@ def export_csv(table, queryset) -> StreamingHttpResponse:
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(table.model, "csv")}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "csv")}"'
     return response
 
 
@@ -56,9 +54,7 @@ def export_xlsx(table, queryset) -> HttpResponse:
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename(table.model, "xlsx")}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "xlsx")}"'
     workbook.save(response)
     return response
 

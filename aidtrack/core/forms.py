@@ -49,9 +49,11 @@ class FilterFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             bootstrap(field)
-            field.widget.attrs["class"] += " form-control-sm" if not isinstance(
-                field.widget, forms.Select
-            ) else " form-select-sm"
+            field.widget.attrs["class"] += (
+                " form-control-sm"
+                if not isinstance(field.widget, forms.Select)
+                else " form-select-sm"
+            )
 
 
 class FilterForm(FilterFormMixin, forms.Form):

@@ -51,9 +51,10 @@ def describe_changes(model, records) -> None:
     describer = _ValueDescriber(model)
     for record in records:
         changes = []
-        for column, value in record.changes.items():
-            if column in _HIDDEN_COLUMNS:
-                continue
+        # In the model's field order, as on the edit form.
+        columns = [c for c in describer.fields if c in record.changes and c not in _HIDDEN_COLUMNS]
+        for column in columns:
+            value = record.changes[column]
             if record.action == ChangeRecord.Action.UPDATE:
                 # Redacted columns hold a marker instead of [old, new].
                 old, new = value if isinstance(value, list) else (value, value)

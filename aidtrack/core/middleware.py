@@ -5,13 +5,35 @@ import re
 import time
 import uuid
 
-from aidtrack.core import audit
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+from aidtrack.core import audit, health
 from aidtrack.core.logging import request_id_var
 
 logger = logging.getLogger("aidtrack.request")
 
 # Accept an upstream id (gateway, partner system) only if it looks like one.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class HealthCheckMiddleware:
+    """Answer the probes before host validation and HTTPS redirects.
+
+    Orchestrators probe containers by IP over plain HTTP, which is neither an
+    allowed host nor HTTPS; the probes reveal nothing that needs either.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return health.healthz(request)
+        if request.path == "/readyz":
+            return health.readyz(request)
+        return self.get_response(request)
 
 
 class RequestIdMiddleware:
@@ -61,3 +83,20 @@ class AuditContextMiddleware:
         source = "admin" if request.path.startswith("/admin/") else "web"
         with audit.audit_context(request.user, source=source, request_id=request.id):
             return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the user chose otherwise with the language switch.
+
+    The browser's Accept-Language is ignored on purpose: offices in China
+    often run English-language systems, and the platform's default is Chinese.
+    API clients are programs that ask deliberately, so they are honoured.
+    """
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -27,24 +27,22 @@ class LinkedModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def url_name(cls, action: str) -> str:
-        return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
-
     def get_absolute_url(self):
         try:
             return reverse(self.url_name("detail"), args=[self.pk])
         except NoReverseMatch:
             return None
 
+    @classmethod
+    def url_name(cls, action: str) -> str:
+        return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"
+
 
 class BaseModel(LinkedModel):
     """Timestamps, authorship, scoping and audited changes for every record."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, editable=False)
-    updated_at = models.DateTimeField(
-        _("updated at"), auto_now=True, editable=False, db_index=True
-    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, editable=False, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

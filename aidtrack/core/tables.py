@@ -106,7 +106,9 @@ class Table:
                 "sortable": bool(column.order_by),
                 "active": active,
                 "descending": descending,
-                "next_sort": f"-{column.accessor}" if active and not descending else column.accessor,
+                "next_sort": f"-{column.accessor}"
+                if active and not descending
+                else column.accessor,
             }
 
     def rows(self, objects) -> list:

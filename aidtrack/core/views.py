@@ -48,7 +48,11 @@ class ObjectViewMixin(BrowserAccessMixin):
     action = scoping.VIEW
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.may(self.action, self.model):
+        user = request.user
+        if user.is_authenticated and (
+            not user.may(self.action, self.model)
+            or (self.config.admin_only and not user.is_administrator)
+        ):
             # The role may not do this to any record: saying so reveals nothing.
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -83,7 +87,9 @@ class ObjectListView(ObjectViewMixin, TemplateView):
         filterset = self.config.filterset_class(
             request.GET or None, queryset=table.prepare(self.get_queryset()), request=request
         )
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        queryset = (
+            filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        )
         queryset, sort = table.order(queryset, request.GET.get("sort"))
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS:
@@ -250,6 +256,8 @@ class ObjectViews:
     detail_fields: tuple[str, ...] = ()
     # Related rows the detail page reads, fetched with the record.
     detail_select_related: tuple[str, ...] = ()
+    # Pages for administrators only, whatever the model's read rules.
+    admin_only = False
 
     list_view = ObjectListView
     detail_view = ObjectDetailView
@@ -296,4 +304,3 @@ class ObjectViews:
                 path(f"{plural}/<int:pk>/history/", view(cls.history_view), name=f"{name}_history")
             )
         return urls
-

@@ -1,6 +1,6 @@
 """Every role, in and out of scope, browser and API, for pairings and regions."""
 
-from aidtrack.core.testing import ObjectAccessTests
+from aidtrack.core.testing import ObjectAccessTests, ReadOnlyAccessTests
 from pairings.views import PairingViews, RegionViews
 from tests.factories import PairingFactory, region
 
@@ -39,10 +39,12 @@ class TestPairingAccess(ObjectAccessTests):
         }
 
 
-class TestRegionAccess(ObjectAccessTests):
+class TestRegionAccess(ReadOnlyAccessTests):
     views = RegionViews
     api_url = "api:region"
 
     def make_object(self, world, in_scope, index=0):
         # Regions are shared reference data: "out of scope" does not exist.
-        return region(f"5202{70 + index + (10 if in_scope else 0)}", f"参考县{index}", world.regions["lps"])
+        return region(
+            f"5202{70 + index + (10 if in_scope else 0)}", f"参考县{index}", world.regions["lps"]
+        )

@@ -13,8 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--write", action="store_true", help="allow writes (default: read-only)")
-        parser.add_argument("--days", type=int, default=None, help="validity in days (default: 365)")
+        parser.add_argument(
+            "--write", action="store_true", help="allow writes (default: read-only)"
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="validity in days (default: API_TOKEN_DEFAULT_DAYS, 365)",
+        )
         parser.add_argument("--name", default="", help="what the token is for")
 
     def handle(self, *args, username, write, days, name, **options):
@@ -30,7 +37,7 @@ class Command(BaseCommand):
             token, key = api_token_create(user=user, name=name, can_write=write, days=days)
         access = "read-write" if token.can_write else "read-only"
         self.stderr.write(
-            f"Token {token.prefix}… for {user.username} ({access}), expires {token.expires_at:%Y-%m-%d}. "
-            "Store it now: it cannot be shown again."
+            f"Token {token.prefix}… for {user.username} ({access}), "
+            f"expires {token.expires_at:%Y-%m-%d}. Store it now: it cannot be shown again."
         )
         self.stdout.write(key)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django import template
 from django.db.models import Model
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -23,8 +24,11 @@ def money(yuan):
 
 
 @register.filter
-def cell(value):
-    """One table cell or detail value, displayed consistently across pages."""
+def cell(value, plain=False):
+    """One table cell or detail value, displayed consistently across pages.
+
+    Related records link to their own page unless ``plain`` (inside a link).
+    """
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -33,7 +37,7 @@ def cell(value):
         return date_format(timezone.localtime(value), "Y-m-d H:i")
     if isinstance(value, date):
         return date_format(value, "Y-m-d")
-    if isinstance(value, Model) and hasattr(value, "get_absolute_url"):
+    if not plain and isinstance(value, Model) and hasattr(value, "get_absolute_url"):
         url = value.get_absolute_url()
         if url:
             return format_html('<a href="{}">{}</a>', url, value)
@@ -42,6 +46,4 @@ def cell(value):
 
 @register.simple_tag
 def model_url(model, action, *args):
-    from django.urls import reverse
-
     return reverse(model.url_name(action), args=args)
