@@ -12,6 +12,7 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
