@@ -17,17 +17,6 @@ class PairingViews(ObjectViews):
     filterset_class = PairingFilterSet
     table_class = PairingTable
     form_class = PairingForm
-    detail_fields = (
-        "helping_region",
-        "helped_region",
-        "programme",
-        "level",
-        "parent",
-        "start_date",
-        "end_date",
-        "status",
-        "notes",
-    )
     detail_select_related = (
         "helping_region",
         "helped_region",

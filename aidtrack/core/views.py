@@ -130,7 +130,7 @@ class ObjectDetailView(ObjectViewMixin, TemplateView):
         obj = self.get_object()
         fields = [
             (obj._meta.get_field(name).verbose_name, _display(obj, name))
-            for name in self.config.detail_fields
+            for name in self.config.get_detail_fields()
         ]
         context = self.get_context_data(object=obj, fields=fields, active_tab="detail")
         return self.render_to_response(context)
@@ -252,7 +252,7 @@ class ObjectViews:
     table_class = None
     # No form: the model is read-only in the browser (reference data).
     form_class = None
-    # Fields on the detail page, in order.
+    # Fields on the detail page, in order; by default those of the edit form.
     detail_fields: tuple[str, ...] = ()
     # Related rows the detail page reads, fetched with the record.
     detail_select_related: tuple[str, ...] = ()
@@ -264,6 +264,12 @@ class ObjectViews:
     edit_view = ObjectEditView
     delete_view = ObjectDeleteView
     history_view = ObjectHistoryView
+
+    @classmethod
+    def get_detail_fields(cls) -> tuple[str, ...]:
+        if cls.detail_fields or cls.form_class is None:
+            return cls.detail_fields
+        return tuple(cls.form_class._meta.fields)
 
     @classmethod
     def detail_queryset(cls, queryset):

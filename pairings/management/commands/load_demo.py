@@ -13,5 +13,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo data ready: {len(pairings)} pairings, {len(DEMO_USERS)} users.")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
-            scope = ", ".join(user.scope) or "-"
-            self.stdout.write(f"  {user.username:<10} {user.role:<12} scope: {scope}")
+            scope = ", ".join(str(pairings[key]) for key in user.scope) or "all pairings"
+            self.stdout.write(f"  {user.username:<10} {user.role:<12} {scope}")
