@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "aidtrack.core.middleware.AuditContextMiddleware",
 ]
 
+# Widgets render through TEMPLATES, so our templates/ can hold widget templates.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 ROOT_URLCONF = "aidtrack.urls"
 WSGI_APPLICATION = "aidtrack.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"

@@ -32,8 +32,9 @@ class RegionViewSet(ScopedModelViewSet):
 
 
 class PairingSerializer(ValidatedModelSerializer):
-    helping_region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
-    helped_region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    # Regions are identified by their division code, as in every government system.
+    helping_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    helped_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
     helping_region_detail = RegionBriefSerializer(source="helping_region", read_only=True)
     helped_region_detail = RegionBriefSerializer(source="helped_region", read_only=True)
 

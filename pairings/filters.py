@@ -34,10 +34,8 @@ class PairingFilterSet(ScopedFilterSet):
     active_in_year = django_filters.NumberFilter(
         method="filter_active_in_year", label=_("active in year")
     )
-    parent = django_filters.ModelChoiceFilter(
-        queryset=Pairing.objects.select_related("helping_region", "helped_region"),
-        label=_("parent pairing"),
-    )
+    # By id: a drop-down of every pairing would grow with the table.
+    parent = django_filters.NumberFilter(field_name="parent", label=_("parent pairing (id)"))
 
     class Meta:
         model = Pairing

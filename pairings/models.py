@@ -43,6 +43,11 @@ class Region(LinkedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def label(self) -> str:
+        """Code and full name, as typed and shown in region pickers."""
+        return f"{self.code} {self.full_name}"
+
     SEPARATOR = " › "
 
     def subtree_q(self, lookup: str = "") -> Q:
@@ -124,7 +129,9 @@ class Pairing(BaseModel):
     class Meta:
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")
-        ordering = ["helping_region__code", "helped_region__code", "start_date"]
+        # No joins in the default ordering: it applies to every query, including
+        # Django's own (scope sets, deletes). Lists order by region codes.
+        ordering = ["start_date", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

@@ -22,6 +22,7 @@ class PairingTable(Table):
         Column("end_date", order_by="end_date"),
         Column("status", order_by="status"),
     ]
+    default_order = ("helping_region__code", "helped_region__code", "start_date")
     select_related = (
         "helping_region",
         "helped_region",

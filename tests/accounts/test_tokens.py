@@ -40,8 +40,8 @@ def assert_refused(response, message):
 
 def new_pairing_data(world):
     return {
-        "helping_region": world.regions["zs"].pk,
-        "helped_region": world.regions["lz"].pk,
+        "helping_region": world.regions["zs"].code,
+        "helped_region": world.regions["lz"].code,
         "parent": world.pairings["zs-lps"].pk,
         "programme": "east_west",
         "level": "county",

@@ -33,8 +33,8 @@ def api(world, role):
 
 def valid_pairing_data(world, **changes):
     data = {
-        "helping_region": world.regions["zs"].pk,
-        "helped_region": world.regions["lz"].pk,
+        "helping_region": world.regions["zs"].code,
+        "helped_region": world.regions["lz"].code,
         "parent": world.pairings["zs-lps"].pk,
         "programme": "east_west",
         "level": "county",
@@ -81,7 +81,7 @@ class TestValidationErrors:
     def test_model_clean_rules_come_back_as_field_errors(self, world):
         """A child whose helped side lies outside the parent's helped side."""
         before = Pairing.objects.count()
-        data = valid_pairing_data(world, helped_region=world.regions["xqg"].pk)  # in 毕节
+        data = valid_pairing_data(world, helped_region=world.regions["xqg"].code)  # in 毕节
         errors = assert_invalid(api(world, ADMIN).post(PAIRINGS_URL, data, format="json"))
         assert list(errors) == ["helped_region"]
         assert "六盘水市" in errors["helped_region"][0]  # names the parent's helped side
@@ -249,8 +249,8 @@ class TestScopeMoves:
 
     def _form_data(self, pairing, **changes):
         data = {
-            "helping_region": pairing.helping_region_id,
-            "helped_region": pairing.helped_region_id,
+            "helping_region": pairing.helping_region.code,
+            "helped_region": pairing.helped_region.code,
             "programme": pairing.programme,
             "level": pairing.level,
             "parent": pairing.parent_id,

@@ -201,8 +201,8 @@ class TestRequestWrites:
         client = Client()
         client.force_login(admin)
         data = {
-            "helping_region": pairing.helping_region_id,
-            "helped_region": pairing.helped_region_id,
+            "helping_region": pairing.helping_region.code,
+            "helped_region": pairing.helped_region.code,
             "programme": pairing.programme,
             "level": pairing.level,
             "parent": pairing.parent_id,

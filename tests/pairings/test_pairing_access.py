@@ -29,8 +29,8 @@ class TestPairingAccess(ObjectAccessTests):
             sides = {"helping_region": world.regions["gz"], "helped_region": world.regions["dF"]}
             parent = world.pairings["gz-bj"]
         return {
-            "helping_region": sides["helping_region"].pk,
-            "helped_region": sides["helped_region"].pk,
+            "helping_region": sides["helping_region"].code,
+            "helped_region": sides["helped_region"].code,
             "parent": parent.pk,
             "programme": "east_west",
             "level": "county",

@@ -130,3 +130,35 @@ def test_region_search_by_code_prefix_and_name(world, client):
     assert {obj.code for obj, _ in by_name.context["rows"]} >= {"442000", "442000003"}
     by_code = client.get("/pairings/regions/", {"q": "5202"})
     assert all(obj.code.startswith("5202") for obj, _ in by_code.context["rows"])
+
+
+def test_region_picker_suggests_by_name_and_code_and_accepts_either(world, client):
+    client.force_login(world.user("coordinator"))
+    by_name = client.get("/pairings/regions/suggest/", {"helping_region": "中山"})
+    assert "442000 广东省 › 中山市" in by_name.content.decode()
+    by_code = client.get("/pairings/regions/suggest/", {"q": "5202"})
+    assert "520204 贵州省 › 六盘水市 › 水城区" in by_code.content.decode()
+
+    from pairings.forms import PairingForm
+
+    data = {
+        "helping_region": "442000 广东省 › 中山市",
+        "helped_region": "520203",
+        "programme": "east_west",
+        "level": "county",
+        "parent": world.pairings["zs-lps"].pk,
+        "start_date": "2021-03-01",
+        "status": "active",
+    }
+    form = PairingForm(data, user=world.user("coordinator"))
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["helped_region"] == world.regions["lz"]
+    form = PairingForm({**data, "helped_region": "999999"}, user=world.user("coordinator"))
+    assert not form.is_valid() and "helped_region" in form.errors
+
+
+def test_region_picker_never_renders_every_region(world, client):
+    client.force_login(world.user("admin"))
+    page = client.get("/pairings/pairings/add/").content.decode()
+    assert '<option value="' + str(world.regions["zs"].pk) not in page
+    assert 'hx-get="/pairings/regions/suggest/"' in page

@@ -1,0 +1,528 @@
+"""AidTrack benchmarks: each time is printed as a ratio against a floor measured in the same run.
+
+    .venv/bin/python bench/run.py [--pairings 1000] [--repeat 5]
+
+Runs in its own throw-away database (``aidtrack_bench``, created with Django's
+test-database machinery and dropped at the end); the development database is
+never touched. See bench/README.md for what each line means.
+"""
+
+import argparse
+import csv
+import io
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from datetime import date
+from itertools import product
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidtrack.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.choices import Role  # noqa: E402
+from accounts.models import User  # noqa: E402
+from accounts.services import api_token_create  # noqa: E402
+from pairings.choices import PairingLevel, Programme, RegionLevel  # noqa: E402
+from pairings.models import Pairing, Region  # noqa: E402
+from pairings.services import region_rows, regions_load  # noqa: E402
+
+BENCH_DATABASE = "aidtrack_bench"
+API_PAGE_SIZE = 500
+HTML_PAGE_SIZE = 200
+
+# Real East–West cooperation pairs (helping province → helped province).
+PROVINCE_PAIRS = [
+    ("440000", "520000"),  # 广东 → 贵州
+    ("330000", "510000"),  # 浙江 → 四川
+    ("320000", "610000"),  # 江苏 → 陕西
+    ("370000", "620000"),  # 山东 → 甘肃
+]
+
+
+# --- measuring ----------------------------------------------------------------
+
+
+def measure(fn: Callable[[], object], repeat: int, *, setup: Callable[[], object] | None = None):
+    """Median wall time of ``fn`` over ``repeat`` runs, after one untimed warm-up.
+
+    ``setup`` runs before each call, untimed. ``fn`` may return its own
+    elapsed time (a float) to exclude client-side work from the measurement.
+    """
+    times = []
+    for i in range(repeat + 1):
+        if setup is not None:
+            setup()
+        started = time.perf_counter()
+        result = fn()
+        elapsed = result if isinstance(result, float) else time.perf_counter() - started
+        if i > 0:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def count_queries(fn: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return len(queries)
+
+
+# --- database -----------------------------------------------------------------
+
+
+def create_bench_database() -> str:
+    # The same dict as settings.DATABASES["default"]; Django filled in the other TEST keys.
+    connection.settings_dict["TEST"]["NAME"] = BENCH_DATABASE
+    name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, serialize=False, keepdb=False
+    )
+    if name != BENCH_DATABASE or connection.settings_dict["NAME"] != BENCH_DATABASE:
+        raise RuntimeError(f"expected to be connected to {BENCH_DATABASE}, got {name}")
+    return name
+
+
+# --- regions ------------------------------------------------------------------
+
+
+def truncate_regions():
+    # Only ever runs in the bench database, before any pairing exists.
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE pairings_region RESTART IDENTITY CASCADE")
+
+
+def regions_floor_setup():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS bench_region_floor "
+            "(LIKE pairings_region INCLUDING ALL)"
+        )
+        cursor.execute("TRUNCATE bench_region_floor")
+
+
+@transaction.atomic
+def regions_floor():
+    """Read the same CSVs, derive ids, parents and full names, COPY every row in one go.
+
+    The target has the same columns, defaults and indexes as pairings_region
+    (``LIKE … INCLUDING ALL``), so only the foreign key is missing.
+    """
+    now = timezone.now().isoformat()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    ids: dict[str, int] = {}
+    full_names: dict[str, str] = {}
+    for level in region_rows():
+        for row in level:
+            ids[row.code] = len(ids) + 1
+            parent_name = full_names.get(row.parent_code)
+            full_name = f"{parent_name}{Region.SEPARATOR}{row.name}" if parent_name else row.name
+            full_names[row.code] = full_name
+            writer.writerow(
+                [ids[row.code], row.code, row.name, row.level, ids.get(row.parent_code), full_name]
+                + [now]
+            )
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            "COPY bench_region_floor (id, code, name, level, parent_id, full_name, updated_at) "
+            "FROM STDIN WITH (FORMAT csv)",
+            buffer,
+        )
+    return len(ids)
+
+
+def bench_regions(repeat: int) -> list[dict]:
+    rows = sum(len(level) for level in region_rows())
+    fresh = measure(regions_load, repeat, setup=truncate_regions)
+    forced = measure(lambda: regions_load(force=True), repeat)
+    skipped = measure(regions_load, repeat)
+    floor = measure(regions_floor, repeat, setup=regions_floor_setup)
+    fresh_queries = count_queries(lambda: (truncate_regions(), regions_load()))
+    forced_queries = count_queries(lambda: regions_load(force=True))
+    skipped_queries = count_queries(regions_load)
+    if Region.objects.count() != rows:
+        raise RuntimeError("regions_load did not load every row")
+    return [
+        row("regions_load() into an empty table", rows, fresh, rows, floor, fresh_queries - 1),
+        row("regions_load(force=True), table full", rows, forced, rows, floor, forced_queries),
+        row("regions_load(), nothing to do", rows, skipped, rows, floor, skipped_queries),
+        row("  floor: CSV read + one COPY", rows, floor, rows, floor, 1),
+    ]
+
+
+# --- pairings -----------------------------------------------------------------
+
+
+def counties(prefecture: Region) -> list[Region]:
+    return list(prefecture.children.filter(level=RegionLevel.COUNTY).order_by("code"))
+
+
+def build_pairings(total: int) -> int:
+    """``total`` pairings in four province trees: province → prefecture → county.
+
+    Every row is built from real regions and passes ``Pairing.clean()``; it is
+    inserted with the normal triggers (audit history) in place.
+    """
+    start = date(2021, 1, 1)
+    provinces = []
+    prefecture_pairs = []
+    for helping_code, helped_code in PROVINCE_PAIRS:
+        helping = Region.objects.get(code=helping_code)
+        helped = Region.objects.get(code=helped_code)
+        parent = Pairing(
+            helping_region=helping,
+            helped_region=helped,
+            programme=Programme.EAST_WEST,
+            level=PairingLevel.PROVINCE,
+            start_date=start,
+            notes=f"{helping.name}对口{helped.name}",
+        )
+        provinces.append(parent)
+        helping_prefs = [p for p in helping.children.order_by("code") if counties(p)]
+        helped_prefs = [p for p in helped.children.order_by("code") if counties(p)]
+        for a, b in zip(helping_prefs, helped_prefs, strict=False):
+            prefecture_pairs.append((parent, a, b))
+    prefectures = []
+    county_choices = []
+    for parent, a, b in prefecture_pairs:
+        pairing = Pairing(
+            helping_region=a,
+            helped_region=b,
+            programme=Programme.EAST_WEST,
+            level=PairingLevel.PREFECTURE,
+            parent=parent,
+            start_date=start,
+            notes=f"{a.name}结对帮扶{b.name}",
+        )
+        prefectures.append(pairing)
+        county_choices.append((pairing, iter(product(counties(a), counties(b)))))
+    remaining = total - len(provinces) - len(prefectures)
+    if remaining < 0:
+        raise SystemExit(f"--pairings must be at least {len(provinces) + len(prefectures)}")
+    county_pairings = []
+    while len(county_pairings) < remaining and county_choices:
+        for choice in list(county_choices):
+            parent, pairs = choice
+            pair = next(pairs, None)
+            if pair is None:
+                county_choices.remove(choice)
+                continue
+            county_pairings.append(
+                Pairing(
+                    helping_region=pair[0],
+                    helped_region=pair[1],
+                    programme=Programme.EAST_WEST,
+                    level=PairingLevel.COUNTY,
+                    parent=parent,
+                    start_date=start,
+                    notes=f"{pair[0].name} — {pair[1].name}：产业协作、劳务协作、消费帮扶",
+                )
+            )
+            if len(county_pairings) == remaining:
+                break
+    with transaction.atomic():
+        for batch in (provinces, prefectures, county_pairings):
+            for pairing in batch:
+                pairing.parent = pairing.parent  # refresh parent_id after the parent's insert
+                pairing.clean()
+            Pairing.objects.bulk_create(batch)
+    return Pairing.objects.count()
+
+
+# --- the API and the list page against raw SQL ----------------------------------
+
+FLOOR_SQL = """
+SELECT p.id, p.programme, p.level, p.parent_id, p.start_date, p.end_date, p.status,
+       p.notes, p.created_at, p.updated_at,
+       hr.id, hr.code, hr.name, hr.level,
+       dr.id, dr.code, dr.name, dr.level
+  FROM pairings_pairing p
+  JOIN pairings_region hr ON hr.id = p.helping_region_id
+  JOIN pairings_region dr ON dr.id = p.helped_region_id
+"""
+
+
+def _iso(value):
+    return value.isoformat()
+
+
+def floor_rows(rows) -> bytes:
+    """The same objects PairingSerializer produces, as plain dicts, dumped like DRF's renderer."""
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "id": r[0],
+                "helping_region": r[11],  # the API identifies regions by code
+                "helping_region_detail": {
+                    "id": r[10],
+                    "code": r[11],
+                    "name": r[12],
+                    "level": r[13],
+                },
+                "helped_region": r[15],
+                "helped_region_detail": {"id": r[14], "code": r[15], "name": r[16], "level": r[17]},
+                "programme": r[1],
+                "level": r[2],
+                "parent": r[3],
+                "start_date": r[4],
+                "end_date": r[5],
+                "status": r[6],
+                "notes": r[7],
+                "created_at": r[8],
+                "updated_at": r[9],
+            }
+        )
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"), default=_iso).encode()
+
+
+def floor_keyset(page_size: int) -> int:
+    """Every pairing, ``page_size`` rows per query, keyset-paged by id like the API's cursor."""
+    last_id, total = 0, 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                FLOOR_SQL + " WHERE p.id > %s ORDER BY p.id LIMIT %s", [last_id, page_size]
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return total
+            floor_rows(rows)
+            total += len(rows)
+            last_id = rows[-1][0]
+
+
+def floor_page(page_size: int) -> int:
+    """The first ``page_size`` rows in the list page's order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FLOOR_SQL + " ORDER BY hr.code, dr.code, p.start_date, p.id LIMIT %s", [page_size]
+        )
+        rows = cursor.fetchall()
+    floor_rows(rows)
+    return len(rows)
+
+
+def api_walk(client: Client, key: str, page_size: int) -> tuple[float, int, int]:
+    """Follow ``next`` from the first page; returns (seconds in requests, rows, pages)."""
+    url = f"/api/v1/pairings/?page_size={page_size}"
+    elapsed, rows, pages = 0.0, 0, 0
+    while url:
+        started = time.perf_counter()
+        response = client.get(
+            url, HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT="application/json"
+        )
+        elapsed += time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code}: {response.content[:300]!r}")
+        body = json.loads(response.content)
+        rows += len(body["results"])
+        pages += 1
+        url = body["next"]
+    return elapsed, rows, pages
+
+
+def api_page_queries(client: Client, key: str, page_size: int) -> list[int]:
+    """Queries for each page of a full walk."""
+    counts = []
+    url = f"/api/v1/pairings/?page_size={page_size}"
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, HTTP_AUTHORIZATION=f"Token {key}")
+        counts.append(len(queries))
+        url = json.loads(response.content)["next"]
+    return counts
+
+
+def list_page(client: Client, per_page: int, page: int = 1):
+    response = client.get(f"/pairings/pairings/?per_page={per_page}&page={page}")
+    if response.status_code != 200:
+        raise RuntimeError(f"list page: HTTP {response.status_code}")
+    return response
+
+
+def bench_pairings(n: int, repeat: int) -> tuple[list[dict], list[str]]:
+    leader = User.objects.create_user(
+        username="bench_leader", password=None, role=Role.LEADER, full_name="Bench leader"
+    )
+    _token, key = api_token_create(user=leader, name="bench")
+    api = Client()
+    browser = Client()
+    browser.force_login(leader)
+
+    elapsed, rows, pages = api_walk(api, key, API_PAGE_SIZE)
+    if rows != n:
+        raise RuntimeError(f"the API returned {rows} rows, expected {n}")
+    api_time = measure(lambda: api_walk(api, key, API_PAGE_SIZE)[0], repeat)
+    api_floor = measure(lambda: floor_keyset(API_PAGE_SIZE), repeat)
+    api_queries = api_page_queries(api, key, API_PAGE_SIZE)
+    small_queries = api_page_queries(api, key, 50)
+
+    page_rows = min(HTML_PAGE_SIZE, n)
+    html_time = measure(lambda: list_page(browser, HTML_PAGE_SIZE), repeat)
+    html25_time = measure(lambda: list_page(browser, 25), repeat)
+    html_floor = measure(lambda: floor_page(page_rows), repeat)
+    html25_floor = measure(lambda: floor_page(25), repeat)
+    html_queries = {
+        f"per_page={size} page={page}": count_queries(
+            lambda s=size, p=page: list_page(browser, s, p)
+        )
+        for size, page in [(25, 1), (50, 1), (100, 1), (200, 1), (200, 2), (200, -(-n // 200))]
+    }
+    page = list_page(browser, HTML_PAGE_SIZE)
+    page_kib = len(page.content) / 1024
+    options = page.content.count(b"<option")
+
+    results = [
+        row(
+            f"GET /api/v1/pairings/ page_size={API_PAGE_SIZE}, all pages",
+            n,
+            api_time,
+            n,
+            api_floor,
+            sum(api_queries),
+        ),
+        row(
+            f"  floor: keyset SQL + json.dumps, {API_PAGE_SIZE}/query",
+            n,
+            api_floor,
+            n,
+            api_floor,
+            pages,
+        ),
+        row(
+            f"GET /pairings/pairings/?per_page={HTML_PAGE_SIZE} (HTML)",
+            page_rows,
+            html_time,
+            page_rows,
+            html_floor,
+            html_queries[f"per_page={HTML_PAGE_SIZE} page=1"],
+        ),
+        row(
+            "GET /pairings/pairings/?per_page=25 (HTML)",
+            min(25, n),
+            html25_time,
+            min(25, n),
+            html25_floor,
+            html_queries["per_page=25 page=1"],
+        ),
+        row(
+            f"  floor: SQL + json.dumps, {page_rows} rows",
+            page_rows,
+            html_floor,
+            page_rows,
+            html_floor,
+            1,
+        ),
+    ]
+    notes = [
+        f"API queries per page, page_size={API_PAGE_SIZE}: {per_page_summary(api_queries)}",
+        f"API queries per page, page_size=50: {per_page_summary(small_queries)}",
+        "List page queries: " + ", ".join(f"{k}: {v}" for k, v in html_queries.items()),
+        f"List page per_page={HTML_PAGE_SIZE}: {page_kib:.0f} KiB of HTML, "
+        f"{options} <option> elements",
+    ]
+    return results, notes
+
+
+def per_page_summary(counts: list[int]) -> str:
+    if len(set(counts)) == 1:
+        return f"{counts[0]} on each of {len(counts)} pages"
+    return str(counts)
+
+
+# --- output -------------------------------------------------------------------
+
+
+def row(name, rows, seconds, floor_rows_, floor_seconds, queries):
+    per_k = seconds / rows * 1000 if rows else 0.0
+    floor_per_k = floor_seconds / floor_rows_ * 1000 if floor_rows_ else 0.0
+    return {
+        "name": name,
+        "rows": rows,
+        "ms": seconds * 1000,
+        "per_k": per_k * 1000,
+        "floor_per_k": floor_per_k * 1000,
+        "ratio": per_k / floor_per_k if floor_per_k else float("nan"),
+        "queries": queries,
+    }
+
+
+def print_table(results: list[dict]) -> None:
+    header = ("benchmark", "rows", "median ms", "ms/1k rows", "floor ms/1k", "× floor", "queries")
+    width = max(len(r["name"]) for r in results)
+    print(
+        f"{header[0]:<{width}}  {header[1]:>6}  {header[2]:>9}  {header[3]:>10}  "
+        f"{header[4]:>11}  {header[5]:>7}  {header[6]:>7}"
+    )
+    print("-" * (width + 62))
+    for r in results:
+        print(
+            f"{r['name']:<{width}}  {r['rows']:>6}  {r['ms']:>9.1f}  {r['per_k']:>10.1f}  "
+            f"{r['floor_per_k']:>11.1f}  {r['ratio']:>7.1f}  {r['queries']:>7}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairings", type=int, default=1000, help="pairings to create (1000)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (5)")
+    args = parser.parse_args()
+
+    # Measure what production runs: no debug cursor, no per-request log lines on the console.
+    settings.DEBUG = False
+    logging.getLogger("aidtrack.request").setLevel(logging.WARNING)
+    # WhiteNoise looks for collected files when DEBUG is off; the pages need none.
+    warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    old_name = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    create_bench_database()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            pg_version = cursor.fetchone()[0]
+        print(
+            f"AidTrack bench: database {BENCH_DATABASE} ({settings.DATABASE_SOURCE} PostgreSQL "
+            f"{pg_version}), Python {platform.python_version()}, Django {django.get_version()}, "
+            f"median of {args.repeat} runs after a warm-up"
+        )
+        results = bench_regions(args.repeat)
+        n = build_pairings(args.pairings)
+        with connection.cursor() as cursor:
+            # The planner statistics autovacuum would have gathered on a live database.
+            cursor.execute("ANALYZE")
+        print(f"built {n} pairings under {len(PROVINCE_PAIRS)} province pairings")
+        pairing_results, notes = bench_pairings(n, args.repeat)
+        results += pairing_results
+        print()
+        print_table(results)
+        print()
+        for note in notes:
+            print(note)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"\ndone in {time.perf_counter() - started:.0f} s; {BENCH_DATABASE} dropped")
+
+
+if __name__ == "__main__":
+    main()
