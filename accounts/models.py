@@ -79,7 +79,7 @@ class User(LinkedModel, AbstractUser):
             return True
         if action == scoping.VIEW:
             return self.role in _READ_ROLES
-        if getattr(model, "scope_path", None) is None:
+        if not scoping.is_pairing_scoped(model):
             return False  # reference data and accounts: administrators only
         # Partners may write only with a write-enabled token; the API checks that.
         return self.role in (Role.COORDINATOR, Role.PARTNER)

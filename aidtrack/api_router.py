@@ -3,11 +3,14 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
-from pairings.api import PairingViewSet, RegionViewSet
+from pairings import api as pairings
 
 router = DefaultRouter()
 router.register("users", UserViewSet)
-router.register("regions", RegionViewSet)
-router.register("pairings", PairingViewSet)
+router.register("regions", pairings.RegionViewSet)
+router.register("organizations", pairings.OrganizationViewSet)
+router.register("pairings", pairings.PairingViewSet)
+router.register("agreements", pairings.AgreementViewSet)
+router.register("agreement-targets", pairings.AgreementTargetViewSet)
 
 urlpatterns = router.urls

@@ -2,8 +2,15 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
-from pairings.filters import PairingFilterSet, RegionFilterSet
-from pairings.models import Pairing, Region
+from pairings.filters import (
+    AgreementFilterSet,
+    AgreementTargetFilterSet,
+    OrganizationFilterSet,
+    PairingFilterSet,
+    RegionFilterSet,
+)
+from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
+from pairings.tables import PAIRING_NAME_RELATED
 
 
 class RegionBriefSerializer(serializers.ModelSerializer):
@@ -31,12 +38,55 @@ class RegionViewSet(ScopedModelViewSet):
     http_method_names = ["get", "head", "options"]
 
 
-class PairingSerializer(ValidatedModelSerializer):
+def region_by_code():
     # Regions are identified by their division code, as in every government system.
-    helping_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
-    helped_region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    return serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+
+
+class OrganizationBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "credit_code"]
+
+
+class OrganizationSerializer(ValidatedModelSerializer):
+    region = region_by_code()
+    region_detail = RegionBriefSerializer(source="region", read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "region",
+            "region_detail",
+            "credit_code",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class OrganizationViewSet(ScopedModelViewSet):
+    queryset = Organization.objects.all()
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilterSet
+    select_related = ("region",)
+
+
+class PairingSerializer(ValidatedModelSerializer):
+    helping_region = region_by_code()
+    helped_region = region_by_code()
     helping_region_detail = RegionBriefSerializer(source="helping_region", read_only=True)
     helped_region_detail = RegionBriefSerializer(source="helped_region", read_only=True)
+    helping_organization_detail = OrganizationBriefSerializer(
+        source="helping_organization", read_only=True
+    )
+    helped_organization_detail = OrganizationBriefSerializer(
+        source="helped_organization", read_only=True
+    )
 
     class Meta:
         model = Pairing
@@ -44,8 +94,12 @@ class PairingSerializer(ValidatedModelSerializer):
             "id",
             "helping_region",
             "helping_region_detail",
+            "helping_organization",
+            "helping_organization_detail",
             "helped_region",
             "helped_region_detail",
+            "helped_organization",
+            "helped_organization_detail",
             "programme",
             "level",
             "parent",
@@ -63,7 +117,7 @@ class PairingViewSet(ScopedModelViewSet):
     queryset = Pairing.objects.all()
     serializer_class = PairingSerializer
     filterset_class = PairingFilterSet
-    select_related = ("helping_region", "helped_region")
+    select_related = PAIRING_NAME_RELATED
 
     @action(detail=True, methods=["get"])
     def descendants(self, request, pk=None):
@@ -73,3 +127,55 @@ class PairingViewSet(ScopedModelViewSet):
         queryset = self.filter_queryset(self.get_queryset().filter(pk__in=ids))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AgreementTargetSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = AgreementTarget
+        fields = [
+            "id",
+            "agreement",
+            "indicator_code",
+            "indicator_name",
+            "target",
+            "unit",
+            "notes",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+class AgreementSerializer(ValidatedModelSerializer):
+    targets = AgreementTargetSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "pairing",
+            "year",
+            "title",
+            "signed_on",
+            "reference",
+            "attachment",
+            "notes",
+            "targets",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["attachment", "created_at", "updated_at"]
+
+
+class AgreementViewSet(ScopedModelViewSet):
+    """Agreements with their targets; attachments are uploaded in the browser."""
+
+    queryset = Agreement.objects.all()
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilterSet
+    prefetch_related = ("targets",)
+
+
+class AgreementTargetViewSet(ScopedModelViewSet):
+    queryset = AgreementTarget.objects.all()
+    serializer_class = AgreementTargetSerializer
+    filterset_class = AgreementTargetFilterSet

@@ -9,5 +9,11 @@ class PairingsConfig(AppConfig):
     verbose_name = _("Pairings")
     navigation = [
         NavItem(_("Pairings"), "pairings:pairing_list", "pairings.Pairing"),
+        NavItem(_("Pairing tree"), "pairings:pairing_tree", "pairings.Pairing"),
+        NavItem(_("Agreements"), "pairings:agreement_list", "pairings.Agreement"),
+        NavItem(
+            _("Agreement targets"), "pairings:agreementtarget_list", "pairings.AgreementTarget"
+        ),
+        NavItem(_("Organisations"), "pairings:organization_list", "pairings.Organization"),
         NavItem(_("Regions"), "pairings:region_list", "pairings.Region"),
     ]

@@ -26,3 +26,13 @@ class PairingLevel(models.TextChoices):
 class PairingStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     ENDED = "ended", _("Ended")
+
+
+class OrganizationKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government body")
+    TOWN = "town", _("Town or sub-district")
+    SCHOOL = "school", _("School")
+    HOSPITAL = "hospital", _("Hospital")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    UNIVERSITY = "university", _("University")
+    OTHER = "other", _("Other")

@@ -1,7 +1,6 @@
 """Demo pairings and users, taken from the seed articles (see DOMAIN.md).
 
-Idempotent: running it again changes nothing. Institution and designated
-pairings need organisations and arrive with them.
+Idempotent: running it again changes nothing.
 """
 
 from dataclasses import dataclass
@@ -12,8 +11,8 @@ from django.db import transaction
 
 from accounts.choices import Role
 from accounts.models import User
-from pairings.choices import PairingLevel, PairingStatus, Programme
-from pairings.models import Pairing, Region
+from pairings.choices import OrganizationKind, PairingLevel, PairingStatus, Programme
+from pairings.models import Agreement, Organization, Pairing, Region
 
 DEMO_PASSWORD = "aidtrack-demo"  # development only; printed by `make run`
 
@@ -29,7 +28,21 @@ class DemoPairing:
     parent: str | None = None
     end: date | None = None
     notes: str = ""
+    # Names of DEMO_ORGANIZATIONS, for institution and designated pairings.
+    helping_org: str | None = None
+    helped_org: str | None = None
 
+
+# (name, kind, region code)
+DEMO_ORGANIZATIONS = [
+    ("珠海市人民医院", OrganizationKind.HOSPITAL, "440400"),
+    ("正安县人民医院", OrganizationKind.HOSPITAL, "520324"),
+    ("广州空港实验中学", OrganizationKind.SCHOOL, "440111"),
+    ("罗甸县边阳中学", OrganizationKind.SCHOOL, "522728"),
+    ("中央组织部", OrganizationKind.GOVERNMENT, "110000"),
+    ("台江县人民政府", OrganizationKind.GOVERNMENT, "522630"),
+    ("中山市火炬高技术产业开发区管委会", OrganizationKind.GOVERNMENT, "442000003"),
+]
 
 DEMO_PAIRINGS = [
     DemoPairing(
@@ -113,6 +126,41 @@ DEMO_PAIRINGS = [
         end=date(2020, 12, 31),
     ),
     DemoPairing(
+        "zh-za",
+        "440400",
+        "520324",
+        Programme.TEAM,
+        PairingLevel.INSTITUTION,
+        date(2022, 3, 1),
+        parent="gd-gz",
+        helping_org="珠海市人民医院",
+        helped_org="正安县人民医院",
+        notes="组团式医疗帮扶:珠海市人民医院托管正安县人民医院。",
+    ),
+    DemoPairing(
+        "kg-by",
+        "440111",
+        "522728",
+        Programme.TEAM,
+        PairingLevel.INSTITUTION,
+        date(2022, 8, 1),
+        parent="gd-gz",
+        helping_org="广州空港实验中学",
+        helped_org="罗甸县边阳中学",
+        notes="组团式教育帮扶。",
+    ),
+    DemoPairing(
+        "zzb-tj",
+        "110000",
+        "522630",
+        Programme.DESIGNATED,
+        PairingLevel.COUNTY,
+        date(2015, 1, 1),
+        helping_org="中央组织部",
+        helped_org="台江县人民政府",
+        notes="中央组织部自2015年起定点帮扶台江县。",
+    ),
+    DemoPairing(
         "ca-bt",
         "330127",
         "513335",
@@ -145,15 +193,24 @@ DEMO_USERS = [
 @transaction.atomic
 def demo_load() -> dict[str, Pairing]:
     codes = {code for p in DEMO_PAIRINGS for code in (p.helping, p.helped)}
+    codes |= {code for _name, _kind, code in DEMO_ORGANIZATIONS}
     regions = Region.objects.in_bulk(codes, field_name="code")
     missing = codes - regions.keys()
     if missing:
         raise LookupError(f"regions missing (run load_regions first): {sorted(missing)}")
+    organizations = {
+        name: Organization.objects.get_or_create(
+            name=name, region=regions[code], defaults={"kind": kind}
+        )[0]
+        for name, kind, code in DEMO_ORGANIZATIONS
+    }
     pairings: dict[str, Pairing] = {}
     for spec in DEMO_PAIRINGS:
         pairing, _ = Pairing.objects.get_or_create(
             helping_region=regions[spec.helping],
             helped_region=regions[spec.helped],
+            helping_organization=organizations.get(spec.helping_org),
+            helped_organization=organizations.get(spec.helped_org),
             programme=spec.programme,
             start_date=spec.start,
             defaults={
@@ -165,6 +222,11 @@ def demo_load() -> dict[str, Pairing]:
             },
         )
         pairings[spec.key] = pairing
+    Agreement.objects.get_or_create(
+        pairing=pairings["gz-qn"],
+        year=2017,
+        defaults={"title": "广州市—黔南州东西部扶贫协作协议", "signed_on": date(2017, 12, 1)},
+    )
     for spec in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=spec.username,

@@ -3,8 +3,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.filters import ScopedFilterSet
-from pairings.choices import PairingLevel, PairingStatus, Programme, RegionLevel
-from pairings.models import Pairing, Region
+from pairings.choices import OrganizationKind, PairingLevel, PairingStatus, Programme, RegionLevel
+from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
+
+
+def _within_region(lookup: str):
+    """A filter method: rows whose ``lookup`` region is the given code or lies inside it."""
+
+    def method(self, queryset, name, value):
+        region = Region.objects.filter(code=value.strip()).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(region.subtree_q(lookup))
+
+    return method
 
 
 class RegionFilterSet(ScopedFilterSet):
@@ -24,29 +36,68 @@ class RegionFilterSet(ScopedFilterSet):
         return super().search(queryset, name, value)
 
 
+class OrganizationFilterSet(ScopedFilterSet):
+    search_fields = ("name", "credit_code", "region__full_name")
+
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
+    region = django_filters.CharFilter(method="filter_region", label=_("region code"))
+    filter_region = _within_region("region")
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "region"]
+
+
 class PairingFilterSet(ScopedFilterSet):
-    search_fields = ("helping_region__full_name", "helped_region__full_name", "notes")
+    search_fields = (
+        "helping_region__full_name",
+        "helped_region__full_name",
+        "helping_organization__name",
+        "helped_organization__name",
+        "notes",
+    )
 
     programme = django_filters.ChoiceFilter(choices=Programme.choices, label=_("programme"))
     level = django_filters.ChoiceFilter(choices=PairingLevel.choices, label=_("level"))
     status = django_filters.ChoiceFilter(choices=PairingStatus.choices, label=_("status"))
-    region = django_filters.CharFilter(method="filter_region", label=_("region code"))
+    province = django_filters.ChoiceFilter(
+        method="filter_province", choices=(), label=_("province (either side)")
+    )
+    helping = django_filters.CharFilter(method="filter_helping", label=_("helping region code"))
+    helped = django_filters.CharFilter(method="filter_helped", label=_("helped region code"))
     active_in_year = django_filters.NumberFilter(
         method="filter_active_in_year", label=_("active in year")
     )
     # By id: a drop-down of every pairing would grow with the table.
     parent = django_filters.NumberFilter(field_name="parent", label=_("parent pairing (id)"))
 
+    filter_helping = _within_region("helping_region")
+    filter_helped = _within_region("helped_region")
+
     class Meta:
         model = Pairing
-        fields = ["q", "programme", "level", "status", "region", "active_in_year", "parent"]
+        fields = [
+            "q",
+            "programme",
+            "level",
+            "status",
+            "province",
+            "helping",
+            "helped",
+            "active_in_year",
+            "parent",
+        ]
 
-    def filter_region(self, queryset, name, value):
-        region = Region.objects.filter(code=value.strip()).first()
-        if region is None:
-            return queryset.none()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["province"].extra["choices"] = Region.objects.filter(
+            level=RegionLevel.PROVINCE
+        ).values_list("code", "name")
+
+    def filter_province(self, queryset, name, value: str):
+        prefix = value[:2]
         return queryset.filter(
-            region.subtree_q("helping_region") | region.subtree_q("helped_region")
+            Q(helping_region__code__startswith=prefix) | Q(helped_region__code__startswith=prefix)
         )
 
     def filter_active_in_year(self, queryset, name, value):
@@ -54,3 +105,26 @@ class PairingFilterSet(ScopedFilterSet):
         return queryset.filter(start_date__year__lte=year).filter(
             Q(end_date__isnull=True) | Q(end_date__year__gte=year)
         )
+
+
+class AgreementFilterSet(ScopedFilterSet):
+    search_fields = ("title", "reference", "notes")
+
+    year = django_filters.NumberFilter(label=_("year"))
+    pairing = django_filters.NumberFilter(field_name="pairing", label=_("pairing (id)"))
+
+    class Meta:
+        model = Agreement
+        fields = ["q", "year", "pairing"]
+
+
+class AgreementTargetFilterSet(ScopedFilterSet):
+    search_fields = ("indicator_code", "indicator_name")
+
+    year = django_filters.NumberFilter(field_name="agreement__year", label=_("year"))
+    agreement = django_filters.NumberFilter(field_name="agreement", label=_("agreement (id)"))
+    pairing = django_filters.NumberFilter(field_name="agreement__pairing", label=_("pairing (id)"))
+
+    class Meta:
+        model = AgreementTarget
+        fields = ["q", "year", "agreement", "pairing"]

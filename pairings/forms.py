@@ -2,26 +2,28 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.forms import ScopedModelForm
 from pairings.fields import RegionField
-from pairings.models import Pairing
+from pairings.models import Agreement, AgreementTarget, Organization, Pairing
+
+
+class OrganizationForm(ScopedModelForm):
+    region = RegionField(label=_("region"))
+
+    class Meta:
+        model = Organization
+        fields = ["name", "kind", "region", "credit_code", "notes"]
 
 
 class PairingForm(ScopedModelForm):
     helping_region = RegionField(label=_("helping side"))
     helped_region = RegionField(label=_("helped side"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Each choice shows both sides' names.
-        parent = self.fields["parent"]
-        parent.queryset = parent.queryset.select_related(
-            "helping_region", "helped_region"
-        ).order_by("helping_region__code", "helped_region__code", "start_date")
-
     class Meta:
         model = Pairing
         fields = [
             "helping_region",
+            "helping_organization",
             "helped_region",
+            "helped_organization",
             "programme",
             "level",
             "parent",
@@ -30,3 +32,38 @@ class PairingForm(ScopedModelForm):
             "status",
             "notes",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each choice shows both sides' names.
+        parent = self.fields["parent"]
+        parent.queryset = parent.queryset.select_related(
+            "helping_region", "helped_region", "helping_organization", "helped_organization"
+        ).order_by("helping_region__code", "helped_region__code", "start_date")
+
+
+class AgreementForm(ScopedModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["pairing", "year", "title", "signed_on", "reference", "attachment", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].queryset = self.fields["pairing"].queryset.select_related(
+            "helping_region", "helped_region", "helping_organization", "helped_organization"
+        )
+
+
+class AgreementTargetForm(ScopedModelForm):
+    class Meta:
+        model = AgreementTarget
+        fields = ["agreement", "indicator_code", "indicator_name", "target", "unit", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = self.fields["agreement"].queryset.select_related(
+            "pairing__helping_region",
+            "pairing__helped_region",
+            "pairing__helping_organization",
+            "pairing__helped_organization",
+        )

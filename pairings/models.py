@@ -6,7 +6,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
-from pairings.choices import PairingLevel, PairingStatus, Programme, RegionLevel
+from pairings.choices import (
+    OrganizationKind,
+    PairingLevel,
+    PairingStatus,
+    Programme,
+    RegionLevel,
+)
+from pairings.validators import validate_attachment, validate_credit_code
 
 
 class Region(LinkedModel):
@@ -64,6 +71,68 @@ class Region(LinkedModel):
         )
 
 
+class Organization(BaseModel):
+    """A unit on either side: a government body, town, school, hospital, enterprise …"""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, optional; the check character is verified."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="organization_unique_credit_code",
+                violation_error_message=_(
+                    "Another organisation already has this unified social credit code."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["name", "region"],
+                name="organization_unique_name_in_region",
+                violation_error_message=_("This region already has an organisation of this name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean_fields(self, exclude=None):
+        # Codes are often typed in lower case; validate what will be stored.
+        self.credit_code = self.credit_code.strip().upper()
+        super().clean_fields(exclude)
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        """Organisations in the regions of the user's pairings, or on one of their sides."""
+        pairings = Pairing.objects.filter(pk__in=pairing_ids)
+        side_ids = {
+            region_id
+            for pair in pairings.values_list("helping_region_id", "helped_region_id")
+            for region_id in pair
+        }
+        condition = Q(pk__in=pairings.values("helping_organization")) | Q(
+            pk__in=pairings.values("helped_organization")
+        )
+        for region in Region.objects.filter(pk__in=side_ids):
+            condition |= region.subtree_q("region")
+        return condition
+
+
 class PairingQuerySet(ScopedQuerySet):
     def descendant_ids(self, root_ids) -> frozenset[int]:
         """``root_ids`` and the ids of every pairing below them, in one recursive query."""
@@ -105,6 +174,23 @@ class Pairing(BaseModel):
         on_delete=models.PROTECT,
         related_name="pairings_helped",
     )
+    # Institution pairings (school ↔ school, hospital ↔ hospital) name the units too.
+    helping_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("helping organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pairings_helping",
+    )
+    helped_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("helped organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pairings_helped",
+    )
     programme = models.CharField(_("programme"), max_length=20, choices=Programme.choices)
     level = models.CharField(_("level"), max_length=20, choices=PairingLevel.choices)
     parent = models.ForeignKey(
@@ -144,8 +230,15 @@ class Pairing(BaseModel):
                 violation_error_message=_("A region cannot be paired with itself."),
             ),
             models.UniqueConstraint(
-                fields=["helping_region", "helped_region", "programme"],
+                fields=[
+                    "helping_region",
+                    "helped_region",
+                    "helping_organization",
+                    "helped_organization",
+                    "programme",
+                ],
                 condition=Q(status=PairingStatus.ACTIVE),
+                nulls_distinct=False,
                 name="pairing_unique_active",
                 violation_error_message=_(
                     "An active pairing between these two sides under this programme already exists."
@@ -154,10 +247,13 @@ class Pairing(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.helping_region} → {self.helped_region}"
+        helping = self.helping_organization or self.helping_region
+        helped = self.helped_organization or self.helped_region
+        return f"{helping} → {helped}"
 
     def clean(self):
         errors = {}
+        self._clean_organizations(errors)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")
         if self.parent_id is not None:
@@ -188,6 +284,23 @@ class Pairing(BaseModel):
         if errors:
             raise ValidationError(errors)
 
+    def _clean_organizations(self, errors: dict) -> None:
+        sides = (
+            ("helping_organization", self.helping_organization, "helping_region"),
+            ("helped_organization", self.helped_organization, "helped_region"),
+        )
+        for field, organization, region_field in sides:
+            region = (
+                getattr(self, region_field, None) if getattr(self, f"{region_field}_id") else None
+            )
+            if organization is None:
+                if self.level == PairingLevel.INSTITUTION:
+                    errors[field] = _("An institution pairing names the organisation on each side.")
+            elif region is not None and not organization.region.is_within(region):
+                errors[field] = _(
+                    "%(organization)s is in %(region)s, outside this side's region."
+                ) % {"organization": organization, "region": organization.region.full_name}
+
     def is_descendant_of_or_same(self, other: "Pairing") -> bool:
         node, seen = self, set()
         while node is not None and node.pk not in seen:
@@ -196,3 +309,87 @@ class Pairing(BaseModel):
             seen.add(node.pk)
             node = node.parent
         return False
+
+
+def _validate_year(value: int) -> None:
+    if not 2000 <= value <= 2100:
+        raise ValidationError(_("Enter a year between 2000 and 2100."), code="year")
+
+
+class Agreement(BaseModel):
+    """The agreement (协议) a pairing signs for a year, with its targets."""
+
+    pairing = models.ForeignKey(
+        Pairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[_validate_year])
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    reference = models.CharField(_("document reference"), max_length=100, blank=True)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="agreements/%Y/",
+        blank=True,
+        validators=[validate_attachment],
+        help_text=_("PDF, OFD, Word or an image; at most 20 MB."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    scope_path = "pairing"
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-year", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pairing", "year"],
+                name="agreement_one_per_pairing_year",
+                violation_error_message=_("This pairing already has an agreement for this year."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.pairing} · {self.year}"
+
+
+class AgreementTarget(BaseModel):
+    """One yearly target (协议指标) of an agreement.
+
+    The indicator is named by its catalogue code; the catalogue itself
+    (projects.Indicator, keyed by the same code) arrives with the projects
+    app, which turns this field into a foreign key without losing data.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="targets"
+    )
+    indicator_code = models.CharField(_("indicator code"), max_length=50)
+    indicator_name = models.CharField(_("indicator"), max_length=200)
+    target = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=20)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    scope_path = "agreement__pairing"
+
+    class Meta:
+        verbose_name = _("agreement target")
+        verbose_name_plural = _("agreement targets")
+        ordering = ["agreement", "indicator_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "indicator_code"],
+                name="agreement_target_unique_indicator",
+                violation_error_message=_(
+                    "This agreement already has a target for this indicator."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=0),
+                name="agreement_target_not_negative",
+                violation_error_message=_("A target cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_name}: {self.target} {self.unit}"

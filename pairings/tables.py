@@ -1,4 +1,18 @@
+from django.utils.translation import gettext_lazy as _
+
 from aidtrack.core.tables import Column, Table
+
+# The related rows a pairing's name needs (either side may be an organisation).
+PAIRING_NAME_RELATED = (
+    "helping_region",
+    "helped_region",
+    "helping_organization",
+    "helped_organization",
+)
+
+
+def _prefixed(prefix: str, names=PAIRING_NAME_RELATED) -> tuple[str, ...]:
+    return tuple(f"{prefix}__{name}" for name in names)
 
 
 class RegionTable(Table):
@@ -11,10 +25,22 @@ class RegionTable(Table):
     default_order = ("code",)
 
 
+class OrganizationTable(Table):
+    columns = [
+        Column("name", order_by="name", link=True),
+        Column("kind", order_by="kind"),
+        Column("region__full_name", _("region"), order_by="region__code"),
+        Column("credit_code", order_by="credit_code"),
+    ]
+    select_related = ("region",)
+
+
 class PairingTable(Table):
     columns = [
         Column("helping_region", order_by="helping_region__code", link=True),
+        Column("helping_organization", order_by="helping_organization__name", link=True),
         Column("helped_region", order_by="helped_region__code", link=True),
+        Column("helped_organization", order_by="helped_organization__name", link=True),
         Column("programme", order_by="programme"),
         Column("level", order_by="level"),
         Column("parent"),
@@ -23,9 +49,27 @@ class PairingTable(Table):
         Column("status", order_by="status"),
     ]
     default_order = ("helping_region__code", "helped_region__code", "start_date")
-    select_related = (
-        "helping_region",
-        "helped_region",
-        "parent__helping_region",
-        "parent__helped_region",
-    )
+    select_related = PAIRING_NAME_RELATED + _prefixed("parent")
+
+
+class AgreementTable(Table):
+    columns = [
+        Column("pairing", order_by="pairing__helping_region__code", link=True),
+        Column("year", order_by="year", link=True),
+        Column("title"),
+        Column("signed_on", order_by="signed_on"),
+        Column("reference", order_by="reference"),
+    ]
+    default_order = ("-year", "pairing__helping_region__code")
+    select_related = _prefixed("pairing")
+
+
+class AgreementTargetTable(Table):
+    columns = [
+        Column("agreement", order_by="agreement__year", link=True),
+        Column("indicator_code", order_by="indicator_code", link=True),
+        Column("indicator_name", order_by="indicator_name"),
+        Column("target", order_by="target"),
+        Column("unit"),
+    ]
+    select_related = _prefixed("agreement__pairing")

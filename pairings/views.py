@@ -1,20 +1,70 @@
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
 from django.views import View
+from django.views.generic import TemplateView
 
-from aidtrack.core.views import BrowserAccessMixin, ObjectViews
+from aidtrack.core.views import BrowserAccessMixin, ObjectDetailView, ObjectViews
 from pairings.choices import RegionLevel
-from pairings.filters import PairingFilterSet, RegionFilterSet
-from pairings.forms import PairingForm
-from pairings.models import Pairing, Region
-from pairings.tables import PairingTable, RegionTable
+from pairings.filters import (
+    AgreementFilterSet,
+    AgreementTargetFilterSet,
+    OrganizationFilterSet,
+    PairingFilterSet,
+    RegionFilterSet,
+)
+from pairings.forms import AgreementForm, AgreementTargetForm, OrganizationForm, PairingForm
+from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
+from pairings.selectors import pairing_tree
+from pairings.tables import (
+    PAIRING_NAME_RELATED,
+    AgreementTable,
+    AgreementTargetTable,
+    OrganizationTable,
+    PairingTable,
+    RegionTable,
+)
 
 
 class RegionViews(ObjectViews):
     model = Region
     filterset_class = RegionFilterSet
     table_class = RegionTable
-    detail_fields = ("code", "name", "level", "full_name")
+    detail_fields = ("code", "name", "level", "full_name", "parent")
+    detail_select_related = ("parent",)
+
+
+class OrganizationViews(ObjectViews):
+    model = Organization
+    filterset_class = OrganizationFilterSet
+    table_class = OrganizationTable
+    form_class = OrganizationForm
+    detail_select_related = ("region",)
+
+
+class PairingDetailView(ObjectDetailView):
+    """The hub of a pairing: its details, the pairings below it and its agreements.
+
+    The cadres, projects, funds and assessment apps add their sections here
+    as they arrive.
+    """
+
+    template_name = "pairings/pairing_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pairing = context["object"]
+        user = self.request.user
+        context["children"] = (
+            Pairing.objects.for_user(user)
+            .filter(parent=pairing)
+            .select_related(*PAIRING_NAME_RELATED)
+            .order_by("helping_region__code", "helped_region__code", "start_date")
+        )
+        context["agreements"] = (
+            Agreement.objects.for_user(user).filter(pairing=pairing).prefetch_related("targets")
+        )
+        context["can_add_agreement"] = user.may("add", Agreement)
+        return context
 
 
 class PairingViews(ObjectViews):
@@ -22,12 +72,47 @@ class PairingViews(ObjectViews):
     filterset_class = PairingFilterSet
     table_class = PairingTable
     form_class = PairingForm
-    detail_select_related = (
-        "helping_region",
-        "helped_region",
-        "parent__helping_region",
-        "parent__helped_region",
+    detail_view = PairingDetailView
+    detail_select_related = PAIRING_NAME_RELATED + tuple(
+        f"parent__{name}" for name in PAIRING_NAME_RELATED
     )
+
+
+class AgreementViews(ObjectViews):
+    model = Agreement
+    filterset_class = AgreementFilterSet
+    table_class = AgreementTable
+    form_class = AgreementForm
+    detail_select_related = tuple(f"pairing__{name}" for name in PAIRING_NAME_RELATED)
+
+
+class AgreementTargetViews(ObjectViews):
+    model = AgreementTarget
+    filterset_class = AgreementTargetFilterSet
+    table_class = AgreementTargetTable
+    form_class = AgreementTargetForm
+    detail_select_related = tuple(f"agreement__pairing__{name}" for name in PAIRING_NAME_RELATED)
+
+
+class PairingTreeView(BrowserAccessMixin, TemplateView):
+    """Province pairings › city pairings › county pairings › institution pairings."""
+
+    template_name = "pairings/pairing_tree.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = PairingFilterSet(
+            self.request.GET or None,
+            queryset=Pairing.objects.for_user(self.request.user).select_related(
+                *PAIRING_NAME_RELATED
+            ),
+            request=self.request,
+        )
+        context.update(
+            roots=pairing_tree(filterset.filtered.order_by(*PairingTable.default_order)),
+            filter_form=filterset.form,
+        )
+        return context
 
 
 SUGGESTION_LIMIT = 20

@@ -26,6 +26,12 @@ class ScopedFilterSet(django_filters.FilterSet):
             if queryset is not None and hasattr(queryset, "for_user"):
                 filter_.extra["queryset"] = queryset.for_user(user, scoping.VIEW)
 
+    @property
+    def filtered(self):
+        """The filtered rows, or all of them while the filter input is invalid
+        (the form then shows what is wrong)."""
+        return self.qs if self.is_bound and self.is_valid() else self.queryset
+
     def get_form_class(self):
         fields = {name: filter_.field for name, filter_ in self.filters.items()}
         return type(f"{type(self).__name__}Form", (FilterForm,), fields)

@@ -8,6 +8,9 @@ Each model says how it reaches its pairing with ``scope_path``:
 * ``None``: reference data shared by everyone (regions, indicators): any
   signed-in role may read it, only administrators change it.
 
+A model whose scope is not a lookup path (organisations lie *in* the
+regions of a pairing) defines ``scope_q(pairing_ids)`` returning a ``Q``.
+
 The user supplies the answers that depend on accounts: whether the role
 may perform the action on the model at all (``user.may``) and which pairings
 the user's scope covers for the action (``user.pairing_ids_in_scope``,
@@ -19,6 +22,10 @@ VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 
 
+def is_pairing_scoped(model) -> bool:
+    return getattr(model, "scope_path", None) is not None or hasattr(model, "scope_q")
+
+
 def restrict(queryset, user, action: str):
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -27,12 +34,14 @@ def restrict(queryset, user, action: str):
         return queryset.none()
     if not user.may(action, model):
         return queryset.none()
-    scope_path = getattr(model, "scope_path", None)
-    if scope_path is None:
+    if not is_pairing_scoped(model):
         return queryset
     pairing_ids = user.pairing_ids_in_scope(action)
     if pairing_ids is None:
         return queryset
+    if hasattr(model, "scope_q"):
+        return queryset.filter(model.scope_q(pairing_ids))
+    scope_path = model.scope_path
     lookup = f"{scope_path}__in" if scope_path else "pk__in"
     return queryset.filter(**{lookup: pairing_ids})
 

@@ -87,9 +87,7 @@ class ObjectListView(ObjectViewMixin, TemplateView):
         filterset = self.config.filterset_class(
             request.GET or None, queryset=table.prepare(self.get_queryset()), request=request
         )
-        queryset = (
-            filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-        )
+        queryset = filterset.filtered
         queryset, sort = table.order(queryset, request.GET.get("sort"))
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS:
