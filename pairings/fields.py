@@ -54,6 +54,14 @@ class RegionField(forms.ModelChoiceField):
         return value
 
     def to_python(self, value):
+        if isinstance(value, int):
+            # A disabled field cleans its initial value, the region's primary key.
+            region = self.queryset.filter(pk=value).first()
+            if region is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+            return region
         if isinstance(value, str):
             match = _LEADING_CODE.match(value)
             value = match.group(1) if match else value.strip()

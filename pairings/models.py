@@ -251,8 +251,17 @@ class Pairing(BaseModel):
         helped = self.helped_organization or self.helped_region
         return f"{helping} → {helped}"
 
+    SIDE_FIELDS = (
+        "helping_region",
+        "helping_organization",
+        "helped_region",
+        "helped_organization",
+        "programme",
+    )
+
     def clean(self):
         errors = {}
+        self._clean_sides_unchanged(errors)
         self._clean_organizations(errors)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date cannot be before the start date.")
@@ -283,6 +292,21 @@ class Pairing(BaseModel):
             errors["end_date"] = _("An ended pairing needs an end date.")
         if errors:
             raise ValidationError(errors)
+
+    def _clean_sides_unchanged(self, errors: dict) -> None:
+        """Who helps whom is history: a reassignment ends this pairing and starts another."""
+        if self.pk is None:
+            return
+        attnames = [self._meta.get_field(field).attname for field in self.SIDE_FIELDS]
+        saved = Pairing.objects.filter(pk=self.pk).values(*attnames).first()
+        if saved is None:
+            return
+        for field, attname in zip(self.SIDE_FIELDS, attnames, strict=True):
+            if saved[attname] != getattr(self, attname):
+                errors[field] = _(
+                    "The sides and programme of a pairing cannot be changed; "
+                    "use “Reassign” to end it and start a new pairing."
+                )
 
     def _clean_organizations(self, errors: dict) -> None:
         sides = (

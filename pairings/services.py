@@ -2,12 +2,15 @@
 
 import csv
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
-from pairings.choices import RegionLevel
-from pairings.models import Region
+from pairings.choices import PairingStatus, RegionLevel
+from pairings.models import Organization, Pairing, Region
 
 REGION_DATA_DIR = Path(__file__).resolve().parent / "data"
 _BATCH_SIZE = 5000
@@ -110,3 +113,46 @@ def regions_load(*, force: bool = False) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Region._meta.db_table}")
     return sum(len(level) for level in levels)
+
+
+@transaction.atomic
+def pairing_reassign(
+    *,
+    pairing: Pairing,
+    effective: date,
+    helping_region: Region,
+    helped_region: Region,
+    helping_organization: Organization | None = None,
+    helped_organization: Organization | None = None,
+    notes: str = "",
+) -> Pairing:
+    """End ``pairing`` the day before ``effective`` and start its successor.
+
+    Nothing is overwritten: the ended pairing keeps its history and the
+    pairings below it; the new one has the same programme, level and parent.
+    """
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    if pairing.status == PairingStatus.ENDED:
+        raise ValidationError(_("This pairing has already ended."))
+    if effective <= pairing.start_date:
+        raise ValidationError(
+            {"effective": _("The reassignment must take effect after the pairing started.")}
+        )
+    pairing.end_date = effective - timedelta(days=1)
+    pairing.status = PairingStatus.ENDED
+    pairing.full_clean()
+    pairing.save()
+    successor = Pairing(
+        helping_region=helping_region,
+        helped_region=helped_region,
+        helping_organization=helping_organization,
+        helped_organization=helped_organization,
+        programme=pairing.programme,
+        level=pairing.level,
+        parent=pairing.parent,
+        start_date=effective,
+        notes=notes,
+    )
+    successor.full_clean()
+    successor.save()
+    return successor

@@ -1,9 +1,20 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from aidtrack.core.views import BrowserAccessMixin, ObjectDetailView, ObjectViews
+from aidtrack.core import scoping
+from aidtrack.core.views import (
+    BrowserAccessMixin,
+    ObjectDetailView,
+    ObjectViewMixin,
+    ObjectViews,
+    save_in_scope,
+)
 from pairings.choices import RegionLevel
 from pairings.filters import (
     AgreementFilterSet,
@@ -12,9 +23,16 @@ from pairings.filters import (
     PairingFilterSet,
     RegionFilterSet,
 )
-from pairings.forms import AgreementForm, AgreementTargetForm, OrganizationForm, PairingForm
+from pairings.forms import (
+    AgreementForm,
+    AgreementTargetForm,
+    OrganizationForm,
+    PairingForm,
+    ReassignForm,
+)
 from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
 from pairings.selectors import pairing_tree
+from pairings.services import pairing_reassign
 from pairings.tables import (
     PAIRING_NAME_RELATED,
     AgreementTable,
@@ -76,6 +94,54 @@ class PairingViews(ObjectViews):
     detail_select_related = PAIRING_NAME_RELATED + tuple(
         f"parent__{name}" for name in PAIRING_NAME_RELATED
     )
+
+
+class PairingReassignView(ObjectViewMixin, TemplateView):
+    """End a pairing and start its successor with other sides (services.pairing_reassign)."""
+
+    template_name = "pairings/pairing_reassign.html"
+    action = scoping.CHANGE
+
+    def get_form(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return ReassignForm(data, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_object(), self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        pairing = self.get_object()
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                successor = save_in_scope(
+                    lambda: pairing_reassign(pairing=pairing, **form.cleaned_data),
+                    user=request.user,
+                    action=scoping.ADD,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(old)s ended; %(new)s starts on %(date)s.")
+                    % {"old": pairing, "new": successor, "date": successor.start_date},
+                )
+                return HttpResponseRedirect(successor.get_absolute_url())
+        return self.render(pairing, form, status=400)
+
+    def render(self, pairing, form, status=200):
+        context = self.get_context_data(object=pairing, form=form, active_tab="reassign")
+        return self.render_to_response(context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Put a model's errors on the form's fields where the form has them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class AgreementViews(ObjectViews):

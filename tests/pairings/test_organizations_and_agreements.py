@@ -191,3 +191,50 @@ def test_pairing_filters_by_province_side_and_year(world, client):
     assert len(listed(province="520000")) == 5
     assert listed(active_in_year=2020) == set()
     assert len(listed(active_in_year=2022)) == 5
+
+
+def test_sides_cannot_be_overwritten_in_the_api(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.user("coordinator"))
+    pairing = world.in_scope_pairing
+    response = api.patch(
+        f"/api/v1/pairings/{pairing.pk}/", {"helped_region": "520203"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "helped_region" in response.json()["errors"]
+    pairing.refresh_from_db()
+    assert pairing.helped_region == world.regions["sc"]
+
+
+def test_reassignment_ends_the_pairing_and_starts_a_new_one(world, client):
+    pairing = world.in_scope_pairing
+    client.force_login(world.user("coordinator"))
+    edit_page = client.get(f"/pairings/pairings/{pairing.pk}/edit/").content.decode()
+    assert 'name="helped_region"' in edit_page and "disabled" in edit_page
+
+    response = client.post(
+        f"/pairings/pairings/{pairing.pk}/reassign/",
+        {"effective": "2023-01-01", "helping_region": "442000003", "helped_region": "520203"},
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    pairing.refresh_from_db()
+    assert pairing.status == "ended" and pairing.end_date == date(2022, 12, 31)
+    successor = Pairing.objects.get(helped_region=world.regions["lz"])
+    assert successor.start_date == date(2023, 1, 1)
+    assert successor.parent == pairing.parent and successor.status == "active"
+
+
+def test_reassignment_outside_scope_is_refused_and_rolled_back(world, client):
+    pairing = world.in_scope_pairing
+    client.force_login(world.user("coordinator"))
+    response = client.post(
+        f"/pairings/pairings/{pairing.pk}/reassign/",
+        {"effective": "2023-01-01", "helping_region": "442000003", "helped_region": "520502"},
+    )
+    assert response.status_code == 400  # 七星关 is not within the parent's 六盘水
+    pairing.refresh_from_db()
+    assert pairing.status == "active" and pairing.end_date is None
+    out = world.out_of_scope_pairing
+    assert client.get(f"/pairings/pairings/{out.pk}/reassign/").status_code == 404
