@@ -43,12 +43,32 @@ from pairings.tables import (
 )
 
 
+class RegionDetailView(ObjectDetailView):
+    """A region with the way up (its ancestors) and the way down (its children)."""
+
+    template_name = "pairings/region_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        region = context["object"]
+        ancestors = []
+        parent = region.parent
+        while parent is not None:
+            ancestors.insert(0, parent)
+            parent = parent.parent
+        context["ancestors"] = ancestors
+        context["children"] = region.children.order_by("code")
+        return context
+
+
 class RegionViews(ObjectViews):
     model = Region
     filterset_class = RegionFilterSet
     table_class = RegionTable
-    detail_fields = ("code", "name", "level", "full_name", "parent")
-    detail_select_related = ("parent",)
+    detail_view = RegionDetailView
+    detail_fields = ("code", "name", "level", "full_name")
+    # Provinces are three levels above townships: the whole way up in one query.
+    detail_select_related = ("parent__parent__parent",)
 
 
 class OrganizationViews(ObjectViews):

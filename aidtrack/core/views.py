@@ -176,8 +176,12 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                verb = _("Created") if self.action == scoping.ADD else _("Saved")
-                messages.success(request, f"{verb}: {obj}")
+                done = (
+                    _("Created %(object)s.")
+                    if self.action == scoping.ADD
+                    else _("Saved %(object)s.")
+                )
+                messages.success(request, done % {"object": obj})
                 return HttpResponseRedirect(obj.get_absolute_url())
         return self.render_form(form, instance, status=400)
 

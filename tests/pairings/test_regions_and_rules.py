@@ -162,3 +162,12 @@ def test_region_picker_never_renders_every_region(world, client):
     page = client.get("/pairings/pairings/add/").content.decode()
     assert '<option value="' + str(world.regions["zs"].pk) not in page
     assert 'hx-get="/pairings/regions/suggest/"' in page
+
+
+def test_region_page_shows_the_way_up_and_down(world, client):
+    client.force_login(world.user("coordinator"))
+    page = client.get(world.regions["lps"].get_absolute_url())
+    assert [r.name for r in page.context["ancestors"]] == ["贵州省"]
+    assert {r.name for r in page.context["children"]} >= {"水城区", "六枝特区"}
+    town = client.get(world.regions["zsg"].get_absolute_url())
+    assert [r.name for r in town.context["ancestors"]] == ["广东省", "中山市"]
