@@ -93,8 +93,8 @@ DEMO_PAIRINGS = [
         parent="gz-bj",
         notes="七星关区33所学校与天河区27所学校开展结对帮扶。",
     ),
-    # The previous round (2017–2020): Guangzhou helped Qiannan. Kept as ended
-    # pairings: reassignments are history, never overwritten.
+    # Guangzhou has helped Qiannan since the agreement of December 2017,
+    # before the 2021 national re-pairing created the province pairing.
     DemoPairing(
         "gz-qn",
         "440100",
@@ -102,7 +102,6 @@ DEMO_PAIRINGS = [
         Programme.EAST_WEST,
         PairingLevel.PREFECTURE,
         date(2017, 12, 1),
-        end=date(2020, 12, 31),
         notes="2017年12月签订帮扶协议。",
     ),
     DemoPairing(
@@ -113,7 +112,6 @@ DEMO_PAIRINGS = [
         PairingLevel.COUNTY,
         date(2018, 1, 1),
         parent="gz-qn",
-        end=date(2020, 12, 31),
     ),
     DemoPairing(
         "by-pt",
@@ -123,7 +121,6 @@ DEMO_PAIRINGS = [
         PairingLevel.COUNTY,
         date(2017, 12, 1),
         parent="gz-qn",
-        end=date(2020, 12, 31),
     ),
     DemoPairing(
         "zh-za",

@@ -284,7 +284,8 @@ class Pairing(BaseModel):
                 errors["start_date"] = _(
                     "The start date must be within the parent pairing's period (from %(start)s)."
                 ) % {"start": parent.start_date}
-            if self.end_date and parent.end_date and self.end_date > parent.end_date:
+            # An open-ended child of an ended parent would outlive it.
+            if parent.end_date and (self.end_date is None or self.end_date > parent.end_date):
                 errors["end_date"] = _(
                     "The end date must be within the parent pairing's period (until %(end)s)."
                 ) % {"end": parent.end_date}

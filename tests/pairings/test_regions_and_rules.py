@@ -36,6 +36,18 @@ def test_load_demo_is_idempotent():
     zs_lps = Pairing.objects.get(helping_region__code="442000", helped_region__code="520200")
     assert zs_lps.parent.helping_region.code == "440000"
     assert zs_lps.scoped_users.get().username == "coord_zs"
+    for pairing in Pairing.objects.all():
+        pairing.full_clean()  # the demo obeys every rule a user must
+    levels = dict(
+        Pairing.objects.values_list("helped_organization__name", "level").exclude(
+            helped_organization=None
+        )
+    )
+    assert levels == {
+        "正安县人民医院": "institution",
+        "罗甸县边阳中学": "institution",
+        "台江县人民政府": "county",
+    }
 
 
 def test_child_sides_must_lie_within_parent(world):
@@ -171,3 +183,15 @@ def test_region_page_shows_the_way_up_and_down(world, client):
     assert {r.name for r in page.context["children"]} >= {"水城区", "六枝特区"}
     town = client.get(world.regions["zsg"].get_absolute_url())
     assert [r.name for r in town.context["ancestors"]] == ["广东省", "中山市"]
+
+
+def test_open_ended_child_of_an_ended_parent_is_refused(world):
+    parent = world.pairings["zs-lps"]
+    parent.end_date, parent.status = date(2023, 12, 31), PairingStatus.ENDED
+    parent.save()
+    child = world.pairings["zsg-sc"]
+    with pytest.raises(ValidationError) as excinfo:
+        child.full_clean()
+    assert "end_date" in excinfo.value.message_dict
+    child.end_date = date(2023, 12, 31)
+    child.full_clean()
