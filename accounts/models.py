@@ -112,6 +112,10 @@ class User(LinkedModel, AbstractUser):
         self.__dict__.pop("_scope_ids", None)
 
 
+# Scope changes are access changes: record them like any other write.
+User.scope_pairings.through.audit_changes = True
+
+
 def _scope_with_descendants(user: "User") -> frozenset[int]:
     # pairings builds on accounts, so it is reached through the app registry.
     pairing_model = apps.get_model("pairings", "Pairing")

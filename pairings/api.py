@@ -52,6 +52,11 @@ class OrganizationBriefSerializer(serializers.ModelSerializer):
 class OrganizationSerializer(ValidatedModelSerializer):
     region = region_by_code()
     region_detail = RegionBriefSerializer(source="region", read_only=True)
+    # Declared so the model's checksum runs (in full_clean) on the upper-cased code.
+    credit_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+
+    def validate_credit_code(self, value: str) -> str:
+        return value.strip().upper()
 
     class Meta:
         model = Organization

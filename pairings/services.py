@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pairings.choices import PairingStatus, RegionLevel
@@ -142,6 +143,11 @@ def pairing_reassign(
     pairing.status = PairingStatus.ENDED
     pairing.full_clean()
     pairing.save()
+    # The pairings below end with it; they are history too, not moved.
+    below = Pairing.objects.descendant_ids([pairing.pk]) - {pairing.pk}
+    Pairing.objects.filter(pk__in=below).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=pairing.end_date)
+    ).update(end_date=pairing.end_date, status=PairingStatus.ENDED)
     successor = Pairing(
         helping_region=helping_region,
         helped_region=helped_region,

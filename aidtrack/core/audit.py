@@ -84,7 +84,9 @@ current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
 
 
 def audited_models():
-    return [m for m in apps.get_models() if getattr(m, "audit_changes", False)]
+    # Auto-created many-to-many tables count: a scope change is a write too.
+    models = apps.get_models(include_auto_created=True)
+    return [m for m in models if getattr(m, "audit_changes", False)]
 
 
 def install_audit_triggers(using: str = "default", **_kwargs) -> None:

@@ -238,3 +238,52 @@ def test_reassignment_outside_scope_is_refused_and_rolled_back(world, client):
     assert pairing.status == "active" and pairing.end_date is None
     out = world.out_of_scope_pairing
     assert client.get(f"/pairings/pairings/{out.pk}/reassign/").status_code == 404
+
+
+def test_reassigning_a_city_pairing_ends_the_pairings_below(world):
+    from pairings.services import pairing_reassign
+
+    city = world.pairings["zs-lps"]
+    pairing_reassign(
+        pairing=city,
+        effective=date(2024, 1, 1),
+        helping_region=world.regions["zs"],
+        helped_region=world.regions["lps"],
+        notes="2024年重新签订协议",
+    )
+    county = world.pairings["zsg-sc"]
+    county.refresh_from_db()
+    assert county.status == "ended" and county.end_date == date(2023, 12, 31)
+    county.full_clean()  # history stays valid under its ended parent
+
+
+def test_api_accepts_lower_case_credit_codes(world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(world.user("admin"))
+    response = api.post(
+        "/api/v1/organizations/",
+        {
+            "name": "测试企业",
+            "kind": "enterprise",
+            "region": "520204",
+            "credit_code": "91350100m000100y43",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["credit_code"] == "91350100M000100Y43"
+
+
+def test_scope_changes_are_recorded(world):
+    from aidtrack.core.audit import audit_context
+    from aidtrack.core.models import ChangeRecord
+
+    with audit_context(world.user("admin"), source="web"):
+        world.user("leader").scope_pairings.add(world.pairings["gz-bj"])
+    record = ChangeRecord.objects.get(
+        table_name="accounts_user_scope_pairings",
+        changes__pairing_id=world.pairings["gz-bj"].pk,
+    )
+    assert record.action == "create" and record.actor == world.user("admin")
