@@ -47,3 +47,34 @@ class PairingFactory(factory.django.DjangoModelFactory):
     programme = Programme.EAST_WEST
     level = PairingLevel.COUNTY
     start_date = date(2021, 1, 1)
+
+
+def new_pairing_data(world, **changes) -> dict:
+    """Form/API data for a new county pairing under 中山→六盘水 (the coordinator's scope)."""
+    data = {
+        "helping_region": world.regions["zs"].code,
+        "helped_region": world.regions["lz"].code,
+        "parent": world.pairings["zs-lps"].pk,
+        "programme": "east_west",
+        "level": "county",
+        "start_date": "2022-03-01",
+        "status": "active",
+    }
+    data.update(changes)
+    return data
+
+
+def pairing_form_data(pairing, **changes) -> dict:
+    """What the edit form posts for ``pairing`` as it is, with ``changes``."""
+    data = {
+        "helping_region": pairing.helping_region.code,
+        "helped_region": pairing.helped_region.code,
+        "programme": pairing.programme,
+        "level": pairing.level,
+        "parent": pairing.parent_id,
+        "start_date": pairing.start_date.isoformat(),
+        "status": pairing.status,
+        "notes": pairing.notes,
+    }
+    data.update(changes)
+    return {key: ("" if value is None else value) for key, value in data.items()}

@@ -20,6 +20,7 @@ from accounts.services import api_token_create, api_token_revoke
 from aidtrack.core.models import ChangeRecord
 from aidtrack.core.testing import ADMIN, COORDINATOR, PARTNER
 from pairings.models import Pairing
+from tests.factories import new_pairing_data
 
 PAIRINGS_URL = "/api/v1/pairings/"
 
@@ -36,18 +37,6 @@ def assert_refused(response, message):
     assert response.status_code == 401, response.content
     assert response.json() == {"code": "authentication_failed", "message": message}
     assert response["WWW-Authenticate"] == 'Token realm="api"'
-
-
-def new_pairing_data(world):
-    return {
-        "helping_region": world.regions["zs"].code,
-        "helped_region": world.regions["lz"].code,
-        "parent": world.pairings["zs-lps"].pk,
-        "programme": "east_west",
-        "level": "county",
-        "start_date": "2022-03-01",
-        "status": "active",
-    }
 
 
 class TestStorage:

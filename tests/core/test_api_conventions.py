@@ -21,6 +21,7 @@ from aidtrack.core.models import ChangeRecord
 from aidtrack.core.testing import ADMIN, COORDINATOR
 from pairings.choices import RegionLevel
 from pairings.models import Pairing, Region
+from tests.factories import new_pairing_data, pairing_form_data
 
 PAIRINGS_URL = "/api/v1/pairings/"
 
@@ -29,20 +30,6 @@ def api(world, role):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {world.token(role)}")
     return client
-
-
-def valid_pairing_data(world, **changes):
-    data = {
-        "helping_region": world.regions["zs"].code,
-        "helped_region": world.regions["lz"].code,
-        "parent": world.pairings["zs-lps"].pk,
-        "programme": "east_west",
-        "level": "county",
-        "start_date": "2022-03-01",
-        "status": "active",
-    }
-    data.update(changes)
-    return data
 
 
 def assert_invalid(response):
@@ -60,7 +47,7 @@ def assert_invalid(response):
 class TestValidationErrors:
     def test_valid_data_is_accepted(self, world):
         """The baseline the invalid variants below are compared with."""
-        response = api(world, ADMIN).post(PAIRINGS_URL, valid_pairing_data(world), format="json")
+        response = api(world, ADMIN).post(PAIRINGS_URL, new_pairing_data(world), format="json")
         assert response.status_code == 201, response.content
 
     def test_missing_fields_are_listed_by_field(self, world):
@@ -73,7 +60,7 @@ class TestValidationErrors:
 
     def test_end_before_start_is_refused(self, world):
         before = Pairing.objects.count()
-        data = valid_pairing_data(world, start_date="2022-03-01", end_date="2022-01-01")
+        data = new_pairing_data(world, start_date="2022-03-01", end_date="2022-01-01")
         errors = assert_invalid(api(world, ADMIN).post(PAIRINGS_URL, data, format="json"))
         assert list(errors) == ["end_date"]
         assert Pairing.objects.count() == before
@@ -81,7 +68,7 @@ class TestValidationErrors:
     def test_model_clean_rules_come_back_as_field_errors(self, world):
         """A child whose helped side lies outside the parent's helped side."""
         before = Pairing.objects.count()
-        data = valid_pairing_data(world, helped_region=world.regions["xqg"].code)  # in 毕节
+        data = new_pairing_data(world, helped_region=world.regions["xqg"].code)  # in 毕节
         errors = assert_invalid(api(world, ADMIN).post(PAIRINGS_URL, data, format="json"))
         assert list(errors) == ["helped_region"]
         assert "六盘水市" in errors["helped_region"][0]  # names the parent's helped side
@@ -248,18 +235,7 @@ class TestScopeMoves:
         assert not ChangeRecord.objects.for_object(pairing).filter(action="update").exists()
 
     def _form_data(self, pairing, **changes):
-        data = {
-            "helping_region": pairing.helping_region.code,
-            "helped_region": pairing.helped_region.code,
-            "programme": pairing.programme,
-            "level": pairing.level,
-            "parent": pairing.parent_id,
-            "start_date": pairing.start_date.isoformat(),
-            "status": pairing.status,
-            "notes": pairing.notes,
-        }
-        data.update(changes)
-        return {key: ("" if value is None else value) for key, value in data.items()}
+        return pairing_form_data(pairing, **changes)
 
     def _browser(self, world):
         client = Client()

@@ -20,7 +20,7 @@ from aidtrack.core.models import ChangeRecord
 from aidtrack.core.testing import ADMIN, COORDINATOR
 from pairings.choices import PairingLevel
 from pairings.models import Pairing
-from tests.factories import PairingFactory
+from tests.factories import PairingFactory, pairing_form_data
 
 
 def _new_pairing(world, **extra):
@@ -200,16 +200,7 @@ class TestRequestWrites:
         pairing = world.in_scope_pairing
         client = Client()
         client.force_login(admin)
-        data = {
-            "helping_region": pairing.helping_region.code,
-            "helped_region": pairing.helped_region.code,
-            "programme": pairing.programme,
-            "level": pairing.level,
-            "parent": pairing.parent_id,
-            "start_date": pairing.start_date.isoformat(),
-            "status": pairing.status,
-            "notes": "网页修改",
-        }
+        data = pairing_form_data(pairing, notes="网页修改")
         response = client.post(
             reverse("pairings:pairing_edit", args=[pairing.pk]),
             data,
