@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
+from cadres.api import PersonViewSet
 from pairings import api as pairings
 
 router = DefaultRouter()
@@ -12,5 +13,6 @@ router.register("organizations", pairings.OrganizationViewSet)
 router.register("pairings", pairings.PairingViewSet)
 router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
+router.register("people", PersonViewSet)
 
 urlpatterns = router.urls

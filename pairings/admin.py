@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pairings.models import Pairing, Region
+from pairings.models import Organization, Pairing, Region
 
 
 @admin.register(Region)
@@ -15,6 +15,14 @@ class RegionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "region", "credit_code")
+    list_filter = ("kind",)
+    search_fields = ("name", "credit_code", "region__full_name")
+    autocomplete_fields = ("region",)
 
 
 @admin.register(Pairing)

@@ -57,6 +57,8 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope."""
 
+    # Extra actions that use POST but only read (e.g. a logged reveal).
+    read_actions: tuple[str, ...] = ()
     # Related rows serialized with each record, fetched with it.
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
@@ -68,7 +70,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             audit.set_actor(request.user, source="api", request_id=getattr(request, "id", ""))
 
     def get_queryset(self):
-        queryset = super().get_queryset().for_user(self.request.user, request_action(self.request))
+        action = request_action(self.request, self)
+        queryset = super().get_queryset().for_user(self.request.user, action)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:

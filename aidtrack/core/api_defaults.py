@@ -26,7 +26,10 @@ _ACTION_BY_METHOD = {
 }
 
 
-def request_action(request) -> str:
+def request_action(request, view=None) -> str:
+    """The scoping action a request performs; some POST actions only read."""
+    if view is not None and getattr(view, "action", None) in getattr(view, "read_actions", ()):
+        return scoping.VIEW
     return _ACTION_BY_METHOD.get(request.method, scoping.CHANGE)
 
 
@@ -39,7 +42,7 @@ class ScopedModelPermission(permissions.BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
-        action = request_action(request)
+        action = request_action(request, view)
         token = request.auth
         if action != scoping.VIEW and token is not None and not getattr(token, "can_write", False):
             self.message = _("This API token is read-only.")

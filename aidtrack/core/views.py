@@ -126,12 +126,17 @@ class ObjectDetailView(ObjectViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        fields = [
-            (obj._meta.get_field(name).verbose_name, _display(obj, name))
-            for name in self.config.get_detail_fields()
-        ]
+        fields = [_labelled(obj, entry) for entry in self.config.get_detail_fields()]
         context = self.get_context_data(object=obj, fields=fields, active_tab="detail")
         return self.render_to_response(context)
+
+
+def _labelled(obj, entry):
+    """A model field name, or ``(label, attribute)`` for anything else (masked values)."""
+    if isinstance(entry, tuple):
+        label, attribute = entry
+        return label, getattr(obj, attribute)
+    return obj._meta.get_field(entry).verbose_name, _display(obj, entry)
 
 
 def _display(obj, name):
@@ -255,11 +260,14 @@ class ObjectViews:
     # No form: the model is read-only in the browser (reference data).
     form_class = None
     # Fields on the detail page, in order; by default those of the edit form.
-    detail_fields: tuple[str, ...] = ()
+    # An entry may be ``(label, attribute)`` to show something that is not a field.
+    detail_fields: tuple = ()
     # Related rows the detail page reads, fetched with the record.
     detail_select_related: tuple[str, ...] = ()
     # Pages for administrators only, whatever the model's read rules.
     admin_only = False
+    # The URL segment; the model name plus "s" unless that is not English.
+    path_prefix: str | None = None
 
     list_view = ObjectListView
     detail_view = ObjectDetailView
@@ -292,7 +300,7 @@ class ObjectViews:
     @classmethod
     def urls(cls):
         name = cls.model._meta.model_name
-        plural = f"{name}s"
+        plural = cls.path_prefix or f"{name}s"
 
         def view(view_class):
             return view_class.as_view(model=cls.model, config=cls)
