@@ -42,22 +42,17 @@ def bootstrap(field: forms.Field) -> None:
         widget.format = "%Y-%m-%d"
 
 
-class FilterFormMixin:
-    """Bootstrap classes for FilterSet forms (set as the FilterSet's form class)."""
+class FilterForm(forms.Form):
+    """The form of every FilterSet: compact Bootstrap controls."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             bootstrap(field)
-            field.widget.attrs["class"] += (
-                " form-control-sm"
-                if not isinstance(field.widget, forms.Select)
-                else " form-select-sm"
+            small = (
+                "form-select-sm" if isinstance(field.widget, forms.Select) else "form-control-sm"
             )
-
-
-class FilterForm(FilterFormMixin, forms.Form):
-    pass
+            field.widget.attrs["class"] += f" {small}"
 
 
 OUT_OF_SCOPE_MESSAGE = _(
