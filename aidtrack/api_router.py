@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
-from cadres.api import PersonViewSet
+from cadres.api import DeploymentViewSet, PersonViewSet
 from pairings import api as pairings
 
 router = DefaultRouter()
@@ -14,5 +14,6 @@ router.register("pairings", pairings.PairingViewSet)
 router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
 router.register("people", PersonViewSet)
+router.register("deployments", DeploymentViewSet)
 
 urlpatterns = router.urls

@@ -37,3 +37,21 @@ class Education(models.TextChoices):
     BACHELOR = "bachelor", _("Bachelor's degree")
     COLLEGE = "college", _("College diploma")
     SECONDARY = "secondary", _("Secondary school or below")
+
+
+class Direction(models.TextChoices):
+    EAST_TO_WEST = "east_to_west", _("East → west")
+    WEST_TO_EAST = "west_to_east", _("West → east")
+
+
+class DeploymentKind(models.TextChoices):
+    LONG_TERM = "long_term", _("Long-term secondment")
+    SHORT_TERM = "short_term", _("Short-term professional support")
+    TRAINING = "training", _("Training and shadowing")
+
+
+class DeploymentStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ON_POST = "on_post", _("On post")
+    COMPLETED = "completed", _("Completed")
+    RECALLED = "recalled", _("Recalled")

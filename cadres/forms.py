@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.forms import ScopedModelForm, bootstrap
-from cadres.models import Person, PersonalDataReveal
+from cadres.choices import DeploymentStatus
+from cadres.models import Deployment, Person, PersonalDataReveal
+from pairings.tables import PAIRING_NAME_RELATED
 
 _KEEP = _("Leave empty to keep the current value (%(masked)s).")
 
@@ -65,3 +67,56 @@ class RevealForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             bootstrap(field)
+
+
+class DeploymentForm(ScopedModelForm):
+    """Status and actual end are set by the start/end/extend actions, not here."""
+
+    class Meta:
+        model = Deployment
+        fields = [
+            "person",
+            "pairing",
+            "direction",
+            "kind",
+            "host_organization",
+            "post",
+            "start_date",
+            "planned_end_date",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].queryset = self.fields["pairing"].queryset.select_related(
+            *PAIRING_NAME_RELATED
+        )
+        if self.instance.pk is not None and self.instance.status != DeploymentStatus.PLANNED:
+            # The planned end moves only through an extension, which is recorded.
+            self.fields["planned_end_date"].disabled = True
+
+
+class _ActionForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            bootstrap(field)
+
+
+class StartForm(_ActionForm):
+    on = forms.DateField(label=_("arrived on"), widget=forms.DateInput)
+
+
+class CompleteForm(_ActionForm):
+    on = forms.DateField(label=_("returned on"), widget=forms.DateInput)
+
+
+class RecallForm(_ActionForm):
+    on = forms.DateField(label=_("recalled on"), widget=forms.DateInput)
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class ExtendForm(_ActionForm):
+    new_end = forms.DateField(label=_("new planned end"), widget=forms.DateInput)
+    reason = forms.CharField(label=_("reason"), max_length=300)
+    approval_reference = forms.CharField(label=_("approval reference"), max_length=100)

@@ -3,11 +3,20 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.models import BaseModel
-from cadres.choices import Education, Gender, PersonCategory, PoliticalStatus, Specialty
+from cadres.choices import (
+    DeploymentKind,
+    DeploymentStatus,
+    Direction,
+    Education,
+    Gender,
+    PersonCategory,
+    PoliticalStatus,
+    Specialty,
+)
 from cadres.masking import mask_id_number, mask_phone
 from cadres.validators import id_number_birth_date, validate_id_number, validate_phone
 from pairings.models import Organization
@@ -116,3 +125,143 @@ class PersonalDataReveal(models.Model):
 
     def __str__(self):
         return f"{self.person} · {self.get_field_display()} · {self.revealed_by}"
+
+
+class Deployment(BaseModel):
+    """A secondment (挂职/援派) of a person to a host organisation under a pairing.
+
+    Status changes and extensions go through cadres.services, never the form.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="deployments"
+    )
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="deployments",
+    )
+    direction = models.CharField(
+        _("direction"), max_length=20, choices=Direction.choices, default=Direction.EAST_TO_WEST
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DeploymentKind.choices)
+    host_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("host organisation"),
+        on_delete=models.PROTECT,
+        related_name="hosted_deployments",
+    )
+    post = models.CharField(_("post"), max_length=200, help_text=_("e.g. 六枝特区乡村振兴局副局长"))
+    start_date = models.DateField(_("start date"))
+    planned_end_date = models.DateField(_("planned end date"))
+    actual_end_date = models.DateField(_("actual end date"), null=True, blank=True, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DeploymentStatus.choices,
+        default=DeploymentStatus.PLANNED,
+        editable=False,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    scope_path = "pairing"
+
+    class Meta:
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end_date__gt=F("start_date")),
+                name="deployment_planned_end_after_start",
+                violation_error_message=_("The planned end must be after the start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end_date__isnull=True) | Q(actual_end_date__gte=F("start_date")),
+                name="deployment_actual_end_after_start",
+                violation_error_message=_("The actual end cannot be before the start."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.post}"
+
+    @property
+    def end_date(self):
+        """When the person is (or was) free again: the actual end, else the planned one."""
+        return self.actual_end_date or self.planned_end_date
+
+    def locked_reason(self, user) -> str | None:
+        """Completed and recalled deployments are history; only administrators correct them."""
+        ended = self.status in (DeploymentStatus.COMPLETED, DeploymentStatus.RECALLED)
+        if ended and not user.is_administrator:
+            return _("This deployment has ended; only an administrator can change it.")
+        return None
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.planned_end_date and self.planned_end_date <= self.start_date:
+            errors["planned_end_date"] = _("The planned end must be after the start.")
+        if self.pairing_id and self.host_organization_id:
+            side = (
+                self.pairing.helped_region
+                if self.direction == Direction.EAST_TO_WEST
+                else self.pairing.helping_region
+            )
+            if not self.host_organization.region.is_within(side):
+                errors["host_organization"] = _(
+                    "The host organisation must be on the %(side)s side (%(region)s)."
+                ) % {
+                    "side": _("helped")
+                    if self.direction == Direction.EAST_TO_WEST
+                    else _("helping"),
+                    "region": side.full_name,
+                }
+        if self.person_id and self.start_date and self.planned_end_date and not errors:
+            overlapping = self.overlapping_deployments().first()
+            if overlapping is not None:
+                errors["start_date"] = _(
+                    "%(person)s is already deployed from %(start)s to %(end)s (%(post)s)."
+                ) % {
+                    "person": self.person,
+                    "start": overlapping.start_date,
+                    "end": overlapping.end_date,
+                    "post": overlapping.post,
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def overlapping_deployments(self, end=None):
+        """The person's other deployments whose period meets [start, end]."""
+        end = end or self.end_date
+        others = Deployment.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        return others.filter(start_date__lte=end).filter(
+            Q(actual_end_date__gte=self.start_date)
+            | Q(actual_end_date__isnull=True, planned_end_date__gte=self.start_date)
+        )
+
+
+class DeploymentExtension(BaseModel):
+    """A term extended (延期): a deployment may be extended more than once."""
+
+    deployment = models.ForeignKey(
+        Deployment,
+        verbose_name=_("deployment"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+    previous_end_date = models.DateField(_("previous planned end"))
+    new_end_date = models.DateField(_("new planned end"))
+    reason = models.CharField(_("reason"), max_length=300)
+    approval_reference = models.CharField(_("approval reference"), max_length=100)
+
+    scope_path = "deployment__pairing"
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["deployment", "new_end_date"]
+
+    def __str__(self):
+        return f"{self.deployment} → {self.new_end_date}"

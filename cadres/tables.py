@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.tables import Column, Table
+from pairings.tables import PAIRING_NAME_RELATED
 
 
 class PersonTable(Table):
@@ -16,3 +17,23 @@ class PersonTable(Table):
         Column("masked_phone", _("phone")),
     ]
     select_related = ("home_organization",)
+
+
+class DeploymentTable(Table):
+    columns = [
+        Column("person", order_by="person__name", link=True),
+        Column("post", order_by="post", link=True),
+        Column("pairing"),
+        Column("host_organization", order_by="host_organization__name"),
+        Column("direction", order_by="direction"),
+        Column("kind", order_by="kind"),
+        Column("start_date", order_by="start_date"),
+        Column("planned_end_date", order_by="planned_end_date"),
+        Column("actual_end_date", order_by="actual_end_date"),
+        Column("status", order_by="status"),
+    ]
+    select_related = (
+        "person",
+        "host_organization",
+        *(f"pairing__{n}" for n in PAIRING_NAME_RELATED),
+    )

@@ -1,14 +1,33 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
+from aidtrack.core.forms import add_model_errors
 from aidtrack.core.views import ObjectDetailView, ObjectViewMixin, ObjectViews
-from cadres.filters import PersonFilterSet
-from cadres.forms import PersonForm, RevealForm
-from cadres.models import Person
-from cadres.services import REVEAL_PERMISSION, person_reveal
-from cadres.tables import PersonTable
+from cadres.choices import DeploymentStatus
+from cadres.filters import DeploymentFilterSet, PersonFilterSet
+from cadres.forms import (
+    CompleteForm,
+    DeploymentForm,
+    ExtendForm,
+    PersonForm,
+    RecallForm,
+    RevealForm,
+    StartForm,
+)
+from cadres.models import Deployment, Person
+from cadres.services import (
+    REVEAL_PERMISSION,
+    deployment_end,
+    deployment_extend,
+    deployment_start,
+    person_reveal,
+)
+from cadres.tables import DeploymentTable, PersonTable
+from pairings.tables import PAIRING_NAME_RELATED
 
 
 class PersonDetailView(ObjectDetailView):
@@ -17,6 +36,12 @@ class PersonDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_reveal"] = self.request.user.has_perm(REVEAL_PERMISSION)
+        context["deployments"] = (
+            Deployment.objects.for_user(self.request.user)
+            .filter(person=context["object"])
+            .select_related("host_organization", *(f"pairing__{n}" for n in PAIRING_NAME_RELATED))
+            .order_by("-start_date")
+        )
         return context
 
 
@@ -77,3 +102,104 @@ class PersonRevealView(ObjectViewMixin, TemplateView):
         response = self.render_to_response(context, status=status)
         response["Cache-Control"] = "no-store"  # the page may hold a whole ID number
         return response
+
+
+class DeploymentDetailView(ObjectDetailView):
+    template_name = "cadres/deployment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        deployment = context["object"]
+        context["extensions"] = deployment.extensions.all()
+        context["actions"] = (
+            [
+                (name, label)
+                for name, (label, _form, _service, statuses) in DEPLOYMENT_ACTIONS.items()
+                if deployment.status in statuses
+            ]
+            if self.request.user.may(scoping.CHANGE, Deployment)
+            else []
+        )
+        return context
+
+
+class DeploymentViews(ObjectViews):
+    model = Deployment
+    filterset_class = DeploymentFilterSet
+    table_class = DeploymentTable
+    form_class = DeploymentForm
+    detail_view = DeploymentDetailView
+    detail_fields = (
+        "person",
+        "pairing",
+        "direction",
+        "kind",
+        "host_organization",
+        "post",
+        "start_date",
+        "planned_end_date",
+        "actual_end_date",
+        "status",
+        "notes",
+    )
+    detail_select_related = (
+        "person",
+        "host_organization",
+        *(f"pairing__{name}" for name in PAIRING_NAME_RELATED),
+    )
+
+
+def _end(recalled):
+    def service(*, deployment, on, reason=""):
+        return deployment_end(deployment=deployment, on=on, recalled=recalled, reason=reason)
+
+    return service
+
+
+# action: (button label, form, service, statuses it applies to)
+DEPLOYMENT_ACTIONS = {
+    "start": (_("Arrived on post"), StartForm, deployment_start, (DeploymentStatus.PLANNED,)),
+    "extend": (
+        _("Extend"),
+        ExtendForm,
+        deployment_extend,
+        (DeploymentStatus.PLANNED, DeploymentStatus.ON_POST),
+    ),
+    "complete": (_("Term completed"), CompleteForm, _end(False), (DeploymentStatus.ON_POST,)),
+    "recall": (_("Recall"), RecallForm, _end(True), (DeploymentStatus.ON_POST,)),
+}
+
+
+class DeploymentActionView(ObjectViewMixin, TemplateView):
+    """Start, extend, complete or recall a deployment through its service."""
+
+    template_name = "cadres/deployment_action.html"
+    action = scoping.CHANGE
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["transition"] not in DEPLOYMENT_ACTIONS:
+            raise Http404
+        self.label, self.form_class, self.service, _statuses = DEPLOYMENT_ACTIONS[
+            kwargs["transition"]
+        ]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(self.get_object(), self.form_class())
+
+    def post(self, request, *args, **kwargs):
+        deployment = self.get_object()
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.service(deployment=deployment, **form.cleaned_data)
+            except ValidationError as exc:
+                add_model_errors(form, exc)
+            else:
+                messages.success(request, _("%(action)s: done.") % {"action": self.label})
+                return HttpResponseRedirect(deployment.get_absolute_url())
+        return self.render(deployment, form, status=400)
+
+    def render(self, deployment, form, status=200):
+        context = self.get_context_data(object=deployment, form=form, label=self.label)
+        return self.render_to_response(context, status=status)

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
+from aidtrack.core.forms import add_model_errors
 from aidtrack.core.views import (
     BrowserAccessMixin,
     ObjectDetailView,
@@ -140,7 +141,7 @@ class PairingReassignView(ObjectViewMixin, TemplateView):
                     action=scoping.ADD,
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_model_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -153,15 +154,6 @@ class PairingReassignView(ObjectViewMixin, TemplateView):
     def render(self, pairing, form, status=200):
         context = self.get_context_data(object=pairing, form=form, active_tab="reassign")
         return self.render_to_response(context, status=status)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Put a model's errors on the form's fields where the form has them."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class AgreementViews(ObjectViews):

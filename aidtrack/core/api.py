@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
+from aidtrack.core.locking import ensure_unlocked
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -57,8 +58,9 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope."""
 
-    # Extra actions that use POST but only read (e.g. a logged reveal).
-    read_actions: tuple[str, ...] = ()
+    # The scoping action of extra actions, whose POST is not always an "add":
+    # {"reveal": scoping.VIEW, "extend": scoping.CHANGE}.
+    action_scopes: dict[str, str] = {}
     # Related rows serialized with each record, fetched with it.
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
@@ -89,6 +91,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         self._save_in_scope(serializer.save, scoping.ADD)
+
+    def get_object(self):
+        obj = super().get_object()
+        if request_action(self.request, self) in (scoping.CHANGE, scoping.DELETE):
+            ensure_unlocked(obj, self.request.user)
+        return obj
 
     def perform_update(self, serializer):
         self._save_in_scope(serializer.save, scoping.CHANGE)

@@ -27,9 +27,10 @@ _ACTION_BY_METHOD = {
 
 
 def request_action(request, view=None) -> str:
-    """The scoping action a request performs; some POST actions only read."""
-    if view is not None and getattr(view, "action", None) in getattr(view, "read_actions", ()):
-        return scoping.VIEW
+    """The scoping action a request performs; a viewset's extra actions may say otherwise."""
+    declared = getattr(view, "action_scopes", {}).get(getattr(view, "action", None))
+    if declared:
+        return declared
     return _ACTION_BY_METHOD.get(request.method, scoping.CHANGE)
 
 

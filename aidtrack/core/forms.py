@@ -58,3 +58,12 @@ class FilterForm(forms.Form):
 OUT_OF_SCOPE_MESSAGE = _(
     "This change would place the record outside the pairings you are responsible for."
 )
+
+
+def add_model_errors(form, exc) -> None:
+    """Put a service's ValidationError on the form's fields where the form has them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

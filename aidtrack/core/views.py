@@ -29,6 +29,7 @@ from aidtrack.core import scoping
 from aidtrack.core.exports import EXPORT_FORMATS, export
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.history import describe_changes, history_records
+from aidtrack.core.locking import ensure_unlocked
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -62,7 +63,10 @@ class ObjectViewMixin(BrowserAccessMixin):
 
     def get_object(self):
         queryset = self.config.detail_queryset(self.get_queryset())
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        obj = get_object_or_404(queryset, pk=self.kwargs["pk"])
+        if self.action in (scoping.CHANGE, scoping.DELETE):
+            ensure_unlocked(obj, self.request.user)
+        return obj
 
     def permissions(self):
         user = self.request.user
