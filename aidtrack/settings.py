@@ -269,6 +269,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RegionLevelEnum": "pairings.choices.RegionLevel",
         "PairingLevelEnum": "pairings.choices.PairingLevel",
+        "PairingStatusEnum": "pairings.choices.PairingStatus",
+        "OrganizationKindEnum": "pairings.choices.OrganizationKind",
+        "DeploymentKindEnum": "cadres.choices.DeploymentKind",
+        "DeploymentStatusEnum": "cadres.choices.DeploymentStatus",
     },
 }
 
