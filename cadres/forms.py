@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from aidtrack.core.forms import ScopedModelForm, bootstrap
 from cadres.choices import DeploymentStatus
 from cadres.models import Deployment, Person, PersonalDataReveal
-from pairings.tables import PAIRING_NAME_RELATED
+from pairings.models import Pairing
 
 _KEEP = _("Leave empty to keep the current value (%(masked)s).")
 
@@ -89,7 +89,7 @@ class DeploymentForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pairing"].queryset = self.fields["pairing"].queryset.select_related(
-            *PAIRING_NAME_RELATED
+            *Pairing.name_related()
         )
         if self.instance.pk is not None and self.instance.status != DeploymentStatus.PLANNED:
             # The planned end moves only through an extension, which is recorded.

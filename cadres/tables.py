@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.tables import Column, Table
-from pairings.tables import PAIRING_NAME_RELATED
+from pairings.models import Pairing
 
 
 class PersonTable(Table):
@@ -35,5 +35,5 @@ class DeploymentTable(Table):
     select_related = (
         "person",
         "host_organization",
-        *(f"pairing__{n}" for n in PAIRING_NAME_RELATED),
+        *Pairing.name_related("pairing"),
     )

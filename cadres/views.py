@@ -27,7 +27,7 @@ from cadres.services import (
     person_reveal,
 )
 from cadres.tables import DeploymentTable, PersonTable
-from pairings.tables import PAIRING_NAME_RELATED
+from pairings.models import Pairing
 
 
 class PersonDetailView(ObjectDetailView):
@@ -39,7 +39,7 @@ class PersonDetailView(ObjectDetailView):
         context["deployments"] = (
             Deployment.objects.for_user(self.request.user)
             .filter(person=context["object"])
-            .select_related("host_organization", *(f"pairing__{n}" for n in PAIRING_NAME_RELATED))
+            .select_related("host_organization", *Pairing.name_related("pairing"))
             .order_by("-start_date")
         )
         return context
@@ -145,7 +145,7 @@ class DeploymentViews(ObjectViews):
     detail_select_related = (
         "person",
         "host_organization",
-        *(f"pairing__{name}" for name in PAIRING_NAME_RELATED),
+        *Pairing.name_related("pairing"),
     )
 
 

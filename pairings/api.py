@@ -10,7 +10,6 @@ from pairings.filters import (
     RegionFilterSet,
 )
 from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
-from pairings.tables import PAIRING_NAME_RELATED
 
 
 class RegionBriefSerializer(serializers.ModelSerializer):
@@ -122,7 +121,7 @@ class PairingViewSet(ScopedModelViewSet):
     queryset = Pairing.objects.all()
     serializer_class = PairingSerializer
     filterset_class = PairingFilterSet
-    select_related = PAIRING_NAME_RELATED
+    select_related = Pairing.name_related()
 
     @action(detail=True, methods=["get"])
     def descendants(self, request, pk=None):

@@ -43,9 +43,9 @@ class PairingForm(ScopedModelForm):
                 self.fields[name].help_text = _("Fixed once created; use “Reassign” to change.")
         # Each choice shows both sides' names.
         parent = self.fields["parent"]
-        parent.queryset = parent.queryset.select_related(
-            "helping_region", "helped_region", "helping_organization", "helped_organization"
-        ).order_by("helping_region__code", "helped_region__code", "start_date")
+        parent.queryset = parent.queryset.select_related(*Pairing.name_related()).order_by(
+            *Pairing.DISPLAY_ORDER
+        )
 
 
 class AgreementForm(ScopedModelForm):
@@ -55,9 +55,8 @@ class AgreementForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pairing"].queryset = self.fields["pairing"].queryset.select_related(
-            "helping_region", "helped_region", "helping_organization", "helped_organization"
-        )
+        pairing = self.fields["pairing"]
+        pairing.queryset = pairing.queryset.select_related(*Pairing.name_related())
 
 
 class AgreementTargetForm(ScopedModelForm):
@@ -67,12 +66,8 @@ class AgreementTargetForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = self.fields["agreement"].queryset.select_related(
-            "pairing__helping_region",
-            "pairing__helped_region",
-            "pairing__helping_organization",
-            "pairing__helped_organization",
-        )
+        agreement = self.fields["agreement"]
+        agreement.queryset = agreement.queryset.select_related(*Pairing.name_related("pairing"))
 
 
 class ReassignForm(forms.Form):

@@ -246,6 +246,23 @@ class Pairing(BaseModel):
             ),
         ]
 
+    # The related rows __str__ reads (either side may be an organisation).
+    NAME_RELATED = (
+        "helping_region",
+        "helped_region",
+        "helping_organization",
+        "helped_organization",
+    )
+
+    # How people expect pairings listed: by the sides' division codes, then by date.
+    # (Not Meta.ordering: that would join regions into every query.)
+    DISPLAY_ORDER = ("helping_region__code", "helped_region__code", "start_date")
+
+    @classmethod
+    def name_related(cls, prefix: str = "") -> tuple[str, ...]:
+        """``select_related`` paths that let ``str()`` of pairings at ``prefix`` run no query."""
+        return tuple(f"{prefix}__{name}" if prefix else name for name in cls.NAME_RELATED)
+
     def __str__(self):
         helping = self.helping_organization or self.helping_region
         helped = self.helped_organization or self.helped_region

@@ -1,18 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.tables import Column, Table
-
-# The related rows a pairing's name needs (either side may be an organisation).
-PAIRING_NAME_RELATED = (
-    "helping_region",
-    "helped_region",
-    "helping_organization",
-    "helped_organization",
-)
-
-
-def _prefixed(prefix: str, names=PAIRING_NAME_RELATED) -> tuple[str, ...]:
-    return tuple(f"{prefix}__{name}" for name in names)
+from pairings.models import Pairing
 
 
 class RegionTable(Table):
@@ -48,8 +37,8 @@ class PairingTable(Table):
         Column("end_date", order_by="end_date"),
         Column("status", order_by="status"),
     ]
-    default_order = ("helping_region__code", "helped_region__code", "start_date")
-    select_related = PAIRING_NAME_RELATED + _prefixed("parent")
+    default_order = Pairing.DISPLAY_ORDER
+    select_related = Pairing.name_related() + Pairing.name_related("parent")
 
 
 class AgreementTable(Table):
@@ -61,7 +50,7 @@ class AgreementTable(Table):
         Column("reference", order_by="reference"),
     ]
     default_order = ("-year", "pairing__helping_region__code")
-    select_related = _prefixed("pairing")
+    select_related = Pairing.name_related("pairing")
 
 
 class AgreementTargetTable(Table):
@@ -72,4 +61,4 @@ class AgreementTargetTable(Table):
         Column("target", order_by="target"),
         Column("unit"),
     ]
-    select_related = _prefixed("agreement__pairing")
+    select_related = Pairing.name_related("agreement__pairing")

@@ -35,7 +35,6 @@ from pairings.models import Agreement, AgreementTarget, Organization, Pairing, R
 from pairings.selectors import pairing_tree
 from pairings.services import pairing_reassign
 from pairings.tables import (
-    PAIRING_NAME_RELATED,
     AgreementTable,
     AgreementTargetTable,
     OrganizationTable,
@@ -96,8 +95,8 @@ class PairingDetailView(ObjectDetailView):
         context["children"] = (
             Pairing.objects.for_user(user)
             .filter(parent=pairing)
-            .select_related(*PAIRING_NAME_RELATED)
-            .order_by("helping_region__code", "helped_region__code", "start_date")
+            .select_related(*Pairing.name_related())
+            .order_by(*Pairing.DISPLAY_ORDER)
         )
         context["agreements"] = (
             Agreement.objects.for_user(user).filter(pairing=pairing).prefetch_related("targets")
@@ -112,9 +111,7 @@ class PairingViews(ObjectViews):
     table_class = PairingTable
     form_class = PairingForm
     detail_view = PairingDetailView
-    detail_select_related = PAIRING_NAME_RELATED + tuple(
-        f"parent__{name}" for name in PAIRING_NAME_RELATED
-    )
+    detail_select_related = Pairing.name_related() + Pairing.name_related("parent")
 
 
 class PairingReassignView(ObjectViewMixin, TemplateView):
@@ -161,7 +158,7 @@ class AgreementViews(ObjectViews):
     filterset_class = AgreementFilterSet
     table_class = AgreementTable
     form_class = AgreementForm
-    detail_select_related = tuple(f"pairing__{name}" for name in PAIRING_NAME_RELATED)
+    detail_select_related = Pairing.name_related("pairing")
 
 
 class AgreementTargetViews(ObjectViews):
@@ -169,7 +166,7 @@ class AgreementTargetViews(ObjectViews):
     filterset_class = AgreementTargetFilterSet
     table_class = AgreementTargetTable
     form_class = AgreementTargetForm
-    detail_select_related = tuple(f"agreement__pairing__{name}" for name in PAIRING_NAME_RELATED)
+    detail_select_related = Pairing.name_related("agreement__pairing")
 
 
 class PairingTreeView(BrowserAccessMixin, TemplateView):
@@ -182,12 +179,12 @@ class PairingTreeView(BrowserAccessMixin, TemplateView):
         filterset = PairingFilterSet(
             self.request.GET or None,
             queryset=Pairing.objects.for_user(self.request.user).select_related(
-                *PAIRING_NAME_RELATED
+                *Pairing.name_related()
             ),
             request=self.request,
         )
         context.update(
-            roots=pairing_tree(filterset.filtered.order_by(*PairingTable.default_order)),
+            roots=pairing_tree(filterset.filtered.order_by(*Pairing.DISPLAY_ORDER)),
             filter_form=filterset.form,
         )
         return context
