@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -149,13 +151,6 @@ class DeploymentViews(ObjectViews):
     )
 
 
-def _end(recalled):
-    def service(*, deployment, on, reason=""):
-        return deployment_end(deployment=deployment, on=on, recalled=recalled, reason=reason)
-
-    return service
-
-
 # action: (button label, form, service, statuses it applies to)
 DEPLOYMENT_ACTIONS = {
     "start": (_("Arrived on post"), StartForm, deployment_start, (DeploymentStatus.PLANNED,)),
@@ -165,8 +160,18 @@ DEPLOYMENT_ACTIONS = {
         deployment_extend,
         (DeploymentStatus.PLANNED, DeploymentStatus.ON_POST),
     ),
-    "complete": (_("Term completed"), CompleteForm, _end(False), (DeploymentStatus.ON_POST,)),
-    "recall": (_("Recall"), RecallForm, _end(True), (DeploymentStatus.ON_POST,)),
+    "complete": (
+        _("Term completed"),
+        CompleteForm,
+        partial(deployment_end, recalled=False),
+        (DeploymentStatus.ON_POST,),
+    ),
+    "recall": (
+        _("Recall"),
+        RecallForm,
+        partial(deployment_end, recalled=True),
+        (DeploymentStatus.ON_POST,),
+    ),
 }
 
 
