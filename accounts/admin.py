@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
+from accounts.services import api_token_revoke
 
 
 @admin.register(User)
@@ -44,5 +45,13 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
     )
 
+    actions = ["revoke"]
+
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token)
+        self.message_user(request, _("%(count)s tokens revoked.") % {"count": queryset.count()})

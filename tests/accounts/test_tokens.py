@@ -220,3 +220,21 @@ class TestCreateApiTokenCommand:
     def test_days_must_be_positive(self, world):
         with pytest.raises(CommandError, match="--days"):
             self.run("admin", "--days", "0")
+
+
+def test_admin_revokes_tokens_through_the_service(world, client):
+    token, key = api_token_create(user=world.user(PARTNER), days=30)
+    admin_user = world.user(ADMIN)
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/pairings/").status_code == 401
