@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
+from aidtrack.core.hub import hub_tabs
 from aidtrack.core.views import (
     BrowserAccessMixin,
     ObjectDetailView,
@@ -80,18 +81,26 @@ class OrganizationViews(ObjectViews):
 
 
 class PairingDetailView(ObjectDetailView):
-    """The hub of a pairing: its details, the pairings below it and its agreements.
+    """The hub of a pairing: its details, then tabs.
 
-    The cadres, projects, funds and assessment apps add their sections here
-    as they arrive.
+    The first tab (pairings below, agreements) is this app's; the other apps
+    add theirs through ``pairing_hub_tabs`` (aidtrack.core.hub).
     """
 
     template_name = "pairings/pairing_detail.html"
+    OVERVIEW = "overview"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pairing = context["object"]
         user = self.request.user
+        tabs = hub_tabs(user)
+        selected = next((tab for tab in tabs if tab.key == self.request.GET.get("tab")), None)
+        context["hub_tabs"] = tabs
+        context["hub_tab"] = selected
+        if selected is not None:
+            context.update(selected.context_function(self.request, pairing))
+            return context
         context["children"] = (
             Pairing.objects.for_user(user)
             .filter(parent=pairing)

@@ -1,0 +1,58 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectCategory(models.TextChoices):
+    INDUSTRY = "industry", _("Industrial development")
+    LABOUR = "labour", _("Labour cooperation")
+    TRAINING = "training", _("Talent training")
+    RURAL_CONSTRUCTION = "rural_construction", _("Rural construction")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Medical and health care")
+    CONSUMPTION = "consumption", _("Consumption support")
+    SOCIAL = "social", _("Social support")
+    DIGITAL = "digital", _("Digital transformation")
+    OTHER = "other", _("Other")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    APPROVED = "approved", _("Approved")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    ACCEPTED = "accepted", _("Accepted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class IndicatorUnit(models.TextChoices):
+    PEOPLE = "人", _("people (人)")
+    PERSON_TIMES = "人次", _("person-times (人次)")
+    TEN_THOUSAND_YUAN = "万元", _("10,000 yuan (万元)")
+    COUNT = "个", _("count (个)")
+    ITEMS = "项", _("items (项)")
+    PERCENT = "%", _("percent (%)")
+    MU = "亩", _("mu (亩)")
+    HOUSEHOLDS = "户", _("households (户)")
+    TIMES = "次", _("times (次)")
+    INSTITUTIONS = "所", _("institutions (所)")
+    ENTERPRISES = "家", _("enterprises (家)")
+
+
+class IndicatorCategory(models.TextChoices):
+    FUNDS = "funds", _("Funds")
+    PEOPLE = "people", _("Cadres and talents")
+    LABOUR = "labour", _("Labour cooperation")
+    INDUSTRY = "industry", _("Industry")
+    CONSUMPTION = "consumption", _("Consumption support")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Health")
+    SCIENCE = "science", _("Science and technology")
+    RURAL_CONSTRUCTION = "rural_construction", _("Rural construction")
+    NEEDS = "needs", _("Needs")
+    PROJECTS = "projects", _("Projects")
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", _("Sum")
+    LATEST = "latest", _("Latest value")
+    MAX = "max", _("Maximum")
