@@ -8,6 +8,8 @@ from accounts.choices import Role
 from accounts.models import User
 from pairings.choices import PairingLevel, Programme, RegionLevel
 from pairings.models import Pairing, Region
+from projects.choices import ProjectCategory
+from projects.models import Project
 
 _LEVEL_BY_LENGTH = {2: RegionLevel.PROVINCE, 4: RegionLevel.PREFECTURE, 6: RegionLevel.COUNTY}
 
@@ -47,6 +49,20 @@ class PairingFactory(factory.django.DjangoModelFactory):
     programme = Programme.EAST_WEST
     level = PairingLevel.COUNTY
     start_date = date(2021, 1, 1)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project located in the helped region of its pairing (pass ``pairing``)."""
+
+    class Meta:
+        model = Project
+
+    code = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    name = factory.Sequence(lambda n: f"测试项目{n}")
+    region = factory.LazyAttribute(lambda project: project.pairing.helped_region)
+    category = ProjectCategory.INDUSTRY
+    year = 2023
+    budget = 1_000_000
 
 
 def new_pairing_data(world, **changes) -> dict:
