@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
+from assessments.api import AssessmentViewSet, OfficialGradeViewSet
 from cadres.api import DeploymentViewSet, PersonViewSet
 from pairings import api as pairings
 
@@ -15,5 +16,7 @@ router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
 router.register("people", PersonViewSet)
 router.register("deployments", DeploymentViewSet)
+router.register("assessments", AssessmentViewSet)
+router.register("official-grades", OfficialGradeViewSet)
 
 urlpatterns = router.urls

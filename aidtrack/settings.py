@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -160,7 +161,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", f"aidtrack-{AIDTRACK_ENV}")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every pairing × the recent years, recomputed from the records each night,
+    # whatever the change signals missed (assessments.tasks).
+    "assessments-nightly-refresh": {
+        "task": "assessments.tasks.refresh_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- Authentication and sessions -----------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,139 @@
+"""``/api/v1/assessments/``: the summaries exactly as the pages show them (read-only).
+
+And ``/api/v1/official-grades/``: readable by everyone in scope, written by
+administrators only.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import permissions, serializers
+
+from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
+from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
+from assessments.models import OfficialGrade, PairingYearSummary
+from assessments.selectors import summary_present
+from assessments.services import plain
+from pairings.models import Pairing
+
+
+class IndicatorFigureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    unit = serializers.CharField()
+    category = serializers.CharField()
+    method = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+    cap_percent = serializers.DecimalField(max_digits=7, decimal_places=2)
+    actual = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    target = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    completion = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    previous = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    change = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    points = serializers.DecimalField(max_digits=7, decimal_places=2)
+    url = serializers.CharField(
+        allow_null=True, help_text=_("The list of records behind the figure.")
+    )
+
+
+class OfficialGradeBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OfficialGrade
+        fields = ["level", "grade", "document_reference", "published_on"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    """The figures come from ``summary_present``, the function the pages use."""
+
+    pairing_name = serializers.SerializerMethodField()
+    indicators = serializers.SerializerMethodField()
+    tiles = serializers.SerializerMethodField()
+    computed_grade = serializers.CharField(source="grade")
+    official_grades = serializers.SerializerMethodField()
+    refresh_failed = serializers.BooleanField(source="failed")
+
+    class Meta:
+        model = PairingYearSummary
+        fields = [
+            "id",
+            "pairing",
+            "pairing_name",
+            "year",
+            "rubric",
+            "score",
+            "computed_grade",
+            "official_grades",
+            "indicators",
+            "tiles",
+            "refreshed_at",
+            "refresh_failed",
+            "last_error",
+            "last_failed_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_pairing_name(self, summary) -> str:
+        return str(summary.pairing)
+
+    @extend_schema_field(IndicatorFigureSerializer(many=True))
+    def get_indicators(self, summary):
+        return IndicatorFigureSerializer(summary_present(summary)["figures"], many=True).data
+
+    @extend_schema_field(serializers.DictField())
+    def get_tiles(self, summary) -> dict:
+        # Decimals as strings, like every amount of the API.
+        return plain(
+            {key: tile["value"] for key, tile in summary_present(summary)["tiles"].items()}
+        )
+
+    @extend_schema_field(OfficialGradeBriefSerializer(many=True))
+    def get_official_grades(self, summary):
+        grades = [g for g in summary.pairing.official_grades.all() if g.year == summary.year]
+        return OfficialGradeBriefSerializer(grades, many=True).data
+
+
+class AssessmentViewSet(ScopedModelViewSet):
+    """Per pairing × year: indicator rows, score, computed and official grades, refreshed-at."""
+
+    queryset = PairingYearSummary.objects.all()
+    serializer_class = AssessmentSerializer
+    filterset_class = PairingYearSummaryFilterSet
+    select_related = Pairing.name_related("pairing")
+    prefetch_related = ("pairing__official_grades",)
+    http_method_names = ["get", "head", "options"]
+
+
+class AdministratorsWrite(permissions.BasePermission):
+    message = _("Only administrators enter official grades.")
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or request.user.is_administrator
+
+
+class OfficialGradeSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = OfficialGrade
+        fields = [
+            "id",
+            "pairing",
+            "year",
+            "level",
+            "grade",
+            "document_reference",
+            "published_on",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class OfficialGradeViewSet(ScopedModelViewSet):
+    queryset = OfficialGrade.objects.all()
+    serializer_class = OfficialGradeSerializer
+    filterset_class = OfficialGradeFilterSet
+    permission_classes = [
+        *ScopedModelViewSet.permission_classes,
+        AdministratorsWrite,
+    ]

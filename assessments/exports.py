@@ -1,0 +1,148 @@
+"""The assessment as an Excel workbook: one sheet per pairing, then the rubric."""
+
+import io
+import re
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from assessments.choices import GradeLevel, ScoringMethod
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_BOLD = Font(bold=True)
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    """Excel allows 31 characters, none of []:*?/\\, and no duplicates."""
+    base = _SHEET_FORBIDDEN.sub("-", name)[:31] or "-"
+    title, n = base, 2
+    while title.lower() in taken:
+        suffix = f" ({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title.lower())
+    return title
+
+
+def _local(moment):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _pairing_sheet(sheet, entry) -> None:
+    pairing, summary, grades = entry["pairing"], entry["summary"], entry["official"]
+    levels = dict(GradeLevel.choices)
+    sheet.append([str(pairing)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([_("Year"), entry["year"]])
+    if summary is None:
+        sheet.append([_("Not computed yet.")])
+        return
+    sheet.append([_("Score"), summary["score"]])
+    sheet.append([_("Computed grade"), summary["grade"]])
+    for level, label in levels.items():
+        grade = grades.get(level)
+        sheet.append(
+            [
+                _("Official grade (%(level)s)") % {"level": label},
+                grade.grade if grade else "",
+                grade.document_reference if grade else "",
+            ]
+        )
+    sheet.append([_("Refreshed at"), _local(summary["refreshed_at"])])
+    if summary["failed"]:
+        sheet.append([_("The last refresh failed"), summary["last_error"]])
+    sheet.append([])
+    header = [
+        _("Indicator"),
+        _("Unit"),
+        _("Actual"),
+        _("Target"),
+        _("Completion (%)"),
+        _("Previous year"),
+        _("Change (%)"),
+        _("Scoring method"),
+        _("Weight"),
+        _("Points"),
+    ]
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = _BOLD
+    methods = dict(ScoringMethod.choices)
+    for figure in summary["figures"]:
+        sheet.append(
+            [
+                figure["name"],
+                figure["unit"],
+                figure["actual"],
+                figure["target"],
+                figure["completion"],
+                figure["previous"],
+                figure["change"],
+                str(methods.get(figure["method"], figure["method"])),
+                figure["weight"],
+                figure["points"],
+            ]
+        )
+    sheet.column_dimensions["A"].width = 28
+    for column in "BCDEFGHIJ":
+        sheet.column_dimensions[column].width = 14
+
+
+def _rubric_sheet(sheet, rubric) -> None:
+    if rubric is None:
+        sheet.append([_("No rubric for this year.")])
+        return
+    sheet.append([str(rubric)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    if rubric.note:
+        sheet.append([rubric.note])
+    sheet.append([])
+    sheet.append(
+        [
+            _("Indicator"),
+            _("Unit"),
+            _("Weight"),
+            _("Scoring method"),
+            _("Cap (%)"),
+            _("Pairings below"),
+        ]
+    )
+    for cell in sheet[sheet.max_row]:
+        cell.font = _BOLD
+    methods = dict(ScoringMethod.choices)
+    total = Decimal(0)
+    for item in rubric.items.all():
+        total += item.weight
+        sheet.append(
+            [
+                item.indicator.name_zh,
+                item.indicator.unit,
+                item.weight,
+                str(methods[item.method]),
+                item.cap_percent,
+                _("Yes") if item.aggregate_descendants else _("No"),
+            ]
+        )
+    sheet.append([_("Total"), "", total])
+    sheet.append([])
+    sheet.append([_("Grade"), _("Minimum score")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = _BOLD
+    for threshold in rubric.thresholds.all():
+        sheet.append([threshold.label, threshold.min_score])
+    sheet.column_dimensions["A"].width = 28
+
+
+def assessment_workbook(entries: list[dict], rubric) -> bytes:
+    """``entries``: ``{"pairing", "year", "summary", "official"}`` each; one sheet apiece."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    taken: set[str] = set()
+    for entry in entries:
+        _pairing_sheet(workbook.create_sheet(_sheet_title(str(entry["pairing"]), taken)), entry)
+    _rubric_sheet(workbook.create_sheet(_sheet_title(str(_("Rubric")), taken)), rubric)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

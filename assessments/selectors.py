@@ -1,0 +1,131 @@
+"""Reads of the summaries as pages and the API show them, through the cache.
+
+A summary changes only when it is refreshed, so pages keep each pairing ×
+year in the cache (Redis in production) until ``assessment_refresh`` forgets
+it. Whatever the number of pairings asked for, a read is one cache round
+trip plus at most one query for the misses.
+"""
+
+from decimal import Decimal
+
+from django.core.cache import cache
+
+from assessments import sources
+from assessments.models import OfficialGrade, PairingYearSummary
+
+CACHE_TIMEOUT = 24 * 60 * 60  # a day: the nightly refresh rewrites everything anyway
+_NUMBERS = (
+    "weight",
+    "cap_percent",
+    "actual",
+    "target",
+    "completion",
+    "previous",
+    "change",
+    "points",
+)
+
+
+def summary_cache_key(pairing_id: int, year: int) -> str:
+    return f"assessments:summary:v1:{pairing_id}:{year}"
+
+
+def summary_cache_forget(pairing_id: int, year: int) -> None:
+    cache.delete(summary_cache_key(pairing_id, year))
+
+
+def _decimal(value):
+    return None if value is None else Decimal(value)
+
+
+def summary_present(summary: PairingYearSummary) -> dict:
+    """A summary as every page, export and the API show it; numbers as Decimals."""
+    figures = [
+        {**figure, **{key: _decimal(figure.get(key)) for key in _NUMBERS}}
+        for figure in summary.figures
+    ]
+    tiles = {
+        key: {
+            "value": _tile_value(tile["value"]),
+            "url": tile.get("url"),
+        }
+        for key, tile in summary.tiles.items()
+    }
+    return {
+        "pairing_id": summary.pairing_id,
+        "year": summary.year,
+        "rubric_id": summary.rubric_id,
+        "figures": figures,
+        "tiles": tiles,
+        "score": summary.score,
+        "grade": summary.grade,
+        "refreshed_at": summary.refreshed_at,
+        "last_error": summary.last_error,
+        "last_failed_at": summary.last_failed_at,
+        "failed": summary.failed,
+    }
+
+
+def _tile_value(value):
+    if isinstance(value, dict):  # projects by status
+        return {key: int(count) for key, count in value.items()}
+    if isinstance(value, str):
+        return Decimal(value)
+    return value
+
+
+def summaries_read(pairing_ids, years) -> dict[tuple[int, int], dict]:
+    """``{(pairing_id, year): summary_present(...)}`` for those that exist."""
+    wanted = {summary_cache_key(pid, year): (pid, year) for pid in pairing_ids for year in years}
+    if not wanted:
+        return {}
+    found = cache.get_many(list(wanted))
+    missing = [wanted[key] for key in wanted.keys() - found.keys()]
+    if missing:
+        rows = PairingYearSummary.objects.filter(
+            pairing_id__in={pid for pid, _year in missing}, year__in={y for _pid, y in missing}
+        )
+        fresh = {summary_cache_key(row.pairing_id, row.year): summary_present(row) for row in rows}
+        fresh = {key: value for key, value in fresh.items() if key in wanted}
+        cache.set_many(fresh, CACHE_TIMEOUT)
+        found.update(fresh)
+    return {wanted[key]: value for key, value in found.items()}
+
+
+def official_grades_read(pairing_ids, years) -> dict[tuple[int, int], dict[str, OfficialGrade]]:
+    """``{(pairing_id, year): {level: OfficialGrade}}``, in one query."""
+    grades: dict[tuple[int, int], dict[str, OfficialGrade]] = {}
+    for grade in OfficialGrade.objects.filter(pairing_id__in=pairing_ids, year__in=years):
+        grades.setdefault((grade.pairing_id, grade.year), {})[grade.level] = grade
+    return grades
+
+
+def tiles_combine(summaries) -> dict:
+    """The headline figures of several summaries: disjoint pairing trees, one or more years.
+
+    Flows (money, people sent, projects) add up; stocks (people on post,
+    parks) count in the latest year only; a rate is shown for one summary
+    alone. A single summary keeps the links to its lists.
+    """
+    summaries = list(summaries)
+    if len(summaries) == 1:
+        return summaries[0]["tiles"]
+    if not summaries:
+        return {}
+    latest = max(summary["year"] for summary in summaries)
+    totals: dict = {}
+    for summary in summaries:
+        for key, tile in summary["tiles"].items():
+            value = tile["value"]
+            if key == "execution_rate" or value is None:
+                continue
+            if key in sources.STOCK_TILES and summary["year"] != latest:
+                continue
+            if isinstance(value, dict):
+                bucket = totals.setdefault(key, {"value": {}, "url": None})["value"]
+                for status, count in value.items():
+                    bucket[status] = bucket.get(status, 0) + count
+            else:
+                entry = totals.setdefault(key, {"value": 0, "url": None})
+                entry["value"] += value
+    return totals

@@ -1,0 +1,520 @@
+"""Dashboards (overview, pairing, comparison, export) and the rubric and grade pages.
+
+Dashboards read summaries (assessments.selectors), never the raw tables, so
+their query count does not depend on how many projects or deployments exist.
+Scope: every page starts from ``Pairing.objects.for_user``; a pairing
+outside it is a 404.
+"""
+
+from collections import Counter
+from itertools import product
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from aidtrack.core import scoping
+from aidtrack.core.views import (
+    BrowserAccessMixin,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectViews,
+)
+from assessments import sources
+from assessments.choices import GradeLevel
+from assessments.exports import assessment_workbook
+from assessments.filters import (
+    GradeThresholdFilterSet,
+    OfficialGradeFilterSet,
+    RubricFilterSet,
+    RubricItemFilterSet,
+)
+from assessments.forms import (
+    ComparisonForm,
+    GradeThresholdForm,
+    OfficialGradeForm,
+    RubricForm,
+    RubricItemForm,
+)
+from assessments.models import GradeThreshold, OfficialGrade, PairingYearSummary, Rubric, RubricItem
+from assessments.selectors import official_grades_read, summaries_read, tiles_combine
+from assessments.services import assessment_refresh
+from assessments.tables import (
+    GradeThresholdTable,
+    OfficialGradeTable,
+    RubricItemTable,
+    RubricTable,
+)
+from pairings.models import Pairing
+from projects.choices import ProjectStatus
+
+ENDING_WITHIN_DAYS = 60
+
+# The overview's tiles, in order: (tile key, label, how to show the value).
+TILE_CARDS = [
+    ("fiscal_aid", _lazy("Fiscal aid"), "money"),
+    ("people_on_post", _lazy("People on post"), "count"),
+    ("cadres_sent", _lazy("Cadres sent"), "count"),
+    ("talents_sent", _lazy("Talents sent (long-term)"), "count"),
+    ("professional_person_times", _lazy("Professional person-times"), "count"),
+    ("enterprises", _lazy("Enterprises investing"), "count"),
+    ("investment_in_place", _lazy("Investment in place"), "money"),
+    ("parks_agricultural", _lazy("Agricultural parks"), "count"),
+    ("parks_industrial", _lazy("Industrial parks"), "count"),
+    ("consumption", _lazy("Consumption support"), "money"),
+    ("labour_transferred", _lazy("Labour transferred"), "count"),
+    ("needs_resolved", _lazy("Needs resolved"), "count"),
+]
+
+
+def tile_cards(tiles: dict) -> list[dict]:
+    return [
+        {
+            "key": key,
+            "label": label,
+            "kind": kind,
+            "value": tiles.get(key, {}).get("value"),
+            "url": tiles.get(key, {}).get("url"),
+        }
+        for key, label, kind in TILE_CARDS
+    ]
+
+
+# --- rubrics and official grades: the generic pages --------------------------------
+
+
+class RubricDetailView(ObjectDetailView):
+    template_name = "assessments/rubric_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rubric = context["object"]
+        context["items"] = rubric.items.select_related("indicator")
+        context["thresholds"] = rubric.thresholds.all()
+        context["total_weight"] = sum(item.weight for item in context["items"])
+        return context
+
+
+class RubricViews(ObjectViews):
+    model = Rubric
+    filterset_class = RubricFilterSet
+    table_class = RubricTable
+    form_class = RubricForm
+    detail_view = RubricDetailView
+
+
+class RubricItemViews(ObjectViews):
+    model = RubricItem
+    filterset_class = RubricItemFilterSet
+    table_class = RubricItemTable
+    form_class = RubricItemForm
+    detail_select_related = ("rubric", "indicator")
+
+
+class GradeThresholdViews(ObjectViews):
+    model = GradeThreshold
+    filterset_class = GradeThresholdFilterSet
+    table_class = GradeThresholdTable
+    form_class = GradeThresholdForm
+    detail_select_related = ("rubric",)
+
+
+class AdministratorsWriteMixin:
+    """Read like any record of the pairing; only administrators add, change or delete.
+
+    Official grades are published by the state and the provinces; a
+    coordinator reads them for their pairings but must not enter them.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and self.action != scoping.VIEW and not user.is_administrator:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def permissions(self):
+        allowed = super().permissions()
+        if not self.request.user.is_administrator:
+            allowed.update({action: False for action in scoping.ACTIONS if action != scoping.VIEW})
+        return allowed
+
+
+class OfficialGradeListView(AdministratorsWriteMixin, ObjectListView):
+    pass
+
+
+class OfficialGradeDetailView(AdministratorsWriteMixin, ObjectDetailView):
+    pass
+
+
+class OfficialGradeEditView(AdministratorsWriteMixin, ObjectEditView):
+    pass
+
+
+class OfficialGradeDeleteView(AdministratorsWriteMixin, ObjectDeleteView):
+    pass
+
+
+class OfficialGradeViews(ObjectViews):
+    model = OfficialGrade
+    filterset_class = OfficialGradeFilterSet
+    table_class = OfficialGradeTable
+    form_class = OfficialGradeForm
+    detail_select_related = Pairing.name_related("pairing")
+    list_view = OfficialGradeListView
+    detail_view = OfficialGradeDetailView
+    edit_view = OfficialGradeEditView
+    delete_view = OfficialGradeDeleteView
+
+
+# --- dashboards --------------------------------------------------------------------
+
+
+def assessment_years() -> tuple[list[int], int]:
+    """The years one may pick (with a rubric, and the current one; newest first) and the
+    default: the latest year with a rubric, i.e. the one being assessed."""
+    current = timezone.localdate().year
+    with_rubric = set(Rubric.objects.filter(year__lte=current).values_list("year", flat=True))
+    default = current if current in with_rubric or not with_rubric else max(with_rubric)
+    return sorted(with_rubric | {current}, reverse=True), default
+
+
+def _int(raw, default=None):
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return default
+
+
+class DashboardMixin(BrowserAccessMixin):
+    """Signed-in roles that may read summaries; the year (or years) asked for."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.may(scoping.VIEW, PairingYearSummary):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def years(self) -> list[int]:
+        if not hasattr(self, "_years"):
+            self._years, self._default_year = assessment_years()
+        return self._years
+
+    def year(self) -> int:
+        year = _int(self.request.GET.get("year"))
+        if year is None or not 2000 <= year <= 2100:
+            self.years()
+            year = self._default_year
+        return year
+
+    def scoped_pairings(self):
+        return (
+            Pairing.objects.for_user(self.request.user)
+            .select_related(*Pairing.name_related())
+            .order_by(*Pairing.DISPLAY_ORDER)
+        )
+
+    def scoped_pairing(self, pk):
+        return get_object_or_404(self.scoped_pairings(), pk=pk)
+
+    def can_refresh(self, pairing) -> bool:
+        user = self.request.user
+        return user.may(scoping.CHANGE, PairingYearSummary) and (
+            Pairing.objects.for_user(user, scoping.CHANGE).filter(pk=pairing.pk).exists()
+        )
+
+
+def _status_labels(counts: dict) -> list[dict]:
+    labels = dict(ProjectStatus.choices)
+    return [
+        {"status": status, "label": str(labels.get(status, status)), "count": count}
+        for status, count in counts.items()
+    ]
+
+
+def _sort_by_score(rows: list[dict]) -> list[dict]:
+    """Best score first; pairings without a score last, in display order."""
+    scored = [row for row in rows if row["summary"] and row["summary"]["score"] is not None]
+    unscored = [row for row in rows if row not in scored]
+    scored.sort(key=lambda row: row["summary"]["score"], reverse=True)
+    return scored + unscored
+
+
+class OverviewView(DashboardMixin, TemplateView):
+    """A year (or years) at a glance: tiles, ranking, drill-down province › city › county."""
+
+    template_name = "assessments/overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.year()
+        first = _int(self.request.GET.get("from"), year)
+        first = year if not 2000 <= first <= year else first
+        period = list(range(first, year + 1))
+        pairings = list(self.scoped_pairings())
+        by_id = {pairing.pk: pairing for pairing in pairings}
+        parent = None
+        if self.request.GET.get("pairing"):
+            parent = by_id.get(_int(self.request.GET["pairing"]))
+            if parent is None:
+                raise Http404
+        level_pairings = [
+            pairing
+            for pairing in pairings
+            if (pairing.parent_id == parent.pk if parent else pairing.parent_id not in by_id)
+        ]
+        children = Counter(pairing.parent_id for pairing in pairings)
+        tile_ids = [parent.pk] if parent else [pairing.pk for pairing in level_pairings]
+        ids = {*tile_ids, *(pairing.pk for pairing in level_pairings)}
+        summaries = summaries_read(ids, period)
+        grades = official_grades_read(ids, [year])
+        rows = _sort_by_score(
+            [
+                {
+                    "pairing": pairing,
+                    "summary": summaries.get((pairing.pk, year)),
+                    "official": grades.get((pairing.pk, year), {}),
+                    "children": children[pairing.pk],
+                }
+                for pairing in level_pairings
+            ]
+        )
+        tiles = tiles_combine(
+            summaries[(pid, y)] for pid in tile_ids for y in period if (pid, y) in summaries
+        )
+        context.update(
+            year=year,
+            first_year=first,
+            period=period,
+            years=self.years(),
+            parent=parent,
+            breadcrumbs=_ancestors(parent, by_id),
+            rows=rows,
+            tiles=tile_cards(tiles),
+            projects_total=sum(tiles.get("projects_by_status", {}).get("value", {}).values()),
+            projects_url=tiles.get("projects_by_status", {}).get("url"),
+            projects_by_status=_status_labels(tiles.get("projects_by_status", {}).get("value", {})),
+            levels=GradeLevel.choices,
+            chart_data={
+                "ranking": {
+                    "names": [str(row["pairing"]) for row in rows if row["summary"]],
+                    "values": [row["summary"]["score"] for row in rows if row["summary"]],
+                },
+                "status": [
+                    {"name": entry["label"], "value": entry["count"]}
+                    for entry in _status_labels(
+                        tiles.get("projects_by_status", {}).get("value", {})
+                    )
+                ],
+            },
+            keep=[("pairing", parent.pk)] if parent else [],
+        )
+        return context
+
+
+def _ancestors(pairing, by_id) -> list:
+    chain = []
+    node = pairing
+    while node is not None:
+        chain.insert(0, node)
+        node = by_id.get(node.parent_id)
+    return chain
+
+
+_TREND_MONEY = ("fiscal_aid", "donations", "investment_in_place", "consumption")
+
+
+def _trend(summaries: dict, pairing_id: int, years: list[int]) -> dict:
+    """Per year, oldest first: money by kind (万元), people on post, projects by status, score."""
+    years = sorted(years)
+    rows = [summaries.get((pairing_id, year)) for year in years]
+
+    def tile(summary, key):
+        if summary is None:
+            return None
+        return summary["tiles"].get(key, {}).get("value")
+
+    statuses = sorted({s for row in rows if row for s in (tile(row, "projects_by_status") or {})})
+    labels = dict(ProjectStatus.choices)
+    return {
+        "years": [str(year) for year in years],
+        "money": [
+            {"name": key, "data": [sources.wan(tile(row, key)) if row else None for row in rows]}
+            for key in _TREND_MONEY
+        ],
+        "people_on_post": [tile(row, "people_on_post") for row in rows],
+        "projects": [
+            {
+                "name": str(labels.get(status, status)),
+                "data": [(tile(row, "projects_by_status") or {}).get(status, 0) for row in rows],
+            }
+            for status in statuses
+        ],
+        "score": [row["score"] if row else None for row in rows],
+    }
+
+
+class PairingAssessmentView(DashboardMixin, TemplateView):
+    """One pairing: indicators against targets, grades, trends, cadres ending soon."""
+
+    template_name = "assessments/pairing.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pairing = self.scoped_pairing(self.kwargs["pk"])
+        year = self.year()
+        trend_years = [y for y in self.years() if y >= pairing.start_date.year] or [year]
+        summaries = summaries_read([pairing.pk], {*trend_years, year})
+        summary = summaries.get((pairing.pk, year))
+        tree_ids = Pairing.objects.descendant_ids([pairing.pk])
+        ending = sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
+            "person", *Pairing.name_related("pairing")
+        )
+        trend = _trend(summaries, pairing.pk, trend_years)
+        money_names = {
+            "fiscal_aid": _("Fiscal aid"),
+            "donations": _("Donations"),
+            "investment_in_place": _("Investment in place"),
+            "consumption": _("Consumption support"),
+        }
+        for series in trend["money"]:
+            series["name"] = str(money_names[series["name"]])
+        trend["labels"] = {"people": _("People on post"), "score": _("Score")}
+        context.update(
+            pairing=pairing,
+            year=year,
+            years=self.years(),
+            summary=summary,
+            official=official_grades_read([pairing.pk], [year]).get((pairing.pk, year), {}),
+            levels=GradeLevel.choices,
+            ending=ending,
+            ending_days=ENDING_WITHIN_DAYS,
+            ending_url=sources.link("cadres:deployment_list", None, ending_within=60)(
+                pairing, year
+            ),
+            can_refresh=self.can_refresh(pairing),
+            chart_data=trend,
+            has_children=Pairing.objects.for_user(self.request.user)
+            .filter(parent=pairing)
+            .exists(),
+        )
+        return context
+
+
+class RefreshView(DashboardMixin, View):
+    """Recompute a pairing's summary now (administrators and the pairing's coordinators)."""
+
+    def post(self, request, pk):
+        pairing = self.scoped_pairing(pk)
+        if not self.can_refresh(pairing):
+            raise PermissionDenied
+        year = self.year()
+        summary = assessment_refresh(pairing=pairing, year=year)
+        if summary.failed:
+            messages.error(
+                request, _("The refresh failed; the figures shown are the previous ones.")
+            )
+        else:
+            messages.success(request, _("Figures recomputed from the records."))
+        return HttpResponseRedirect(
+            reverse("assessments:pairing", args=[pairing.pk]) + f"?year={year}"
+        )
+
+
+class ComparisonView(DashboardMixin, TemplateView):
+    """Pairings or years side by side: each pairing × year is a column."""
+
+    template_name = "assessments/comparison.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = ComparisonForm(self.request.GET or None, user=self.request.user, years=self.years())
+        context.update(form=form, columns=[], rows=[])
+        if not form.is_valid():
+            return context
+        pairings, years = list(form.cleaned_data["pairing"]), sorted(form.cleaned_data["year"])
+        summaries = summaries_read([p.pk for p in pairings], years)
+        grades = official_grades_read([p.pk for p in pairings], years)
+        columns = [
+            {
+                "pairing": pairing,
+                "year": year,
+                "summary": summaries.get((pairing.pk, year)),
+                "official": grades.get((pairing.pk, year), {}),
+            }
+            for pairing, year in product(pairings, years)
+        ]
+        rows: dict[tuple, dict] = {}
+        for index, column in enumerate(columns):
+            for figure in (column["summary"] or {}).get("figures", []):
+                key = (figure["code"], figure["method"])
+                row = rows.setdefault(key, {"figure": figure, "cells": [None] * len(columns)})
+                row["cells"][index] = figure
+        context.update(columns=columns, rows=list(rows.values()), levels=GradeLevel.choices)
+        return context
+
+
+class ExportView(DashboardMixin, View):
+    """The assessment of the chosen pairings (or the overview's level) as .xlsx."""
+
+    def get(self, request):
+        year = self.year()
+        pairings = list(self.scoped_pairings())
+        by_id = {pairing.pk: pairing for pairing in pairings}
+        chosen = [_int(raw) for raw in request.GET.getlist("pairing")]
+        if chosen:
+            if any(pk not in by_id for pk in chosen):
+                raise Http404
+            # A drill-down export: the pairing, then the pairings right below it.
+            selected = [by_id[pk] for pk in chosen]
+            if len(chosen) == 1 and request.GET.get("below"):
+                selected += [p for p in pairings if p.parent_id == chosen[0]]
+        else:
+            selected = [p for p in pairings if p.parent_id not in by_id]
+        ids = [pairing.pk for pairing in selected]
+        summaries = summaries_read(ids, [year])
+        grades = official_grades_read(ids, [year])
+        entries = [
+            {
+                "pairing": pairing,
+                "year": year,
+                "summary": summaries.get((pairing.pk, year)),
+                "official": grades.get((pairing.pk, year), {}),
+            }
+            for pairing in selected
+        ]
+        rubric = (
+            Rubric.objects.filter(year=year)
+            .prefetch_related("items__indicator", "thresholds")
+            .first()
+        )
+        response = HttpResponse(
+            assessment_workbook(entries, rubric),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="assessment-{year}.xlsx"'
+        return response
+
+
+def hub_context(request, pairing) -> dict:
+    """The pairing hub's 考核 tab: this year's score, grades and indicators, in brief."""
+    _years, year = assessment_years()
+    summary = summaries_read([pairing.pk], [year]).get((pairing.pk, year))
+    return {
+        "assessment_year": year,
+        "assessment": summary,
+        "assessment_official": official_grades_read([pairing.pk], [year]).get(
+            (pairing.pk, year), {}
+        ),
+        "assessment_levels": GradeLevel.choices,
+        "assessment_url": reverse("assessments:pairing", args=[pairing.pk]) + f"?year={year}",
+    }
