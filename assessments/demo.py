@@ -107,9 +107,9 @@ def _targets_load(pairings: dict[str, Pairing]) -> int:
     }
     targets = []
     for key, scale in SCALE.items():
-        pairing = pairings[key]
+        pairing = pairings.get(key)
         for year in YEARS:
-            if year < pairing.start_date.year:
+            if pairing is None or year < pairing.start_date.year:
                 continue
             agreement, _created = Agreement.objects.get_or_create(
                 pairing=pairing,

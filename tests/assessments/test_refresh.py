@@ -1,0 +1,181 @@
+"""Refreshing a summary: figures from the sources, targets, points, idempotence, failures."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.management import call_command
+
+from assessments import sources
+from assessments.default_rubric import DEFAULT_ITEMS
+from assessments.models import PairingYearSummary, Rubric
+from assessments.services import assessment_refresh, rubric_load_default
+from cadres.models import Deployment
+from tests.assessments.conftest import ASSESSED_YEAR, agreement_targets
+from tests.cadres.test_deployments import make_deployment
+
+YEAR = ASSESSED_YEAR
+
+
+def figures_by_code(summary, method="completion"):
+    return {f["code"]: f for f in summary.figures if f["method"] == method}
+
+
+@pytest.fixture
+def assessed(world, indicators, fake_selectors):
+    """中山→六盘水 with records in 2022 and 2023, and the default rubric for 2023."""
+    rubric_load_default(year=YEAR)
+    zs_lps, zsg_sc = world.pairings["zs-lps"], world.pairings["zsg-sc"]
+    fake_selectors.set_funds(zs_lps, YEAR, allocated=D("150000000"), committed=100, spent=90)
+    fake_selectors.set_funds(zsg_sc, YEAR, allocated=D("30000000"))
+    fake_selectors.set_funds(zs_lps, YEAR - 1, allocated=D("120000000"))
+    fake_selectors.set_reported(zs_lps, YEAR, labour_transferred=3000)
+    fake_selectors.set_reported(zsg_sc, YEAR, labour_transferred=1000)
+    fake_selectors.set_needs(zs_lps, YEAR, collected=40, resolved=30)
+    agreement_targets(zs_lps, YEAR, fiscal_aid=20000, labour_transferred=5000, needs_resolved=20)
+    return zs_lps
+
+
+def test_refresh_computes_figures_targets_points_and_grade(assessed, fake_selectors):
+    summary = assessment_refresh(pairing=assessed, year=YEAR)
+    figures = figures_by_code(summary)
+    fiscal = figures["fiscal_aid"]
+    # 1.5亿 of the city pairing + 0.3亿 of the county pairing below, in 万元.
+    assert D(fiscal["actual"]) == D("18000.00")
+    assert D(fiscal["target"]) == D(20000)
+    assert D(fiscal["completion"]) == D("90.00")
+    assert D(fiscal["previous"]) == D("12000.00")
+    assert D(fiscal["change"]) == D("50.00")
+    assert D(fiscal["points"]) == D("10.80")  # 12 × 90 %
+    growth = figures_by_code(summary, "growth")["fiscal_aid"]
+    assert D(growth["points"]) == D("4.00")  # +50 % over a 10 % cap
+    assert D(figures["labour_transferred"]["actual"]) == D(4000)
+    assert D(figures["needs_resolved"]["points"]) == D("6.00")  # 150 % capped at 120 % of 5
+    assert D(figures["fund_execution_rate"]["actual"]) == D("90.00")
+    assert figures["cadres_sent"]["target"] is None and D(figures["cadres_sent"]["points"]) == 0
+    assert summary.score == sum(D(f["points"]) for f in summary.figures)
+    assert summary.score == D("10.80") + D("4.00") + D("6.40") + D("6.00")
+    assert summary.grade == "较差"
+    assert summary.refreshed_at is not None and not summary.failed
+    # Money tiles stay in yuan for the money filter.
+    assert D(summary.tiles["fiscal_aid"]["value"]) == D("180000000")
+    assert summary.tiles["needs_resolved"]["value"] == 30
+
+
+def test_one_selector_call_per_refresh_and_year(assessed, fake_selectors):
+    assessment_refresh(pairing=assessed, year=YEAR)
+    calls = [call for call in fake_selectors.calls if call[0] == "funds_summary"]
+    # Six indicators and six tiles read funds_summary: once for the year, once for the year before.
+    assert sorted(year for _name, _ids, year in calls) == [YEAR - 1, YEAR]
+
+
+def test_an_item_may_leave_out_the_pairings_below(assessed):
+    item = Rubric.objects.get(year=YEAR).items.get(
+        indicator__code="fiscal_aid", method="completion"
+    )
+    item.aggregate_descendants = False
+    item.save()
+    summary = assessment_refresh(pairing=assessed, year=YEAR)
+    assert D(figures_by_code(summary)["fiscal_aid"]["actual"]) == D("15000.00")
+
+
+def test_real_deployments_are_counted(world, assessed):
+    make_deployment(world, start_date=date(YEAR, 3, 1), planned_end_date=date(YEAR + 2, 2, 28))
+    make_deployment(
+        world,
+        index=1,
+        kind="short_term",
+        start_date=date(YEAR, 5, 1),
+        planned_end_date=date(YEAR, 8, 1),
+    )
+    Deployment.objects.update(status="on_post")
+    summary = assessment_refresh(pairing=assessed, year=YEAR)
+    figures = figures_by_code(summary)
+    assert D(figures["cadres_sent"]["actual"]) == 2  # both people are party-government cadres
+    assert D(figures["professional_person_times"]["actual"]) == 1
+    assert summary.tiles["people_on_post"]["value"] == 1  # on 31 December only the long stint
+
+
+def test_refresh_is_idempotent(assessed):
+    first = assessment_refresh(pairing=assessed, year=YEAR)
+    second = assessment_refresh(pairing=assessed, year=YEAR)
+    assert PairingYearSummary.objects.filter(pairing=assessed, year=YEAR).count() == 1
+    assert (first.pk, first.figures, first.tiles, first.score, first.grade) == (
+        second.pk,
+        second.figures,
+        second.tiles,
+        second.score,
+        second.grade,
+    )
+    assert second.refreshed_at >= first.refreshed_at
+
+
+def test_a_failed_refresh_keeps_the_previous_summary_and_says_so(
+    assessed, monkeypatch, client, world
+):
+    before = assessment_refresh(pairing=assessed, year=YEAR)
+    working = sources.COMPUTED["fiscal_aid"]
+
+    def broken(pairing_ids, year):
+        raise RuntimeError("funds database unreachable")
+
+    monkeypatch.setitem(
+        sources.COMPUTED,
+        "fiscal_aid",
+        sources.Source(broken, sources.COMPUTED["fiscal_aid"].list_url),
+    )
+    after = assessment_refresh(pairing=assessed, year=YEAR)
+    assert after.pk == before.pk
+    assert (after.figures, after.score, after.grade) == (before.figures, before.score, before.grade)
+    assert after.refreshed_at == before.refreshed_at
+    assert after.failed and "funds database unreachable" in after.last_error
+    client.force_login(world.user("leader"))
+    page = client.get(f"/assessments/pairing/{assessed.pk}/?year={YEAR}")
+    assert page.context["summary"]["failed"]
+    assert "funds database unreachable" in page.content.decode()
+    # The next successful refresh clears the warning.
+    monkeypatch.setitem(sources.COMPUTED, "fiscal_aid", working)
+    assert not assessment_refresh(pairing=assessed, year=YEAR).failed
+
+
+def test_a_first_refresh_that_fails_leaves_a_row_that_says_so(
+    world, indicators, fake_selectors, monkeypatch
+):
+    rubric_load_default(year=YEAR)
+
+    def broken(pairing_ids, year):
+        raise LookupError("no such selector")
+
+    monkeypatch.setattr(
+        sources, "source_for", lambda code: sources.Source(broken, lambda p, y: None)
+    )
+    summary = assessment_refresh(pairing=world.pairings["gz-bj"], year=YEAR)
+    assert summary.failed and summary.refreshed_at is None
+    assert summary.figures == [] and summary.score is None
+    assert "no such selector" in summary.last_error
+
+
+def test_without_a_rubric_tiles_are_computed_and_nothing_is_scored(world, fake_selectors):
+    fake_selectors.set_funds(world.pairings["gz-bj"], 2020, allocated=1000)
+    summary = assessment_refresh(pairing=world.pairings["gz-bj"], year=2020)
+    assert summary.figures == [] and summary.score is None and summary.grade == ""
+    assert D(summary.tiles["fiscal_aid"]["value"]) == 1000
+
+
+def test_default_rubric_is_complete_and_idempotent(indicators):
+    first = rubric_load_default(year=2024)
+    assert first.items_created == len(DEFAULT_ITEMS) and first.missing_indicators == ()
+    assert sum(item.weight for item in first.rubric.items.all()) == 100
+    assert [t.label for t in first.rubric.thresholds.all()] == ["好", "较好", "一般", "较差"]
+    first.rubric.items.filter(indicator__code="donations").update(weight=D(9))
+    again = rubric_load_default(year=2024)
+    assert again.items_created == 0
+    assert again.rubric.items.get(indicator__code="donations").weight == 9  # edits are kept
+
+
+def test_default_rubric_command_reports_missing_indicators(db, capsys):
+    call_command("load_default_rubric", "--years", "2021-2022")
+    out, err = capsys.readouterr()
+    assert "Rubric 2021" in out and "Rubric 2022" in out
+    assert "fiscal_aid" in err  # the catalogue is empty here
+    assert Rubric.objects.filter(year__in=[2021, 2022]).count() == 2
