@@ -164,6 +164,13 @@ def _rubric_for(year: int) -> Rubric | None:
     )
 
 
+def _forget_cached(pairing_id: int, year: int) -> None:
+    """Drop the page cache's copy now and again after the commit: a page read in
+    between would otherwise cache the old row until the next refresh."""
+    summary_cache_forget(pairing_id, year)
+    transaction.on_commit(lambda: summary_cache_forget(pairing_id, year))
+
+
 def assessment_refresh(*, pairing: Pairing, year: int) -> PairingYearSummary:
     """Recompute ``pairing``'s summary for ``year`` from the source records.
 
@@ -187,7 +194,7 @@ def assessment_refresh(*, pairing: Pairing, year: int) -> PairingYearSummary:
             year=year,
             defaults={**fields, "refreshed_at": timezone.now(), "last_error": ""},
         )
-        transaction.on_commit(lambda: summary_cache_forget(pairing.pk, year))
+        _forget_cached(pairing.pk, year)
     return summary
 
 
@@ -199,7 +206,7 @@ def _record_failure(pairing: Pairing, year: int, exc: Exception) -> PairingYearS
             year=year,
             defaults={"last_error": message, "last_failed_at": timezone.now()},
         )
-        transaction.on_commit(lambda: summary_cache_forget(pairing.pk, year))
+        _forget_cached(pairing.pk, year)
     return summary
 
 

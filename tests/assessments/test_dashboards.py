@@ -1,0 +1,308 @@
+"""Dashboards, export, hub tab and API: what they show, to whom, and at what cost."""
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER
+from assessments.models import OfficialGrade, PairingYearSummary
+from assessments.selectors import summaries_read
+from assessments.services import assessment_refresh, rubric_load_default
+from cadres.models import Deployment
+from tests.assessments.conftest import ASSESSED_YEAR, agreement_targets
+from tests.cadres.test_deployments import make_deployment
+from tests.factories import ProjectFactory
+
+YEAR = ASSESSED_YEAR
+
+
+@pytest.fixture
+def dashboards(world, indicators, fake_selectors):
+    """Summaries for every pairing of the world, with figures and an official grade."""
+    rubric_load_default(year=YEAR)
+    zs_lps = world.pairings["zs-lps"]
+    fake_selectors.set_funds(zs_lps, YEAR, allocated=D(150_000_000), committed=100, spent=80)
+    fake_selectors.set_funds(world.pairings["th-xqg"], YEAR, allocated=D(20_000_000))
+    agreement_targets(zs_lps, YEAR, fiscal_aid=10000)
+    agreement_targets(world.pairings["gz-bj"], YEAR, fiscal_aid=10000)
+    OfficialGrade.objects.create(
+        pairing=zs_lps,
+        year=YEAR,
+        level="national",
+        grade="好",
+        document_reference="通报〔2024〕1号",
+    )
+    refresh_all(world)
+    return world
+
+
+def refresh_all(world):
+    for pairing in world.pairings.values():
+        assessment_refresh(pairing=pairing, year=YEAR)
+
+
+def browser(world, role):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.user(role))
+    return client
+
+
+def overview(client, **params):
+    return client.get("/assessments/", {"year": YEAR, **params})
+
+
+# --- overview and drill-down ---------------------------------------------------------
+
+
+def test_overview_drills_down_province_city_county(dashboards):
+    client = browser(dashboards, LEADER)
+    top = overview(client)
+    assert top.status_code == 200
+    assert [row["pairing"] for row in top.context["rows"]] == [dashboards.pairings["gd-gz"]]
+    province = overview(client, pairing=dashboards.pairings["gd-gz"].pk)
+    ranked = [row["pairing"] for row in province.context["rows"]]
+    # 中山→六盘水 scores 12 × 120 % for fiscal aid; 广州→毕节 0 against its target.
+    assert ranked == [dashboards.pairings["zs-lps"], dashboards.pairings["gz-bj"]]
+    assert list(province.context["breadcrumbs"]) == [dashboards.pairings["gd-gz"]]
+    city = overview(client, pairing=dashboards.pairings["gz-bj"].pk)
+    assert [row["pairing"] for row in city.context["rows"]] == [dashboards.pairings["th-xqg"]]
+    tiles = {tile["key"]: tile["value"] for tile in province.context["tiles"]}
+    assert tiles["fiscal_aid"] == D(170_000_000)  # the province's tree: 1.5亿 + 0.2亿
+
+
+def test_overview_tiles_add_up_several_years(dashboards, fake_selectors):
+    zs_lps = dashboards.pairings["zs-lps"]
+    fake_selectors.set_funds(zs_lps, YEAR - 1, allocated=D(100_000_000), parks_industrial=2)
+    fake_selectors.set_funds(zs_lps, YEAR, parks_industrial=3)
+    for pairing in dashboards.pairings.values():
+        assessment_refresh(pairing=pairing, year=YEAR - 1)
+        assessment_refresh(pairing=pairing, year=YEAR)
+    page = overview(browser(dashboards, LEADER), pairing=zs_lps.pk, **{"from": YEAR - 1})
+    tiles = {tile["key"]: tile["value"] for tile in page.context["tiles"]}
+    assert tiles["fiscal_aid"] == D(250_000_000)  # flows add up
+    assert tiles["parks_industrial"] == 3  # stocks count at the end of the period
+
+
+def test_overview_rows_show_computed_and_official_grades(dashboards):
+    page = overview(browser(dashboards, LEADER), pairing=dashboards.pairings["gd-gz"].pk)
+    row = page.context["rows"][0]
+    assert row["summary"]["grade"] and row["official"]["national"].grade == "好"
+    assert "通报〔2024〕1号" in page.content.decode()
+
+
+def test_coordinator_sees_only_their_pairings(dashboards):
+    client = browser(dashboards, COORDINATOR)
+    top = overview(client)
+    assert [row["pairing"] for row in top.context["rows"]] == [dashboards.pairings["zs-lps"]]
+    assert overview(client, pairing=dashboards.pairings["gz-bj"].pk).status_code == 404
+    assert overview(client, pairing=dashboards.pairings["gd-gz"].pk).status_code == 404
+    outside = dashboards.out_of_scope_pairing
+    assert client.get(f"/assessments/pairing/{outside.pk}/").status_code == 404
+    assert client.post(f"/assessments/pairing/{outside.pk}/refresh/").status_code == 404
+    assert client.get("/assessments/export/", {"pairing": outside.pk}).status_code == 404
+    inside = client.get(f"/assessments/pairing/{dashboards.in_scope_pairing.pk}/")
+    assert inside.status_code == 200
+
+
+def test_the_overview_answers_from_summaries(dashboards):
+    """Its query count does not grow with the projects and deployments behind the figures."""
+    client = browser(dashboards, LEADER)
+    zs_lps = dashboards.pairings["zs-lps"]
+    overview(client, pairing=zs_lps.parent_id)  # warm-up: session, cache
+    with CaptureQueriesContext(connection) as few:
+        assert overview(client, pairing=zs_lps.parent_id).status_code == 200
+    for index in range(8):
+        ProjectFactory(pairing=dashboards.in_scope_pairing, year=YEAR)
+        make_deployment(
+            dashboards,
+            index=index,
+            start_date=date(YEAR, 1, 1 + index),
+            planned_end_date=date(YEAR + 1, 1, 1),
+        )
+    Deployment.objects.update(status="on_post")
+    refresh_all(dashboards)
+    overview(client, pairing=zs_lps.parent_id)  # the refresh emptied the cache
+    with CaptureQueriesContext(connection) as many:
+        page = overview(client, pairing=zs_lps.parent_id)
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    tiles = {tile["key"]: tile["value"] for tile in page.context["tiles"]}
+    assert tiles["people_on_post"] == 8
+    assert tiles["cadres_sent"] == 8
+
+
+def test_pages_read_summaries_through_the_cache(dashboards, django_assert_num_queries):
+    ids = [pairing.pk for pairing in dashboards.pairings.values()]
+    with django_assert_num_queries(1):
+        first = summaries_read(ids, [YEAR])
+    with django_assert_num_queries(0):
+        assert summaries_read(ids, [YEAR]) == first
+    # A refresh forgets the cached copy of what it rewrote, and only that.
+    assessment_refresh(pairing=dashboards.pairings["th-xqg"], year=YEAR)
+    with django_assert_num_queries(1):
+        summaries_read(ids, [YEAR])
+
+
+def test_pairing_page_query_count_is_constant(dashboards):
+    client = browser(dashboards, COORDINATOR)
+    url = f"/assessments/pairing/{dashboards.pairings['zs-lps'].pk}/?year={YEAR}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    today = date.today()
+    for index in range(6):
+        make_deployment(
+            dashboards,
+            index=index,
+            start_date=today - timedelta(days=200),
+            planned_end_date=today + timedelta(days=10 + index),
+        )
+    Deployment.objects.update(status="on_post")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert len(page.context["ending"]) == 6
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+# --- pairing page, refresh, comparison ----------------------------------------------
+
+
+def test_pairing_page_shows_indicators_grades_and_links(dashboards):
+    zs_lps = dashboards.pairings["zs-lps"]
+    page = browser(dashboards, LEADER).get(f"/assessments/pairing/{zs_lps.pk}/?year={YEAR}")
+    assert page.status_code == 200
+    summary = page.context["summary"]
+    fiscal = next(f for f in summary["figures"] if f["code"] == "fiscal_aid")
+    assert fiscal["actual"] == D("15000.00") and fiscal["completion"] == D("150.00")
+    assert page.context["official"]["national"].grade == "好"
+    assert not page.context["can_refresh"]
+    body = page.content.decode()
+    assert "echarts.min.js" in body and 'id="chart-data"' in body
+    assert "assessments.css" in body
+
+
+def test_leaders_change_nothing(dashboards):
+    client = browser(dashboards, LEADER)
+    zs_lps = dashboards.pairings["zs-lps"]
+    assert client.post(f"/assessments/pairing/{zs_lps.pk}/refresh/").status_code == 403
+    assert client.post("/assessments/officialgrades/add/", {}).status_code == 403
+    assert client.post("/assessments/rubrics/add/", {"year": 2030, "name": "x"}).status_code == 403
+
+
+def test_coordinators_refresh_their_pairings(dashboards, fake_selectors):
+    client = browser(dashboards, COORDINATOR)
+    zs_lps = dashboards.pairings["zs-lps"]
+    fake_selectors.set_funds(zs_lps, YEAR, allocated=D(90_000_000))
+    assert client.get(f"/assessments/pairing/{zs_lps.pk}/").context["can_refresh"]
+    response = client.post(f"/assessments/pairing/{zs_lps.pk}/refresh/?year={YEAR}")
+    assert response.status_code == 302
+    page = client.get(response.url)
+    fiscal = next(f for f in page.context["summary"]["figures"] if f["code"] == "fiscal_aid")
+    assert fiscal["actual"] == D("9000.00")
+
+
+def test_comparison_puts_pairings_and_years_side_by_side(dashboards):
+    client = browser(dashboards, LEADER)
+    zs_lps, gz_bj = dashboards.pairings["zs-lps"], dashboards.pairings["gz-bj"]
+    page = client.get("/assessments/compare/", {"pairing": [zs_lps.pk, gz_bj.pk], "year": YEAR})
+    # In display order (by the sides' division codes): 广州 440100 before 中山 442000.
+    assert [(c["pairing"], c["year"]) for c in page.context["columns"]] == [
+        (gz_bj, YEAR),
+        (zs_lps, YEAR),
+    ]
+    fiscal = next(row for row in page.context["rows"] if row["figure"]["code"] == "fiscal_aid")
+    assert [cell["actual"] for cell in fiscal["cells"]] == [D("2000.00"), D("15000.00")]
+    alone = client.get("/assessments/compare/", {"pairing": [zs_lps.pk], "year": YEAR})
+    assert alone.context["columns"] == [] and alone.context["form"].errors
+
+
+def test_comparison_offers_only_pairings_in_scope(dashboards):
+    client = browser(dashboards, COORDINATOR)
+    outside = dashboards.out_of_scope_pairing
+    page = client.get(
+        "/assessments/compare/",
+        {"pairing": [dashboards.in_scope_pairing.pk, outside.pk], "year": YEAR},
+    )
+    assert page.context["columns"] == [] and "pairing" in page.context["form"].errors
+
+
+# --- export, hub, API ---------------------------------------------------------------
+
+
+def test_excel_export_has_a_sheet_per_pairing_and_the_rubric(dashboards):
+    client = browser(dashboards, LEADER)
+    gd_gz = dashboards.pairings["gd-gz"]
+    response = client.get("/assessments/export/", {"year": YEAR, "pairing": gd_gz.pk, "below": 1})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    pairings = [gd_gz, dashboards.pairings["gz-bj"], dashboards.pairings["zs-lps"]]
+    assert workbook.sheetnames[:3] == [str(pairing) for pairing in pairings]
+    assert len(workbook.sheetnames) == 4  # and the rubric
+    sheet = workbook[str(dashboards.pairings["zs-lps"])]
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert D("15000.00") in [D(str(v)) for v in values if isinstance(v, int | float)]
+    rubric = workbook[workbook.sheetnames[-1]]
+    assert rubric["A1"].value.startswith(f"{YEAR} ")
+    assert rubric.max_row > 16  # 16 indicators, their header, and the grades
+
+
+def test_hub_tab_summarises_the_current_assessment(dashboards):
+    zs_lps = dashboards.pairings["zs-lps"]
+    page = browser(dashboards, COORDINATOR).get(f"/pairings/pairings/{zs_lps.pk}/?tab=assessment")
+    assert page.status_code == 200
+    assert page.context["hub_tab"].key == "assessment"
+    assert page.context["assessment"]["score"] is not None
+    assert f"/assessments/pairing/{zs_lps.pk}/?year={YEAR}" in page.content.decode()
+
+
+def test_api_returns_the_figures_the_page_shows(dashboards):
+    zs_lps = dashboards.pairings["zs-lps"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {dashboards.token(LEADER)}")
+    response = api.get("/api/v1/assessments/", {"year": YEAR, "pairing": zs_lps.pk})
+    assert response.status_code == 200
+    rows = {row["pairing"]: row for row in response.json()["results"]}
+    assert set(rows) == {zs_lps.pk, dashboards.pairings["zsg-sc"].pk}  # the pairing and below
+    row = rows[zs_lps.pk]
+    page = browser(dashboards, LEADER).get(f"/assessments/pairing/{zs_lps.pk}/?year={YEAR}")
+    summary = page.context["summary"]
+    assert D(row["score"]) == summary["score"]
+    assert row["computed_grade"] == summary["grade"]
+    assert [g["grade"] for g in row["official_grades"]] == ["好"]
+    for api_figure, page_figure in zip(row["indicators"], summary["figures"], strict=True):
+        assert api_figure["code"] == page_figure["code"]
+        for key in ("actual", "target", "completion", "change", "points"):
+            expected = page_figure[key]
+            assert (None if api_figure[key] is None else D(api_figure[key])) == expected, key
+    assert row["refreshed_at"] and row["refresh_failed"] is False
+
+
+def test_api_is_read_only_and_scoped(dashboards):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {dashboards.token(COORDINATOR)}")
+    listed = {row["pairing"] for row in api.get("/api/v1/assessments/").json()["results"]}
+    assert dashboards.out_of_scope_pairing.pk not in listed
+    assert dashboards.in_scope_pairing.pk in listed
+    summary = PairingYearSummary.objects.get(pairing=dashboards.in_scope_pairing, year=YEAR)
+    assert api.patch(f"/api/v1/assessments/{summary.pk}/", {"score": "100"}).status_code == 405
+    assert api.delete(f"/api/v1/assessments/{summary.pk}/").status_code == 405
+
+
+def test_api_query_count_is_constant(dashboards):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {dashboards.token(ADMIN)}")
+    api.get("/api/v1/assessments/")
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/assessments/", {"year": YEAR})
+    for pairing in dashboards.pairings.values():
+        assessment_refresh(pairing=pairing, year=YEAR - 1)
+    with CaptureQueriesContext(connection) as many:
+        assert len(api.get("/api/v1/assessments/").json()["results"]) == 10
+    assert len(many) == len(few)
