@@ -137,7 +137,9 @@ class AdministratorsWriteMixin:
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and self.action != scoping.VIEW and not user.is_administrator:
+        # Edit pages decide between add and change later in dispatch; both are writes.
+        writes = isinstance(self, ObjectEditView | ObjectDeleteView)
+        if user.is_authenticated and writes and not user.is_administrator:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
