@@ -32,7 +32,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, models, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -448,6 +448,199 @@ def per_page_summary(counts: list[int]) -> str:
     return str(counts)
 
 
+# --- assessments: the overview against its summary rows, a refresh against its aggregate -----
+
+SUMMARY_YEAR = 2023
+
+SUMMARY_FLOOR_SQL = """
+SELECT s.pairing_id, s.year, s.figures, s.tiles, s.score, s.grade, s.refreshed_at,
+       hr.name, dr.name
+  FROM assessments_pairingyearsummary s
+  JOIN pairings_pairing p ON p.id = s.pairing_id
+  JOIN pairings_region hr ON hr.id = p.helping_region_id
+  JOIN pairings_region dr ON dr.id = p.helped_region_id
+ WHERE p.parent_id = %s AND s.year = %s
+ ORDER BY s.score DESC NULLS LAST
+"""
+
+AGGREGATE_FLOOR_SQL = """
+WITH RECURSIVE tree(id) AS (
+    SELECT id FROM pairings_pairing WHERE id = %s
+    UNION SELECT child.id FROM pairings_pairing child JOIN tree ON child.parent_id = tree.id
+)
+SELECT status, count(*), sum(budget) FROM projects_project
+ WHERE pairing_id IN (SELECT id FROM tree) AND year = %s GROUP BY status
+"""
+
+
+def build_summaries() -> int:
+    """A summary per pairing for SUMMARY_YEAR, shaped as assessment_refresh writes them."""
+    from assessments.models import PairingYearSummary
+
+    figures = [
+        {
+            "code": f"indicator_{i}",
+            "name": f"指标{i}",
+            "name_en": f"indicator {i}",
+            "unit": "万元",
+            "category": "funds",
+            "method": "completion",
+            "weight": "6.25",
+            "cap_percent": "120",
+            "actual": str(1000 + i),
+            "target": "1000",
+            "completion": "100.00",
+            "previous": "900",
+            "change": "11.11",
+            "points": "6.25",
+            "url": "/funds/fundallocations/?pairing=1&year=2023",
+        }
+        for i in range(16)
+    ]
+    tiles = {
+        "fiscal_aid": {"value": "150000000.00", "url": None},
+        "people_on_post": {"value": 18, "url": None},
+        "projects_by_status": {"value": {"completed": 60, "in_progress": 8}, "url": None},
+    }
+    now = timezone.now()
+    rows = [
+        PairingYearSummary(
+            pairing_id=pk,
+            year=SUMMARY_YEAR,
+            figures=figures,
+            tiles=tiles,
+            score=50 + pk % 50,
+            grade="好",
+            refreshed_at=now,
+        )
+        for pk in Pairing.objects.values_list("pk", flat=True)
+    ]
+    PairingYearSummary.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def floor_summaries(parent_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY_FLOOR_SQL, [parent_id, SUMMARY_YEAR])
+        rows = cursor.fetchall()
+    json.dumps(rows, ensure_ascii=False, default=str)
+    return len(rows)
+
+
+def build_projects(per_county: int) -> int:
+    from projects.models import Project
+
+    counties = Pairing.objects.filter(level=PairingLevel.COUNTY).select_related("helped_region")
+    projects = [
+        Project(
+            code=f"B-{pairing.pk}-{i}",
+            name=f"项目{i}",
+            pairing=pairing,
+            region=pairing.helped_region,
+            category="industry",
+            year=SUMMARY_YEAR,
+            status=("completed", "in_progress", "approved")[i % 3],
+            budget=1_000_000,
+        )
+        for pairing in counties
+        for i in range(per_county)
+    ]
+    Project.objects.bulk_create(projects, batch_size=2000)
+    return len(projects)
+
+
+def floor_aggregate(pairing_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(AGGREGATE_FLOOR_SQL, [pairing_id, SUMMARY_YEAR])
+        cursor.fetchall()
+
+
+def bench_assessments(repeat: int) -> tuple[list[dict], list[str]]:
+    from django.core.cache import cache
+
+    from assessments.services import assessment_refresh
+
+    summaries = build_summaries()
+    province = (
+        Pairing.objects.filter(level=PairingLevel.PROVINCE)
+        .annotate(n=models.Count("children"))
+        .order_by("-n")
+        .first()
+    )
+    children = province.children.count()
+    leader = User.objects.get(username="bench_leader")
+    browser = Client()
+    browser.force_login(leader)
+    url = f"/assessments/?year={SUMMARY_YEAR}&pairing={province.pk}"
+
+    def overview():
+        response = browser.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"overview: HTTP {response.status_code}")
+
+    cold = measure(overview, repeat, setup=cache.clear)
+    warm = measure(overview, repeat)
+    floor = measure(lambda: floor_summaries(province.pk), repeat)
+    cache.clear()
+    cold_queries = count_queries(overview)
+    warm_queries = count_queries(overview)
+    results = [
+        row(
+            "GET /assessments/ (overview), cache cold",
+            children,
+            cold,
+            children,
+            floor,
+            cold_queries,
+        ),
+        row(
+            "GET /assessments/ (overview), cache warm",
+            children,
+            warm,
+            children,
+            floor,
+            warm_queries,
+        ),
+        row("  floor: SQL read of the same summary rows", children, floor, children, floor, 1),
+    ]
+    notes = [f"{summaries} summaries; the overview ranks the {children} pairings below {province}"]
+
+    projects = build_projects(per_county=20)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    try:
+        refresh_once = assessment_refresh(pairing=province, year=SUMMARY_YEAR)
+    except Exception as exc:  # noqa: BLE001 - reported, not hidden
+        notes.append(f"refresh not measured: {exc}")
+        return results, notes
+    if refresh_once.failed:
+        notes.append(
+            f"refresh not measured (the apps' selectors failed): {refresh_once.last_error}"
+        )
+        return results, notes
+    refresh = measure(lambda: assessment_refresh(pairing=province, year=SUMMARY_YEAR), repeat)
+    aggregate = measure(lambda: floor_aggregate(province.pk), repeat)
+    results += [
+        row(
+            "assessment_refresh(province pairing)",
+            projects,
+            refresh,
+            projects,
+            aggregate,
+            count_queries(lambda: assessment_refresh(pairing=province, year=SUMMARY_YEAR)),
+        ),
+        row(
+            "  floor: one aggregate over the tree's projects",
+            projects,
+            aggregate,
+            projects,
+            aggregate,
+            1,
+        ),
+    ]
+    return results, notes
+
+
 # --- output -------------------------------------------------------------------
 
 
@@ -514,6 +707,9 @@ def main() -> None:
         print(f"built {n} pairings under {len(PROVINCE_PAIRS)} province pairings")
         pairing_results, notes = bench_pairings(n, args.repeat)
         results += pairing_results
+        assessment_results, assessment_notes = bench_assessments(args.repeat)
+        results += assessment_results
+        notes += assessment_notes
         print()
         print_table(results)
         print()
