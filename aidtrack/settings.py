@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "pairings.choices.OrganizationKind",
         "DeploymentKindEnum": "cadres.choices.DeploymentKind",
         "DeploymentStatusEnum": "cadres.choices.DeploymentStatus",
+        "GradeLevelEnum": "assessments.choices.GradeLevel",
     },
 }
 
