@@ -337,20 +337,19 @@ _TREND_MONEY = ("fiscal_aid", "donations", "investment_in_place", "consumption")
 
 def _trend(summaries: dict, pairing_id: int, years: list[int]) -> dict:
     """Per year, oldest first: money by kind (万元), people on post, projects by status, score."""
-    years = sorted(years)
-    rows = [summaries.get((pairing_id, year)) for year in years]
+    # Years with a summary only: a year not computed yet would show as a gap.
+    years = sorted(year for year in years if (pairing_id, year) in summaries)
+    rows = [summaries[(pairing_id, year)] for year in years]
 
     def tile(summary, key):
-        if summary is None:
-            return None
         return summary["tiles"].get(key, {}).get("value")
 
-    statuses = sorted({s for row in rows if row for s in (tile(row, "projects_by_status") or {})})
+    statuses = sorted({s for row in rows for s in (tile(row, "projects_by_status") or {})})
     labels = dict(ProjectStatus.choices)
     return {
         "years": [str(year) for year in years],
         "money": [
-            {"name": key, "data": [sources.wan(tile(row, key)) if row else None for row in rows]}
+            {"name": key, "data": [sources.wan(tile(row, key)) for row in rows]}
             for key in _TREND_MONEY
         ],
         "people_on_post": [tile(row, "people_on_post") for row in rows],
@@ -361,7 +360,7 @@ def _trend(summaries: dict, pairing_id: int, years: list[int]) -> dict:
             }
             for status in statuses
         ],
-        "score": [row["score"] if row else None for row in rows],
+        "score": [row["score"] for row in rows],
     }
 
 
