@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
-from cadres.api import DeploymentViewSet, PersonViewSet
+from cadres import api as cadres
 from pairings import api as pairings
 
 router = DefaultRouter()
@@ -13,7 +13,14 @@ router.register("organizations", pairings.OrganizationViewSet)
 router.register("pairings", pairings.PairingViewSet)
 router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
-router.register("people", PersonViewSet)
-router.register("deployments", DeploymentViewSet)
+router.register("people", cadres.PersonViewSet)
+router.register("deployments", cadres.DeploymentViewSet)
+router.register("teams", cadres.TeamViewSet)
+router.register("team-members", cadres.TeamMemberViewSet)
+router.register("check-ins", cadres.CheckInViewSet)
+router.register("leave-requests", cadres.LeaveRequestViewSet)
+router.register("mentorships", cadres.MentorshipViewSet)
+router.register("awards", cadres.AwardViewSet)
+router.register("care-records", cadres.CareRecordViewSet)
 
 urlpatterns = router.urls
