@@ -144,7 +144,9 @@ def test_reminders_notify_once_and_email_where_possible(world, team):
     punctual = make_on_post_member(world, 13, team, user=member_user("punctual"))
     on_leave = make_on_post_member(world, 14, team)
     CheckIn.objects.create(person=punctual.person, date=today, slot="morning")
-    CheckIn.objects.create(person=team.members.get(role="leader").person, date=today, slot="morning")
+    CheckIn.objects.create(
+        person=team.members.get(role="leader").person, date=today, slot="morning"
+    )
     LeaveRequest.objects.create(
         person=on_leave.person,
         team=team,

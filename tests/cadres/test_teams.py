@@ -151,7 +151,9 @@ def test_api_teams_nest_members_and_filter_by_pairing_tree(world):
     assert body["results"][0]["members"][0]["subgroup"] == "教师组"
     nested = api.get(f"/api/v1/teams/{member.team.pk}/members/").json()
     assert nested[0]["person"] == member.person.pk
-    assert api.get("/api/v1/teams/", {"pairing": world.pairings["gz-bj"].pk}).json()["results"] == []
+    assert (
+        api.get("/api/v1/teams/", {"pairing": world.pairings["gz-bj"].pk}).json()["results"] == []
+    )
 
 
 def test_hub_people_tab(world, client):
@@ -196,7 +198,10 @@ def test_hub_people_tab(world, client):
         assert client.get(url).context["summary"]["total"] == 7
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
     # Out of scope: the pairing's page (and tab) is a 404.
-    assert client.get(f"/pairings/pairings/{world.pairings['th-xqg'].pk}/?tab=people").status_code == 404
+    assert (
+        client.get(f"/pairings/pairings/{world.pairings['th-xqg'].pk}/?tab=people").status_code
+        == 404
+    )
 
 
 def test_person_page_lists_team_memberships(world, client):
