@@ -401,13 +401,14 @@ class TeamMember(BaseModel):
                 name="team_member_once_per_team",
                 violation_error_message=_("This person is already a member of the team."),
             ),
+            # Leaders rotate: earlier holders have a left date, one holder is current.
             models.UniqueConstraint(
                 fields=["team", "role"],
-                condition=Q(role__in=SINGLE_HOLDER_ROLES),
-                name="team_single_holder_roles",
+                condition=Q(role__in=SINGLE_HOLDER_ROLES, left_on__isnull=True),
+                name="team_single_current_holder",
                 violation_error_message=_(
-                    "The team already has a leader, technical head or administrative head "
-                    "in this role."
+                    "The team already has a current holder of this role; "
+                    "enter the day the previous one left first."
                 ),
             ),
             models.CheckConstraint(
