@@ -152,6 +152,8 @@ class BoardRow:
     morning: object = None
     evening: object = None
     on_leave: bool = False
+    # Not deployed today (e.g. a mission's local administrative head): no check-in due.
+    on_post: bool = True
 
     @property
     def person(self):
@@ -179,7 +181,7 @@ class TeamBoard:
         return list(groups.items())
 
     def missing(self, slot: str) -> list[BoardRow]:
-        return [r for r in self.rows if not r.on_leave and getattr(r, slot) is None]
+        return [r for r in self.rows if r.on_post and not r.on_leave and getattr(r, slot) is None]
 
     @property
     def missing_morning(self) -> list[BoardRow]:
@@ -195,8 +197,8 @@ class TeamBoard:
 
 
 def team_board(team, day: date | None = None) -> TeamBoard:
-    """The team's members on ``day`` with their check-ins and approved leave: three queries."""
-    from cadres.models import CheckIn, LeaveRequest, TeamMember
+    """The team's members on ``day`` with their check-ins and approved leave: four queries."""
+    from cadres.models import CheckIn, Deployment, LeaveRequest, TeamMember
 
     day = day or timezone.localdate()
     members = sorted(
@@ -217,9 +219,15 @@ def team_board(team, day: date | None = None) -> TeamBoard:
             end_date__gte=day,
         ).values_list("person_id", flat=True)
     )
+    on_post = set(
+        Deployment.objects.filter(person_id__in=person_ids)
+        .filter(deployment_active_on(day))
+        .values_list("person_id", flat=True)
+    )
     rows = [
         BoardRow(
             member=m,
+            on_post=m.person_id in on_post,
             morning=check_ins.get((m.person_id, CheckInSlot.MORNING)),
             evening=check_ins.get((m.person_id, CheckInSlot.EVENING)),
             on_leave=m.person_id in on_leave,
