@@ -89,6 +89,7 @@ from cadres.services import (
     leave_request_decide,
     leave_request_submit,
     may_decide_leave,
+    may_record_check_in,
     person_reveal,
 )
 from cadres.tables import (
@@ -384,8 +385,10 @@ class CheckInPageView(BrowserAccessMixin, TemplateView):
             return self.render(status=400)
         data = form.cleaned_data
         person = self.me if data["person"] is None else self._person(data["person"])
-        if person is None:
-            raise Http404
+        if person is None or (
+            person != self.me and not may_record_check_in(self.request.user, person)
+        ):
+            raise Http404  # someone else's: not even whether they exist
         try:
             check_in_record(
                 person=person,
