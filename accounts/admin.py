@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken, Notification, User
 from accounts.services import api_token_revoke
 
 
@@ -55,3 +55,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, _("%(count)s tokens revoked.") % {"count": queryset.count()})
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "message", "read_at")
+    search_fields = ("user__username", "message")
+    list_filter = ("read_at",)

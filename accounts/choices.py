@@ -7,3 +7,5 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     LEADER = "leader", _("Leader")
     PARTNER = "partner", _("Partner system")
+    # A deployed cadre or talent: checks in and reads their notifications, nothing else.
+    MEMBER = "member", _("Team member")

@@ -1,13 +1,18 @@
-"""Writes on accounts: API tokens and demo users."""
+"""Writes on accounts: API tokens, demo users and notifications."""
 
+import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiToken, User, hash_token
+from accounts.models import ApiToken, Notification, User, hash_token
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -38,3 +43,36 @@ def api_token_revoke(*, token: ApiToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def notifications_send(
+    *, users: Iterable[User], message: str, url: str = "", subject: str = ""
+) -> list[Notification]:
+    """Notify each user in the app, and by email where they have an address.
+
+    Email is best effort: a mail server that is down must not lose the in-app
+    notifications, so failures are logged, not raised.
+    """
+    users = [user for user in dict.fromkeys(users) if user.is_active]
+    notifications = Notification.objects.bulk_create(
+        [Notification(user=user, message=message[:500], url=url) for user in users]
+    )
+    if settings.NOTIFY_BY_EMAIL:
+        link = f"{settings.SITE_URL.rstrip('/')}{url}" if settings.SITE_URL and url else ""
+        body = f"{message}\n\n{link}".strip()
+        for user in users:
+            if not user.email:
+                continue
+            try:
+                send_mail(subject or message[:80], body, None, [user.email])
+            except OSError:
+                logger.exception("notification email to user %s failed", user.pk)
+    return notifications
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those in ``ids``) read."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -16,5 +16,6 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("notifications/", views.NotificationListView.as_view(), name="notification_list"),
     *views.UserViews.urls(),
 ]

@@ -1,16 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
 
 from accounts.choices import Role
 from accounts.filters import UserFilterSet
 from accounts.forms import LoginForm, UserForm
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.services import notifications_mark_read
 from accounts.tables import UserTable
 from aidtrack.core.forms import bootstrap
-from aidtrack.core.views import ObjectViews
+from aidtrack.core.views import BrowserAccessMixin, ObjectViews
 
 # Where each role starts its day. Leaders move to the assessment dashboards
 # once they exist.
@@ -18,6 +22,7 @@ ROLE_HOME = {
     Role.ADMINISTRATOR: "pairings:pairing_list",
     Role.COORDINATOR: "pairings:pairing_list",
     Role.LEADER: "pairings:pairing_list",
+    Role.MEMBER: "cadres:checkin",
 }
 
 
@@ -66,3 +71,28 @@ class UserViews(ObjectViews):
         "last_login",
         "date_joined",
     )
+
+
+class NotificationListView(BrowserAccessMixin, TemplateView):
+    """The signed-in user's own notifications; opening one marks it read."""
+
+    template_name = "accounts/notification_list.html"
+
+    def get(self, request, *args, **kwargs):
+        notifications = Notification.objects.filter(user=request.user)
+        page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+        return self.render_to_response(self.get_context_data(page=page))
+
+    def post(self, request, *args, **kwargs):
+        """``id``: mark that one read and follow its link; none: mark all read."""
+        raw_id = request.POST.get("id", "")
+        if raw_id.isdigit():
+            notification = get_object_or_404(Notification, pk=int(raw_id), user=request.user)
+            notifications_mark_read(user=request.user, ids=[notification.pk])
+            if notification.url and url_has_allowed_host_and_scheme(
+                notification.url, allowed_hosts={request.get_host()}
+            ):
+                return redirect(notification.url)
+        else:
+            notifications_mark_read(user=request.user)
+        return redirect("accounts:notification_list")

@@ -3,8 +3,8 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
-from assessments.api import AssessmentViewSet, OfficialGradeViewSet
-from cadres.api import DeploymentViewSet, PersonViewSet
+from assessments import api as assessments
+from cadres import api as cadres
 from pairings import api as pairings
 
 router = DefaultRouter()
@@ -14,9 +14,16 @@ router.register("organizations", pairings.OrganizationViewSet)
 router.register("pairings", pairings.PairingViewSet)
 router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
-router.register("people", PersonViewSet)
-router.register("deployments", DeploymentViewSet)
-router.register("assessments", AssessmentViewSet)
-router.register("official-grades", OfficialGradeViewSet)
+router.register("people", cadres.PersonViewSet)
+router.register("deployments", cadres.DeploymentViewSet)
+router.register("teams", cadres.TeamViewSet)
+router.register("team-members", cadres.TeamMemberViewSet)
+router.register("check-ins", cadres.CheckInViewSet)
+router.register("leave-requests", cadres.LeaveRequestViewSet)
+router.register("mentorships", cadres.MentorshipViewSet)
+router.register("awards", cadres.AwardViewSet)
+router.register("care-records", cadres.CareRecordViewSet)
+router.register("assessments", assessments.AssessmentViewSet)
+router.register("official-grades", assessments.OfficialGradeViewSet)
 
 urlpatterns = router.urls

@@ -50,3 +50,15 @@ def env_required(name: str, why: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set: {why}")
     return value
+
+
+def env_time(name: str, default: str) -> tuple[int, int]:
+    """A time of day written ``HH:MM`` (24-hour), as ``(hour, minute)``."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        hour, minute = (int(part) for part in raw.split(":"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a time such as 09:30, got {raw!r}") from exc
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f"{name} must be a time such as 09:30, got {raw!r}")
+    return hour, minute

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.env import env_bool, env_int, env_list, env_required, env_str
+from aidtrack.env import env_bool, env_int, env_list, env_required, env_str, env_time
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AIDTRACK_VAR_DIR", str(BASE_DIR / "var")))
@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "aidtrack.core.navigation.navigation",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -241,6 +242,28 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aidtrack@localhost")
+# Notifications (check-in reminders, leave decisions) also go by email to users
+# with an address; links in them start with SITE_URL (e.g. https://aidtrack.example.cn).
+NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", True)
+SITE_URL = env_str("SITE_URL", "")
+
+# --- Daily check-ins (两安两好): reminders for whoever has not checked in -----
+# Local times (TIME_ZONE) at which Celery beat reminds, "HH:MM".
+CHECKIN_REMINDER_MORNING = env_time("CHECKIN_REMINDER_MORNING", "09:30")
+CHECKIN_REMINDER_EVENING = env_time("CHECKIN_REMINDER_EVENING", "21:30")
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"checkin-reminders-{slot}": {
+            "task": "cadres.tasks.checkin_reminders",
+            "schedule": crontab(hour=at[0], minute=at[1]),
+            "args": (slot,),
+        }
+        for slot, at in (
+            ("morning", CHECKIN_REMINDER_MORNING),
+            ("evening", CHECKIN_REMINDER_EVENING),
+        )
+    }
+)
 
 # --- REST API ---------------------------------------------------------------
 API_MAX_PAGE_SIZE = 500
@@ -282,6 +305,13 @@ SPECTACULAR_SETTINGS = {
         "DeploymentKindEnum": "cadres.choices.DeploymentKind",
         "DeploymentStatusEnum": "cadres.choices.DeploymentStatus",
         "GradeLevelEnum": "assessments.choices.GradeLevel",
+        "TeamKindEnum": "cadres.choices.TeamKind",
+        "TeamRoleEnum": "cadres.choices.TeamRole",
+        "CheckInStateEnum": "cadres.choices.CheckInState",
+        "CheckInSlotEnum": "cadres.choices.CheckInSlot",
+        "LeaveStatusEnum": "cadres.choices.LeaveStatus",
+        "AwardLevelEnum": "cadres.choices.AwardLevel",
+        "CareKindEnum": "cadres.choices.CareKind",
     },
 }
 

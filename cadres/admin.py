@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from cadres.models import Person, PersonalDataReveal
+from cadres.models import (
+    Award,
+    CareRecord,
+    CheckIn,
+    LeaveRequest,
+    Mentorship,
+    Person,
+    PersonalDataReveal,
+    Team,
+    TeamMember,
+)
 
 
 @admin.register(Person)
@@ -19,7 +29,7 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ("name", "home_organization__name")
     exclude = ("id_number", "phone")
     readonly_fields = ("masked_id_number", "masked_phone")
-    autocomplete_fields = ("home_organization",)
+    autocomplete_fields = ("home_organization", "user")
 
 
 @admin.register(PersonalDataReveal)
@@ -36,3 +46,53 @@ class PersonalDataRevealAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    autocomplete_fields = ("person",)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "pairing", "host_organization", "start_date", "end_date")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    inlines = [TeamMemberInline]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(admin.ModelAdmin):
+    list_display = ("person", "date", "slot", "state", "note", "recorded_at")
+    list_filter = ("slot", "state", "date")
+    search_fields = ("person__name",)
+    date_hierarchy = "date"
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(admin.ModelAdmin):
+    list_display = ("person", "team", "start_date", "end_date", "status", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("person__name", "team__name")
+    readonly_fields = ("status", "decided_by", "decided_at", "decision_comment")
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(admin.ModelAdmin):
+    list_display = ("mentor", "subject", "start_date", "end_date")
+    search_fields = ("mentor__name", "subject", "apprentices")
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    list_display = ("person", "title", "level", "year", "issuer")
+    list_filter = ("level", "year")
+    search_fields = ("person__name", "title")
+
+
+@admin.register(CareRecord)
+class CareRecordAdmin(admin.ModelAdmin):
+    list_display = ("person", "kind", "date", "follow_up_date")
+    list_filter = ("kind",)
+    search_fields = ("person__name", "note")

@@ -1,13 +1,41 @@
-from drf_spectacular.utils import extend_schema
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aidtrack.core import scoping
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
-from cadres.filters import DeploymentFilterSet, PersonFilterSet
-from cadres.models import Deployment, DeploymentExtension, Person
-from cadres.services import deployment_end, deployment_extend, deployment_start, person_reveal
+from cadres.filters import (
+    AwardFilterSet,
+    CareRecordFilterSet,
+    CheckInFilterSet,
+    DeploymentFilterSet,
+    LeaveRequestFilterSet,
+    MentorshipFilterSet,
+    PersonFilterSet,
+    TeamFilterSet,
+    TeamMemberFilterSet,
+)
+from cadres.models import (
+    Award,
+    CareRecord,
+    CheckIn,
+    Deployment,
+    DeploymentExtension,
+    LeaveRequest,
+    Mentorship,
+    Person,
+    Team,
+    TeamMember,
+)
+from cadres.services import (
+    deployment_end,
+    deployment_extend,
+    deployment_start,
+    leave_request_decide,
+    person_reveal,
+)
 
 
 class PersonSerializer(ValidatedModelSerializer):
@@ -37,10 +65,12 @@ class PersonSerializer(ValidatedModelSerializer):
             "title",
             "rank",
             "home_organization",
+            "user",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        # Accounts are linked by administrators in the browser.
+        read_only_fields = ["user", "created_at", "updated_at"]
 
     def validate_id_number(self, value: str) -> str:
         return value.strip().upper()
@@ -160,3 +190,247 @@ class DeploymentViewSet(ScopedModelViewSet):
     def extend(self, request, pk=None):
         """A new planned end with its reason and approval reference."""
         return self._act(ExtendSerializer, deployment_extend)
+
+
+class TeamMemberSerializer(ValidatedModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = TeamMember
+        fields = [
+            "id",
+            "team",
+            "person",
+            "person_name",
+            "role",
+            "subgroup",
+            "joined_on",
+            "left_on",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class NestedMemberSerializer(serializers.ModelSerializer):
+    person_name = serializers.CharField(source="person.name", read_only=True)
+
+    class Meta:
+        model = TeamMember
+        fields = ["id", "person", "person_name", "role", "subgroup", "joined_on", "left_on"]
+        read_only_fields = fields
+
+
+class TeamSerializer(ValidatedModelSerializer):
+    members = NestedMemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Team
+        fields = [
+            "id",
+            "pairing",
+            "kind",
+            "name",
+            "host_organization",
+            "start_date",
+            "end_date",
+            "notes",
+            "members",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class TeamViewSet(ScopedModelViewSet):
+    """Teams with their members (read-only here; write them at /team-members/)."""
+
+    queryset = Team.objects.all()
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilterSet
+    prefetch_related = (Prefetch("members", TeamMember.objects.select_related("person")),)
+
+    @extend_schema(responses={200: NestedMemberSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def members(self, request, pk=None):
+        """The team's members, by sub-group."""
+        team = self.get_object()
+        members = team.members.select_related("person").order_by("subgroup", "role", "id")
+        return Response(NestedMemberSerializer(members, many=True).data)
+
+
+class TeamMemberViewSet(ScopedModelViewSet):
+    queryset = TeamMember.objects.all()
+    serializer_class = TeamMemberSerializer
+    filterset_class = TeamMemberFilterSet
+    select_related = ("person",)
+
+
+class CheckInSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "person",
+            "date",
+            "slot",
+            "state",
+            "note",
+            "recorded_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["recorded_at", "created_at", "updated_at"]
+
+
+class CheckInViewSet(ScopedModelViewSet):
+    """两安两好 check-ins; filter by person, team, date, slot and state."""
+
+    queryset = CheckIn.objects.all()
+    serializer_class = CheckInSerializer
+    filterset_class = CheckInFilterSet
+
+
+class LeaveRequestSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = LeaveRequest
+        fields = [
+            "id",
+            "person",
+            "team",
+            "start_date",
+            "end_date",
+            "reason",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class LeaveRequestViewSet(ScopedModelViewSet):
+    """Leave requests; the team's leader or its coordinator approves or rejects them."""
+
+    queryset = LeaveRequest.objects.all()
+    serializer_class = LeaveRequestSerializer
+    filterset_class = LeaveRequestFilterSet
+    # Who may decide is the service's question (a team leader may have a read-only role).
+    action_scopes = {"approve": scoping.VIEW, "reject": scoping.VIEW}
+
+    def _decide(self, approve: bool):
+        leave_request = self.get_object()
+        payload = DecisionSerializer(data=self.request.data)
+        payload.is_valid(raise_exception=True)
+        leave_request = leave_request_decide(
+            leave_request=leave_request,
+            approve=approve,
+            comment=payload.validated_data.get("comment", ""),
+            user=self.request.user,
+        )
+        return Response(self.get_serializer(leave_request).data)
+
+    @extend_schema(request=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Pending → approved (optional `comment`)."""
+        return self._decide(True)
+
+    @extend_schema(request=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Pending → rejected (a `comment` saying why is required)."""
+        return self._decide(False)
+
+
+class ApprenticeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    unit = serializers.CharField()
+
+
+class MentorshipSerializer(ValidatedModelSerializer):
+    apprentice_list = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Mentorship
+        fields = [
+            "id",
+            "mentor",
+            "subject",
+            "apprentices",
+            "apprentice_list",
+            "goals",
+            "start_date",
+            "end_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    @extend_schema_field(ApprenticeSerializer(many=True))
+    def get_apprentice_list(self, obj) -> list[dict]:
+        return [{"name": name, "unit": unit} for name, unit in obj.apprentice_rows]
+
+
+class MentorshipViewSet(ScopedModelViewSet):
+    queryset = Mentorship.objects.all()
+    serializer_class = MentorshipSerializer
+    filterset_class = MentorshipFilterSet
+
+
+class AwardSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = Award
+        fields = [
+            "id",
+            "person",
+            "title",
+            "level",
+            "year",
+            "issuer",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class AwardViewSet(ScopedModelViewSet):
+    queryset = Award.objects.all()
+    serializer_class = AwardSerializer
+    filterset_class = AwardFilterSet
+
+
+class CareRecordSerializer(ValidatedModelSerializer):
+    class Meta:
+        model = CareRecord
+        fields = [
+            "id",
+            "person",
+            "kind",
+            "date",
+            "note",
+            "follow_up_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class CareRecordViewSet(ScopedModelViewSet):
+    queryset = CareRecord.objects.all()
+    serializer_class = CareRecordSerializer
+    filterset_class = CareRecordFilterSet

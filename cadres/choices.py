@@ -55,3 +55,61 @@ class DeploymentStatus(models.TextChoices):
     ON_POST = "on_post", _("On post")
     COMPLETED = "completed", _("Completed")
     RECALLED = "recalled", _("Recalled")
+
+
+class TeamKind(models.TextChoices):
+    FRONT_WORKING_GROUP = "front_working_group", _("Front working group")
+    EDUCATION_TEAM = "education_team", _("Education team")
+    MEDICAL_TEAM = "medical_team", _("Medical team")
+    SCIENCE_MISSION = "science_mission", _("Science and technology mission")
+    OTHER = "other", _("Other")
+
+
+class TeamRole(models.TextChoices):
+    LEADER = "leader", _("Leader")
+    DEPUTY = "deputy", _("Deputy leader")
+    TECHNICAL_HEAD = "technical_head", _("Technical head")
+    ADMINISTRATIVE_HEAD = "administrative_head", _("Administrative head")
+    GROUP_LEADER = "group_leader", _("Group leader")
+    MEMBER = "member", _("Member")
+
+
+# Who leads a team day to day: sees its check-ins, decides its leave requests.
+TEAM_LEADER_ROLES = (TeamRole.LEADER, TeamRole.TECHNICAL_HEAD)
+# At most one member of a team holds each of these roles.
+SINGLE_HOLDER_ROLES = (TeamRole.LEADER, TeamRole.TECHNICAL_HEAD, TeamRole.ADMINISTRATIVE_HEAD)
+# Roles only a science-and-technology mission has.
+MISSION_ROLES = (TeamRole.TECHNICAL_HEAD, TeamRole.ADMINISTRATIVE_HEAD)
+
+
+class CheckInSlot(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    EVENING = "evening", _("Evening")
+
+
+class CheckInState(models.TextChoices):
+    WELL = "well", _("Well")
+    UNWELL = "unwell", _("Unwell")
+    NEEDS_HELP = "needs_help", _("Needs help")
+
+
+class LeaveStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AwardLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    CITY = "city", _("City")
+    COUNTY = "county", _("County")
+    OTHER = "other", _("Other")
+
+
+class CareKind(models.TextChoices):
+    HEALTH_CHECK = "health_check", _("Health check")
+    INSURANCE = "insurance", _("Insurance")
+    FAMILY_SUPPORT = "family_support", _("Family support")
+    PSYCHOLOGICAL = "psychological", _("Psychological follow-up")
+    OTHER = "other", _("Other")

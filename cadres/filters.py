@@ -6,15 +6,32 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.filters import ScopedFilterSet
 from cadres.choices import (
+    AwardLevel,
+    CareKind,
+    CheckInSlot,
+    CheckInState,
     DeploymentKind,
     DeploymentStatus,
     Direction,
     Gender,
+    LeaveStatus,
     PersonCategory,
     Specialty,
+    TeamKind,
+    TeamRole,
 )
-from cadres.models import Deployment, Person
-from cadres.selectors import deployment_active_on
+from cadres.models import (
+    Award,
+    CareRecord,
+    CheckIn,
+    Deployment,
+    LeaveRequest,
+    Mentorship,
+    Person,
+    Team,
+    TeamMember,
+)
+from cadres.selectors import deployment_active_on, membership_current_on
 from pairings.models import Pairing
 
 
@@ -83,3 +100,130 @@ class DeploymentFilterSet(ScopedFilterSet):
             planned_end_date__gte=today,
             planned_end_date__lte=today + timedelta(days=int(value)),
         )
+
+
+def in_pairing_tree(lookup: str):
+    """A filter method: rows whose ``lookup`` is the pairing or one below it."""
+
+    def method(self, queryset, name, value):
+        ids = Pairing.objects.descendant_ids([int(value)])
+        return queryset.filter(**{f"{lookup}__in": ids})
+
+    return method
+
+
+PAIRING_LABEL = _("pairing (id, incl. pairings below)")
+
+
+class TeamFilterSet(ScopedFilterSet):
+    search_fields = ("name", "host_organization__name", "notes")
+
+    pairing = django_filters.NumberFilter(method="filter_pairing", label=PAIRING_LABEL)
+    kind = django_filters.ChoiceFilter(choices=TeamKind.choices, label=_("kind"))
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("active on"))
+
+    filter_pairing = in_pairing_tree("pairing")
+
+    class Meta:
+        model = Team
+        fields = ["q", "pairing", "kind", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value).exclude(end_date__lt=value)
+
+
+class TeamMemberFilterSet(ScopedFilterSet):
+    search_fields = ("person__name", "team__name", "subgroup")
+
+    team = django_filters.NumberFilter(field_name="team", label=_("team (id)"))
+    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    pairing = django_filters.NumberFilter(method="filter_pairing", label=PAIRING_LABEL)
+    role = django_filters.ChoiceFilter(choices=TeamRole.choices, label=_("role"))
+    subgroup = django_filters.CharFilter(field_name="subgroup", label=_("sub-group"))
+    current_on = django_filters.DateFilter(method="filter_current_on", label=_("member on"))
+
+    filter_pairing = in_pairing_tree("team__pairing")
+
+    class Meta:
+        model = TeamMember
+        fields = ["q", "team", "person", "pairing", "role", "subgroup", "current_on"]
+
+    def filter_current_on(self, queryset, name, value):
+        return queryset.filter(membership_current_on(value))
+
+
+class CheckInFilterSet(ScopedFilterSet):
+    search_fields = ("person__name", "note")
+
+    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    team = django_filters.NumberFilter(method="filter_team", label=_("team (id)"))
+    date = django_filters.DateFilter(field_name="date", label=_("date"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("to"))
+    slot = django_filters.ChoiceFilter(choices=CheckInSlot.choices, label=_("slot"))
+    state = django_filters.ChoiceFilter(choices=CheckInState.choices, label=_("state"))
+
+    class Meta:
+        model = CheckIn
+        fields = ["q", "person", "team", "date", "date_from", "date_to", "slot", "state"]
+
+    def filter_team(self, queryset, name, value):
+        members = TeamMember.objects.filter(team_id=int(value)).values("person_id")
+        return queryset.filter(person_id__in=members)
+
+
+class LeaveRequestFilterSet(ScopedFilterSet):
+    search_fields = ("person__name", "team__name", "reason")
+
+    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    team = django_filters.NumberFilter(field_name="team", label=_("team (id)"))
+    pairing = django_filters.NumberFilter(method="filter_pairing", label=PAIRING_LABEL)
+    status = django_filters.ChoiceFilter(choices=LeaveStatus.choices, label=_("status"))
+    on = django_filters.DateFilter(method="filter_on", label=_("on leave on"))
+
+    filter_pairing = in_pairing_tree("team__pairing")
+
+    class Meta:
+        model = LeaveRequest
+        fields = ["q", "person", "team", "pairing", "status", "on"]
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+
+class MentorshipFilterSet(ScopedFilterSet):
+    search_fields = ("mentor__name", "subject", "apprentices", "goals")
+
+    mentor = django_filters.NumberFilter(field_name="mentor", label=_("mentor (id)"))
+    year = django_filters.NumberFilter(field_name="start_date__year", label=_("starting year"))
+
+    class Meta:
+        model = Mentorship
+        fields = ["q", "mentor", "year"]
+
+
+class AwardFilterSet(ScopedFilterSet):
+    search_fields = ("person__name", "title", "issuer")
+
+    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    level = django_filters.ChoiceFilter(choices=AwardLevel.choices, label=_("level"))
+    year = django_filters.NumberFilter(field_name="year", label=_("year"))
+
+    class Meta:
+        model = Award
+        fields = ["q", "person", "level", "year"]
+
+
+class CareRecordFilterSet(ScopedFilterSet):
+    search_fields = ("person__name", "note")
+
+    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    kind = django_filters.ChoiceFilter(choices=CareKind.choices, label=_("kind"))
+    year = django_filters.NumberFilter(field_name="date__year", label=_("year"))
+    follow_up_due = django_filters.DateFilter(
+        field_name="follow_up_date", lookup_expr="lte", label=_("follow-up due by")
+    )
+
+    class Meta:
+        model = CareRecord
+        fields = ["q", "person", "kind", "year", "follow_up_due"]

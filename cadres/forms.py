@@ -2,8 +2,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.forms import ScopedModelForm, bootstrap
-from cadres.choices import DeploymentStatus
-from cadres.models import Deployment, Person, PersonalDataReveal
+from cadres.choices import CheckInSlot, CheckInState, DeploymentStatus
+from cadres.models import (
+    Award,
+    CareRecord,
+    CheckIn,
+    Deployment,
+    LeaveRequest,
+    Mentorship,
+    Person,
+    PersonalDataReveal,
+    Team,
+    TeamMember,
+)
 from pairings.models import Pairing
 
 _KEEP = _("Leave empty to keep the current value (%(masked)s).")
@@ -28,10 +39,14 @@ class PersonForm(ScopedModelForm):
             "title",
             "rank",
             "home_organization",
+            "user",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.user.is_administrator:
+            # Accounts are administered by administrators, who link them here.
+            del self.fields["user"]
         self.fields["home_organization"].queryset = self.fields[
             "home_organization"
         ].queryset.select_related("region")
@@ -120,3 +135,88 @@ class ExtendForm(_ActionForm):
     new_end = forms.DateField(label=_("new planned end"), widget=forms.DateInput)
     reason = forms.CharField(label=_("reason"), max_length=300)
     approval_reference = forms.CharField(label=_("approval reference"), max_length=100)
+
+
+class TeamForm(ScopedModelForm):
+    class Meta:
+        model = Team
+        fields = ["pairing", "kind", "name", "host_organization", "start_date", "end_date", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pairing"].queryset = self.fields["pairing"].queryset.select_related(
+            *Pairing.name_related()
+        )
+
+
+class TeamMemberForm(ScopedModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["team", "person", "role", "subgroup", "joined_on", "left_on"]
+
+
+class CheckInForm(ScopedModelForm):
+    class Meta:
+        model = CheckIn
+        fields = ["person", "date", "slot", "state", "note"]
+
+
+class LeaveRequestForm(ScopedModelForm):
+    """Status and decision are set by the approve/reject actions."""
+
+    class Meta:
+        model = LeaveRequest
+        fields = ["person", "team", "start_date", "end_date", "reason"]
+
+
+class MentorshipForm(ScopedModelForm):
+    class Meta:
+        model = Mentorship
+        fields = ["mentor", "subject", "apprentices", "goals", "start_date", "end_date"]
+        widgets = {"apprentices": forms.Textarea(attrs={"rows": 4})}
+
+
+class AwardForm(ScopedModelForm):
+    class Meta:
+        model = Award
+        fields = ["person", "title", "level", "year", "issuer", "notes"]
+
+
+class CareRecordForm(ScopedModelForm):
+    class Meta:
+        model = CareRecord
+        fields = ["person", "kind", "date", "note", "follow_up_date"]
+
+
+class LeaveDecisionForm(_ActionForm):
+    comment = forms.CharField(label=_("comment"), max_length=300, required=False)
+
+
+class CheckInTapForm(forms.Form):
+    """One tap on the phone page: a slot and a state, perhaps for someone else.
+
+    The big buttons send both at once as ``tap=<slot>:<state>``, so the page
+    needs no JavaScript; the members' board sends ``slot`` and ``state``.
+    """
+
+    person = forms.IntegerField(required=False)
+    tap = forms.CharField(required=False)
+    slot = forms.ChoiceField(choices=CheckInSlot.choices, required=False)
+    state = forms.ChoiceField(choices=CheckInState.choices, required=False)
+    note = forms.CharField(max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        slot, _sep, state = (cleaned.get("tap") or "").partition(":")
+        cleaned["slot"] = slot or cleaned.get("slot")
+        cleaned["state"] = state or cleaned.get("state")
+        if cleaned["slot"] not in CheckInSlot.values or cleaned["state"] not in CheckInState.values:
+            raise forms.ValidationError(_("Choose a slot and a state."))
+        return cleaned
+
+
+class OwnLeaveForm(_ActionForm):
+    team = forms.IntegerField(widget=forms.HiddenInput)
+    start = forms.DateField(label=_("first day"), widget=forms.DateInput)
+    end = forms.DateField(label=_("last day"), widget=forms.DateInput)
+    reason = forms.CharField(label=_("reason"), max_length=300)

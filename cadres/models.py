@@ -1,25 +1,37 @@
-"""Seconded cadres and professional talents."""
+"""Seconded cadres and professional talents, their teams and their care."""
+
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.models import BaseModel
 from cadres.choices import (
+    MISSION_ROLES,
+    SINGLE_HOLDER_ROLES,
+    AwardLevel,
+    CareKind,
+    CheckInSlot,
+    CheckInState,
     DeploymentKind,
     DeploymentStatus,
     Direction,
     Education,
     Gender,
+    LeaveStatus,
     PersonCategory,
     PoliticalStatus,
     Specialty,
+    TeamKind,
+    TeamRole,
 )
 from cadres.masking import mask_id_number, mask_phone
 from cadres.validators import id_number_birth_date, validate_id_number, validate_phone
-from pairings.models import Organization
+from pairings.models import Organization, Pairing
 
 
 class Person(BaseModel):
@@ -48,6 +60,15 @@ class Person(BaseModel):
         verbose_name=_("home organisation"),
         on_delete=models.PROTECT,
         related_name="people",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text=_("Lets the person check in and follow reminders on their phone."),
     )
 
     # History records that these changed, never their values.
@@ -80,6 +101,11 @@ class Person(BaseModel):
         """People whose home organisation is within the user's pairings."""
         in_scope = Organization.objects.filter(Organization.scope_q(pairing_ids))
         return Q(home_organization__in=in_scope)
+
+    @classmethod
+    def scope_q_through(cls, pairing_ids, lookup: str) -> Q:
+        """The same scope for a record that belongs to a person through ``lookup``."""
+        return Q(**{f"{lookup}__in": cls.objects.filter(cls.scope_q(pairing_ids))})
 
     def clean_fields(self, exclude=None):
         self.id_number = (self.id_number or "").strip().upper()
@@ -265,3 +291,465 @@ class DeploymentExtension(BaseModel):
 
     def __str__(self):
         return f"{self.deployment} → {self.new_end_date}"
+
+
+def overlapping_period_q(start, end) -> Q:
+    """Deployments whose period (to the actual end, else the planned one) meets [start, end].
+
+    ``end`` None means open-ended.
+    """
+    condition = Q(actual_end_date__gte=start) | Q(
+        actual_end_date__isnull=True, planned_end_date__gte=start
+    )
+    if end is not None:
+        condition &= Q(start_date__lte=end)
+    return condition
+
+
+class Team(BaseModel):
+    """A working group or a team-based support team (工作组, 组团式帮扶团队, 科技特派团)."""
+
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="teams",
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=TeamKind.choices)
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. 中山市前方工作组"))
+    host_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("host institution"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_teams",
+        help_text=_("The school, hospital or body the team works in, on the helped side."),
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    scope_path = "pairing"
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["-start_date", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="team_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.pairing_id and self.host_organization_id:
+            helped = self.pairing.helped_region
+            if not self.host_organization.region.is_within(helped):
+                errors["host_organization"] = _(
+                    "The host institution must be on the helped side (%(region)s)."
+                ) % {"region": helped.full_name}
+        if errors:
+            raise ValidationError(errors)
+
+    def is_active_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+class TeamMember(BaseModel):
+    """A person's place in a team: role, sub-group (党政组, 医生组, 教师组) and period."""
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="team_memberships",
+    )
+    role = models.CharField(
+        _("role"), max_length=30, choices=TeamRole.choices, default=TeamRole.MEMBER
+    )
+    subgroup = models.CharField(
+        _("sub-group"), max_length=50, blank=True, help_text=_("e.g. 党政干部组, 医生组, 教师组")
+    )
+    joined_on = models.DateField(
+        _("joined on"), null=True, blank=True, help_text=_("Empty: from the team's start.")
+    )
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("Empty: until the team's end.")
+    )
+
+    scope_path = "team__pairing"
+
+    class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        ordering = ["team", "subgroup", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "person"],
+                name="team_member_once_per_team",
+                violation_error_message=_("This person is already a member of the team."),
+            ),
+            # Leaders rotate: earlier holders have a left date, one holder is current.
+            models.UniqueConstraint(
+                fields=["team", "role"],
+                condition=Q(role__in=SINGLE_HOLDER_ROLES, left_on__isnull=True),
+                name="team_single_current_holder",
+                violation_error_message=_(
+                    "The team already has a current holder of this role; "
+                    "enter the day the previous one left first."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="team_member_left_after_joined",
+                violation_error_message=_("A member cannot leave before joining."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_role_display()}"
+
+    @property
+    def period_start(self):
+        return self.joined_on or self.team.start_date
+
+    @property
+    def period_end(self):
+        return self.left_on or self.team.end_date
+
+    def clean(self):
+        errors = {}
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("A member cannot leave before joining.")
+        if self.team_id:
+            team = self.team
+            if self.joined_on and self.joined_on < team.start_date:
+                errors["joined_on"] = _("The team only starts on %(start)s.") % {
+                    "start": team.start_date
+                }
+            if self.left_on and team.end_date and self.left_on > team.end_date:
+                errors["left_on"] = _("The team ends on %(end)s.") % {"end": team.end_date}
+            if self.role in MISSION_ROLES and team.kind != TeamKind.SCIENCE_MISSION:
+                errors["role"] = _(
+                    "Only a science and technology mission has technical and administrative heads."
+                )
+            if self.person_id and not errors and not self._deployed_or_local_head():
+                errors["person"] = _(
+                    "%(person)s has no deployment under %(pairing)s (or a pairing below it) "
+                    "between %(start)s and %(end)s."
+                ) % {
+                    "person": self.person,
+                    "pairing": team.pairing,
+                    "start": self.period_start,
+                    "end": self.period_end or "…",
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def _deployed_or_local_head(self) -> bool:
+        # A mission's administrative head is usually a county leader on the helped
+        # side (e.g. a deputy party secretary), who is not deployed anywhere.
+        if (
+            self.role == TeamRole.ADMINISTRATIVE_HEAD
+            and self.person.home_organization.region.is_within(self.team.pairing.helped_region)
+        ):
+            return True
+        return self.covering_deployments().exists()
+
+    def covering_deployments(self):
+        """The person's deployments under the team's pairing tree during the membership."""
+        pairing_ids = Pairing.objects.descendant_ids([self.team.pairing_id])
+        return Deployment.objects.filter(
+            person_id=self.person_id, pairing_id__in=pairing_ids
+        ).filter(overlapping_period_q(self.period_start, self.period_end))
+
+
+class CheckIn(BaseModel):
+    """A 两安两好 report: “早安,身体好” in the morning, “晚安,身体好” in the evening."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="check_ins"
+    )
+    date = models.DateField(_("date"))
+    slot = models.CharField(_("slot"), max_length=10, choices=CheckInSlot.choices)
+    state = models.CharField(
+        _("state"), max_length=20, choices=CheckInState.choices, default=CheckInState.WELL
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-date", "-slot", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "date", "slot"],
+                name="check_in_once_per_slot",
+                violation_error_message=_(
+                    "This person has already checked in for this slot on this day."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.person} · {self.date} · {self.get_slot_display()} · {self.get_state_display()}"
+        )
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        return Person.scope_q_through(pairing_ids, "person")
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("A check-in cannot be recorded for a future day.")})
+
+
+class CheckInReminder(models.Model):
+    """That a missing check-in was reminded: each person, day and slot at most once."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    slot = models.CharField(max_length=10, choices=CheckInSlot.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "date", "slot"], name="check_in_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} · {self.date} · {self.slot}"
+
+
+class LeaveRequest(BaseModel):
+    """Leave from a team (请假), decided by its leader; decisions go through services."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="leave_requests"
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="leave_requests"
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=LeaveStatus.choices,
+        default=LeaveStatus.PENDING,
+        editable=False,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decision_comment = models.CharField(
+        _("decision comment"), max_length=300, blank=True, editable=False
+    )
+
+    scope_path = "team__pairing"
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="leave_end_after_start",
+                violation_error_message=_("The last day cannot be before the first day."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.start_date} – {self.end_date}"
+
+    def locked_reason(self, user) -> str | None:
+        """A decided request is a record; only administrators correct it."""
+        if self.status != LeaveStatus.PENDING and not user.is_administrator:
+            return _("This leave request has been decided; only an administrator can change it.")
+        return None
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The last day cannot be before the first day.")
+        if (
+            self.person_id
+            and self.team_id
+            and not TeamMember.objects.filter(
+                team_id=self.team_id, person_id=self.person_id
+            ).exists()
+        ):
+            errors["person"] = _("%(person)s is not a member of %(team)s.") % {
+                "person": self.person,
+                "team": self.team,
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+class Mentorship(BaseModel):
+    """师带徒: a deployed expert and the local staff they train.
+
+    “Train a team that cannot be taken away”: apprentices are local staff, not
+    deployed people, so they are kept as text rows (name, unit).
+    """
+
+    mentor = models.ForeignKey(
+        Person, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="mentorships"
+    )
+    subject = models.CharField(
+        _("field taught"), max_length=100, blank=True, help_text=_("e.g. 心内科介入")
+    )
+    apprentices = models.TextField(
+        _("apprentices"),
+        help_text=_("One apprentice per line: name, then unit, e.g. 王小明,水城区人民医院"),
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
+        ordering = ["-start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="mentorship_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.mentor} · {self.subject or _('mentorship')}"
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        return Person.scope_q_through(pairing_ids, "mentor")
+
+    @property
+    def apprentice_rows(self) -> list[tuple[str, str]]:
+        """``[(name, unit), …]`` from the text, one apprentice a line."""
+        rows = []
+        for line in self.apprentices.splitlines():
+            parts = [part.strip() for part in _APPRENTICE_SEPARATORS.split(line.strip(), 1)]
+            if parts[0]:
+                rows.append((parts[0], parts[1] if len(parts) > 1 else ""))
+        return rows
+
+    @property
+    def apprentice_count(self) -> int:
+        return len(self.apprentice_rows)
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        rows = self.apprentice_rows
+        if not rows:
+            errors["apprentices"] = _("Name at least one apprentice.")
+        else:
+            missing_unit = [name for name, unit in rows if not unit]
+            if missing_unit:
+                errors["apprentices"] = _(
+                    "Give the unit of each apprentice after a comma: %(names)s."
+                ) % {"names": "、".join(missing_unit)}
+        if errors:
+            raise ValidationError(errors)
+
+
+_APPRENTICE_SEPARATORS = re.compile(r"[,,、\t]")
+
+
+def _validate_year(value: int) -> None:
+    if not 2000 <= value <= 2100:
+        raise ValidationError(_("Enter a year between 2000 and 2100."), code="year")
+
+
+class Award(BaseModel):
+    """Recognition, e.g. 粤黔协作工作突出个人 or 担当作为先进个人."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="awards"
+    )
+    title = models.CharField(_("title"), max_length=200, help_text=_("e.g. 粤黔协作工作突出个人"))
+    level = models.CharField(_("level"), max_length=20, choices=AwardLevel.choices)
+    year = models.PositiveSmallIntegerField(_("year"), validators=[_validate_year])
+    issuer = models.CharField(_("issued by"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("award")
+        verbose_name_plural = _("awards")
+        ordering = ["-year", "id"]
+
+    def __str__(self):
+        return f"{self.person} · {self.title} ({self.year})"
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        return Person.scope_q_through(pairing_ids, "person")
+
+
+class CareRecord(BaseModel):
+    """Care for a deployed person: health checks, insurance, family support, follow-ups."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="care_records"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CareKind.choices)
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    follow_up_date = models.DateField(_("follow-up date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("care record")
+        verbose_name_plural = _("care records")
+        ordering = ["-date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(follow_up_date__isnull=True) | Q(follow_up_date__gte=F("date")),
+                name="care_follow_up_after_date",
+                violation_error_message=_("The follow-up cannot be before the record's date."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_kind_display()} · {self.date}"
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        return Person.scope_q_through(pairing_ids, "person")
+
+    def clean(self):
+        if self.date and self.follow_up_date and self.follow_up_date < self.date:
+            raise ValidationError(
+                {"follow_up_date": _("The follow-up cannot be before the record's date.")}
+            )

@@ -1,10 +1,31 @@
-"""Reads over people and deployments that are more than a filter."""
+"""Reads over people, deployments and teams that are more than a filter.
 
-from datetime import date
+The dashboard selectors (see CONTRACT.md) take ``pairing_ids`` already
+expanded to descendants by the caller and do no scoping of their own: the
+caller decides whose figures they are.
+"""
 
-from django.db.models import Q
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from cadres.choices import DeploymentStatus
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cadres.choices import (
+    TEAM_LEADER_ROLES,
+    CheckInSlot,
+    CheckInState,
+    DeploymentKind,
+    DeploymentStatus,
+    Direction,
+    LeaveStatus,
+    PersonCategory,
+    Specialty,
+    TeamRole,
+)
 
 
 def deployment_active_on(day: date) -> Q:
@@ -14,3 +35,262 @@ def deployment_active_on(day: date) -> Q:
         & ~Q(status=DeploymentStatus.PLANNED)
         & (Q(actual_end_date__gte=day) | Q(actual_end_date__isnull=True, planned_end_date__gte=day))
     )
+
+
+def membership_current_on(day: date, prefix: str = "") -> Q:
+    """Team memberships that hold on ``day`` (a blank joined/left date means the team's)."""
+    p = f"{prefix}__" if prefix else ""
+    joined = Q(**{f"{p}joined_on__lte": day}) | Q(
+        **{f"{p}joined_on__isnull": True, f"{p}team__start_date__lte": day}
+    )
+    not_left = Q(**{f"{p}left_on__gte": day}) | (
+        Q(**{f"{p}left_on__isnull": True})
+        & (Q(**{f"{p}team__end_date__isnull": True}) | Q(**{f"{p}team__end_date__gte": day}))
+    )
+    return joined & not_left
+
+
+def _deployments(pairing_ids: Collection[int]):
+    from cadres.models import Deployment
+
+    return Deployment.objects.filter(pairing_id__in=list(pairing_ids))
+
+
+# -- dashboard selectors (CONTRACT.md) ------------------------------------------
+
+
+def people_on_post(pairing_ids: Collection[int], on: date) -> dict:
+    """Distinct people whose deployment under the pairings is under way on ``on``."""
+    rows = (
+        _deployments(pairing_ids)
+        .filter(deployment_active_on(on))
+        .values_list("person_id", "person__category", "person__specialty", "direction")
+    )
+    people = {
+        person_id: (category, specialty, direction)
+        for person_id, category, specialty, direction in rows
+    }
+    by_category = Counter(category for category, _s, _d in people.values())
+    by_specialty = Counter(specialty for _c, specialty, _d in people.values())
+    by_direction = Counter(direction for _c, _s, direction in people.values())
+    return {
+        "total": len(people),
+        "by_category": {code: by_category[code] for code in PersonCategory.values},
+        "by_specialty": {code: by_specialty[code] for code in Specialty.values},
+        "by_direction": {code: by_direction[code] for code in Direction.values},
+    }
+
+
+def deployments_started(
+    pairing_ids: Collection[int],
+    year: int,
+    *,
+    category: str | None = None,
+    kind: str | None = None,
+    direction: str | None = None,
+) -> int:
+    """Deployments that began in ``year`` (merely planned ones have not begun)."""
+    deployments = _deployments(pairing_ids).filter(start_date__year=year)
+    deployments = deployments.exclude(status=DeploymentStatus.PLANNED)
+    if category:
+        deployments = deployments.filter(person__category=category)
+    if kind:
+        deployments = deployments.filter(kind=kind)
+    if direction:
+        deployments = deployments.filter(direction=direction)
+    return deployments.count()
+
+
+def professional_person_times(pairing_ids: Collection[int], year: int) -> int:
+    """Short-term professional support begun in ``year``: each stint is one person-time."""
+    return deployments_started(pairing_ids, year, kind=DeploymentKind.SHORT_TERM)
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Completed years, as a form asks for age."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def average_age(
+    pairing_ids: Collection[int], on: date, *, category: str | None = None
+) -> Decimal | None:
+    """Average age (1 decimal) of the people on post on ``on``; None when nobody is."""
+    deployments = _deployments(pairing_ids).filter(deployment_active_on(on))
+    if category:
+        deployments = deployments.filter(person__category=category)
+    births = dict(deployments.values_list("person_id", "person__birth_date"))
+    if not births:
+        return None
+    total = sum(age_on(birth, on) for birth in births.values())
+    return (Decimal(total) / len(births)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def deployments_ending_within(
+    pairing_ids: Collection[int], days: int = 60, today: date | None = None
+) -> QuerySet:
+    """On post now and planned to end within ``days``, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        _deployments(pairing_ids)
+        .filter(status=DeploymentStatus.ON_POST, start_date__lte=today)
+        .filter(planned_end_date__gte=today, planned_end_date__lte=today + timedelta(days=days))
+        .select_related("person", "host_organization")
+        .order_by("planned_end_date", "id")
+    )
+
+
+# -- teams and check-ins ----------------------------------------------------------
+
+ROLE_ORDER = {role: index for index, role in enumerate(TeamRole.values)}
+
+
+@dataclass
+class BoardRow:
+    """One member on a team's check-in board for a day."""
+
+    member: object
+    morning: object = None
+    evening: object = None
+    on_leave: bool = False
+    # Not deployed today (e.g. a mission's local administrative head): no check-in due.
+    on_post: bool = True
+
+    @property
+    def person(self):
+        return self.member.person
+
+    @property
+    def concerns(self) -> list:
+        """Check-ins that were not “well”."""
+        return [c for c in (self.morning, self.evening) if c and c.state != CheckInState.WELL]
+
+
+@dataclass
+class TeamBoard:
+    """Who in a team has (not) checked in on a day, by sub-group."""
+
+    team: object
+    day: date
+    rows: list[BoardRow] = field(default_factory=list)
+
+    @property
+    def groups(self) -> list[tuple[str, list[BoardRow]]]:
+        groups: dict[str, list[BoardRow]] = {}
+        for row in self.rows:
+            groups.setdefault(row.member.subgroup, []).append(row)
+        return list(groups.items())
+
+    def missing(self, slot: str) -> list[BoardRow]:
+        return [r for r in self.rows if r.on_post and not r.on_leave and getattr(r, slot) is None]
+
+    @property
+    def missing_morning(self) -> list[BoardRow]:
+        return self.missing(CheckInSlot.MORNING)
+
+    @property
+    def missing_evening(self) -> list[BoardRow]:
+        return self.missing(CheckInSlot.EVENING)
+
+    @property
+    def concerns(self) -> list[BoardRow]:
+        return [r for r in self.rows if r.concerns]
+
+
+def team_board(team, day: date | None = None) -> TeamBoard:
+    """The team's members on ``day`` with their check-ins and approved leave: four queries."""
+    from cadres.models import CheckIn, Deployment, LeaveRequest, TeamMember
+
+    day = day or timezone.localdate()
+    members = sorted(
+        TeamMember.objects.filter(team=team)
+        .filter(membership_current_on(day))
+        .select_related("person"),
+        key=lambda m: (m.subgroup, ROLE_ORDER[m.role], m.person.name),
+    )
+    person_ids = [m.person_id for m in members]
+    check_ins = {
+        (c.person_id, c.slot): c for c in CheckIn.objects.filter(person_id__in=person_ids, date=day)
+    }
+    on_leave = set(
+        LeaveRequest.objects.filter(
+            team=team,
+            status=LeaveStatus.APPROVED,
+            start_date__lte=day,
+            end_date__gte=day,
+        ).values_list("person_id", flat=True)
+    )
+    on_post = set(
+        Deployment.objects.filter(person_id__in=person_ids)
+        .filter(deployment_active_on(day))
+        .values_list("person_id", flat=True)
+    )
+    rows = [
+        BoardRow(
+            member=m,
+            on_post=m.person_id in on_post,
+            morning=check_ins.get((m.person_id, CheckInSlot.MORNING)),
+            evening=check_ins.get((m.person_id, CheckInSlot.EVENING)),
+            on_leave=m.person_id in on_leave,
+        )
+        for m in members
+    ]
+    return TeamBoard(team=team, day=day, rows=rows)
+
+
+def teams_led_by(user, day: date | None = None) -> QuerySet:
+    """Teams whose leader (or technical head) is the person linked to ``user``, on ``day``."""
+    from cadres.models import Team, TeamMember
+
+    day = day or timezone.localdate()
+    leads = TeamMember.objects.filter(
+        team=OuterRef("pk"), person__user=user, role__in=TEAM_LEADER_ROLES
+    ).filter(membership_current_on(day))
+    return Team.objects.filter(Exists(leads)).select_related("pairing").order_by("name", "id")
+
+
+def current_team_memberships(person, day: date | None = None) -> QuerySet:
+    from cadres.models import TeamMember
+
+    day = day or timezone.localdate()
+    return (
+        TeamMember.objects.filter(person=person)
+        .filter(membership_current_on(day))
+        .select_related("team")
+    )
+
+
+def missing_check_ins(on: date, slot: str) -> QuerySet:
+    """Current team members on post on ``on`` without a check-in for ``slot``, not on leave."""
+    from cadres.models import CheckIn, Deployment, LeaveRequest, TeamMember
+
+    on_post = Deployment.objects.filter(person=OuterRef("person")).filter(deployment_active_on(on))
+    checked_in = CheckIn.objects.filter(person=OuterRef("person"), date=on, slot=slot)
+    on_leave = LeaveRequest.objects.filter(
+        person=OuterRef("person"),
+        team=OuterRef("team"),
+        status=LeaveStatus.APPROVED,
+        start_date__lte=on,
+        end_date__gte=on,
+    )
+    return (
+        TeamMember.objects.filter(membership_current_on(on))
+        .filter(Exists(on_post))
+        .exclude(Exists(checked_in))
+        .exclude(Exists(on_leave))
+        .select_related("person__user", "team")
+    )
+
+
+def team_leader_users(team_ids: Collection[int], day: date) -> dict[int, list]:
+    """team id → the active user accounts of its current leaders."""
+    from cadres.models import TeamMember
+
+    leaders: dict[int, list] = {}
+    for member in (
+        TeamMember.objects.filter(team_id__in=list(team_ids), role__in=TEAM_LEADER_ROLES)
+        .filter(membership_current_on(day))
+        .filter(person__user__isnull=False, person__user__is_active=True)
+        .select_related("person__user")
+    ):
+        leaders.setdefault(member.team_id, []).append(member.person.user)
+    return leaders

@@ -1,4 +1,4 @@
-"""Writes on people and deployments that are more than a form save.
+"""Writes on people, deployments, check-ins and leave that are more than a form save.
 
 Status changes and extensions happen only here, so every path (page, API,
 task) applies the same rules.
@@ -7,11 +7,26 @@ task) applies the same rules.
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.choices import DeploymentStatus
-from cadres.models import Deployment, DeploymentExtension, Person, PersonalDataReveal
+from accounts.services import notifications_send
+from aidtrack.core import scoping
+from cadres.choices import TEAM_LEADER_ROLES, CheckInSlot, DeploymentStatus, LeaveStatus
+from cadres.models import (
+    CheckIn,
+    CheckInReminder,
+    Deployment,
+    DeploymentExtension,
+    LeaveRequest,
+    Person,
+    PersonalDataReveal,
+    Team,
+    TeamMember,
+)
+from cadres.selectors import membership_current_on, missing_check_ins, team_leader_users
 
 REVEAL_PERMISSION = "cadres.reveal_personal_data"
 
@@ -106,3 +121,217 @@ def deployment_extend(
     deployment.save()
     extension.save()
     return extension
+
+
+# -- teams: who may act for whom -------------------------------------------------
+
+
+def leads_team(user, team: Team, day: date | None = None) -> bool:
+    """Whether ``user`` is the account of the team's current leader or technical head."""
+    if not user.is_authenticated:
+        return False
+    day = day or timezone.localdate()
+    return (
+        TeamMember.objects.filter(team=team, person__user=user, role__in=TEAM_LEADER_ROLES)
+        .filter(membership_current_on(day))
+        .exists()
+    )
+
+
+def _coordinates(user, model, obj_queryset) -> bool:
+    """A coordinator (or administrator) whose scope covers the record may change it."""
+    return user.may(scoping.CHANGE, model) and obj_queryset.for_user(user, scoping.CHANGE).exists()
+
+
+def may_record_check_in(user, person: Person) -> bool:
+    """The person themselves, a leader of one of their current teams, or their coordinator."""
+    if not user.is_authenticated:
+        return False
+    if person.user_id == user.pk:
+        return True
+    today = timezone.localdate()
+    led = TeamMember.objects.filter(person__user=user, role__in=TEAM_LEADER_ROLES).filter(
+        membership_current_on(today)
+    )
+    if (
+        TeamMember.objects.filter(person=person, team__in=led.values("team"))
+        .filter(membership_current_on(today))
+        .exists()
+    ):
+        return True
+    return _coordinates(user, CheckIn, Person.objects.filter(pk=person.pk))
+
+
+# -- check-ins (两安两好) -----------------------------------------------------------
+
+
+@transaction.atomic
+def check_in_record(
+    *, person: Person, slot: str, state: str, note: str = "", on: date | None = None, user
+) -> CheckIn:
+    """Record (or correct) the person's check-in for a slot; a later tap replaces it."""
+    if not may_record_check_in(user, person):
+        raise PermissionDenied(_("You may not record check-ins for this person."))
+    on = on or timezone.localdate()
+    check_in = CheckIn.objects.select_for_update().filter(
+        person=person, date=on, slot=slot
+    ).first() or CheckIn(person=person, date=on, slot=slot)
+    check_in.state = state
+    check_in.note = note.strip()
+    check_in.recorded_at = timezone.now()
+    check_in.full_clean()
+    check_in.save()
+    return check_in
+
+
+def check_in_reminders_send(*, on: date, slot: str) -> int:
+    """Remind everyone on post in a team who has not checked in for ``slot`` on ``on``.
+
+    The person (if they have an account) gets a notification, and each team
+    leader one listing their missing members. Each person, day and slot is
+    reminded at most once, however often this runs. Returns how many people
+    were reminded.
+    """
+    if slot not in CheckInSlot.values:
+        raise ValueError(f"unknown slot {slot!r}")
+    slot_label = CheckInSlot(slot).label
+    teams_by_person: dict[int, list] = {}
+    people: dict[int, Person] = {}
+    for member in missing_check_ins(on, slot):
+        people[member.person_id] = member.person
+        teams_by_person.setdefault(member.person_id, []).append(member.team)
+    reminded = [person for person in people.values() if _reminder_claimed(person, on, slot)]
+    if not reminded:
+        return 0
+    url = reverse("cadres:checkin")
+    for person in reminded:
+        if person.user is not None:
+            notifications_send(
+                users=[person.user],
+                message=_("You have not checked in yet (%(slot)s, %(date)s): tap to report.")
+                % {"slot": slot_label, "date": on},
+                url=url,
+                subject=_("Check-in reminder"),
+            )
+    _notify_leaders(reminded, teams_by_person, on, slot_label)
+    return len(reminded)
+
+
+def _reminder_claimed(person: Person, on: date, slot: str) -> bool:
+    """Record the reminder; False if this person was already reminded (by another run)."""
+    try:
+        with transaction.atomic():
+            _reminder, created = CheckInReminder.objects.get_or_create(
+                person=person, date=on, slot=slot
+            )
+    except IntegrityError:  # a concurrent run inserted it first
+        return False
+    return created
+
+
+def _notify_leaders(reminded, teams_by_person, on: date, slot_label) -> None:
+    teams = {team.pk: team for person in reminded for team in teams_by_person[person.pk]}
+    leaders = team_leader_users(teams, on)
+    for team_id, team in teams.items():
+        missing = [p for p in reminded if team in teams_by_person[p.pk]]
+        names = [p.name for p in missing]
+        # A leader who is the only one missing has their own reminder already.
+        users = [u for u in leaders.get(team_id, []) if [u.person.pk] != [p.pk for p in missing]]
+        if not users:
+            continue
+        notifications_send(
+            users=users,
+            message=_("%(team)s: not checked in yet (%(slot)s, %(date)s): %(names)s")
+            % {"team": team, "slot": slot_label, "date": on, "names": "、".join(names)},
+            url=reverse("cadres:checkin"),
+            subject=_("Missing check-ins"),
+        )
+
+
+# -- leave requests ------------------------------------------------------------------
+
+
+def may_decide_leave(user, leave_request: LeaveRequest) -> bool:
+    """The team's leader, or a coordinator responsible for the team; never oneself."""
+    if not user.is_authenticated or leave_request.person.user_id == user.pk:
+        return False
+    if leads_team(user, leave_request.team):
+        return True
+    return _coordinates(user, LeaveRequest, LeaveRequest.objects.filter(pk=leave_request.pk))
+
+
+@transaction.atomic
+def leave_request_submit(
+    *, person: Person, team: Team, start: date, end: date, reason: str, user
+) -> LeaveRequest:
+    """A member asks for leave (or someone records it for them); the leaders are told."""
+    if not may_record_check_in(user, person):
+        raise PermissionDenied(_("You may not request leave for this person."))
+    leave_request = LeaveRequest(
+        person=person, team=team, start_date=start, end_date=end, reason=reason.strip()
+    )
+    leave_request.full_clean()
+    leave_request.save()
+    leaders = [
+        u
+        for u in team_leader_users([team.pk], timezone.localdate()).get(team.pk, [])
+        if u.pk != person.user_id
+    ]
+    if leaders:
+        message = _("%(person)s asks for leave from %(start)s to %(end)s: %(reason)s") % {
+            "person": person,
+            "start": start,
+            "end": end,
+            "reason": leave_request.reason,
+        }
+        transaction.on_commit(
+            lambda: notifications_send(
+                users=leaders,
+                message=message,
+                url=reverse("cadres:checkin"),
+                subject=_("Leave request"),
+            )
+        )
+    return leave_request
+
+
+@transaction.atomic
+def leave_request_decide(
+    *, leave_request: LeaveRequest, approve: bool, comment: str = "", user
+) -> LeaveRequest:
+    """Pending → approved or rejected, by the team's leader or its coordinator."""
+    leave_request = LeaveRequest.objects.select_for_update().get(pk=leave_request.pk)
+    if not may_decide_leave(user, leave_request):
+        raise PermissionDenied(
+            _("Only the team's leader or a coordinator responsible for it may decide.")
+        )
+    if leave_request.status != LeaveStatus.PENDING:
+        raise ValidationError(
+            _("This leave request has already been decided (%(status)s).")
+            % {"status": leave_request.get_status_display()}
+        )
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("Say why the leave is refused.")})
+    leave_request.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+    leave_request.decided_by = user
+    leave_request.decided_at = timezone.now()
+    leave_request.decision_comment = comment
+    leave_request.full_clean()
+    leave_request.save()
+    person_user = leave_request.person.user
+    if person_user is not None:
+        message = _("Your leave from %(start)s to %(end)s was %(status)s.") % {
+            "start": leave_request.start_date,
+            "end": leave_request.end_date,
+            "status": leave_request.get_status_display(),
+        }
+        transaction.on_commit(
+            lambda: notifications_send(
+                users=[person_user],
+                message=f"{message} {comment}".strip(),
+                url=reverse("cadres:checkin"),
+                subject=_("Leave request decided"),
+            )
+        )
+    return leave_request

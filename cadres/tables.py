@@ -37,3 +37,87 @@ class DeploymentTable(Table):
         "host_organization",
         *Pairing.name_related("pairing"),
     )
+
+
+class TeamTable(Table):
+    columns = [
+        Column("name", order_by="name", link=True),
+        Column("kind", order_by="kind"),
+        Column("pairing"),
+        Column("host_organization", order_by="host_organization__name"),
+        Column("start_date", order_by="start_date"),
+        Column("end_date", order_by="end_date"),
+    ]
+    select_related = ("host_organization", *Pairing.name_related("pairing"))
+
+
+class TeamMemberTable(Table):
+    columns = [
+        Column("person", order_by="person__name", link=True),
+        Column("team", order_by="team__name"),
+        Column("role", order_by="role"),
+        Column("subgroup", order_by="subgroup"),
+        Column("joined_on", order_by="joined_on"),
+        Column("left_on", order_by="left_on"),
+    ]
+    select_related = ("person", "team")
+
+
+class CheckInTable(Table):
+    columns = [
+        Column("person", order_by="person__name", link=True),
+        Column("date", order_by="date"),
+        Column("slot", order_by="slot"),
+        Column("state", order_by="state"),
+        Column("note"),
+        Column("recorded_at", order_by="recorded_at"),
+        Column("updated_by", _("recorded by")),
+    ]
+    select_related = ("person", "updated_by")
+
+
+class LeaveRequestTable(Table):
+    columns = [
+        Column("person", order_by="person__name", link=True),
+        Column("team", order_by="team__name"),
+        Column("start_date", order_by="start_date"),
+        Column("end_date", order_by="end_date"),
+        Column("reason"),
+        Column("status", order_by="status"),
+        Column("decided_by"),
+        Column("decided_at", order_by="decided_at"),
+    ]
+    select_related = ("person", "team", "decided_by")
+
+
+class MentorshipTable(Table):
+    columns = [
+        Column("mentor", order_by="mentor__name", link=True),
+        Column("subject", order_by="subject"),
+        Column("apprentice_count", _("apprentices")),
+        Column("start_date", order_by="start_date"),
+        Column("end_date", order_by="end_date"),
+    ]
+    select_related = ("mentor",)
+
+
+class AwardTable(Table):
+    columns = [
+        Column("person", order_by="person__name", link=True),
+        Column("title", order_by="title", link=True),
+        Column("level", order_by="level"),
+        Column("year", order_by="year"),
+        Column("issuer", order_by="issuer"),
+    ]
+    select_related = ("person",)
+
+
+class CareRecordTable(Table):
+    columns = [
+        Column("person", order_by="person__name", link=True),
+        Column("kind", order_by="kind"),
+        Column("date", order_by="date"),
+        Column("note"),
+        Column("follow_up_date", order_by="follow_up_date"),
+    ]
+    select_related = ("person",)

@@ -42,6 +42,8 @@ DEMO_ORGANIZATIONS = [
     ("中央组织部", OrganizationKind.GOVERNMENT, "110000"),
     ("台江县人民政府", OrganizationKind.GOVERNMENT, "522630"),
     ("中山市火炬高技术产业开发区管委会", OrganizationKind.GOVERNMENT, "442000003"),
+    ("贵州中医药大学", OrganizationKind.UNIVERSITY, "520100"),
+    ("剑河县人民政府", OrganizationKind.GOVERNMENT, "522629"),
 ]
 
 DEMO_PAIRINGS = [
@@ -166,6 +168,19 @@ DEMO_PAIRINGS = [
         date(2021, 8, 1),
         notes="淳安县16名党员干部、专技人才分三个组在巴塘县开展对口支援。",
     ),
+    # One of Guizhou's 82 science-and-technology missions: a national mission of
+    # 23 led by a Guizhou University of TCM professor, to 剑河县 from March 2022.
+    DemoPairing(
+        "gzy-jh",
+        "520100",
+        "522629",
+        Programme.TEAM,
+        PairingLevel.COUNTY,
+        date(2022, 3, 1),
+        helping_org="贵州中医药大学",
+        helped_org="剑河县人民政府",
+        notes="组团式帮扶:23人国家级科技特派团,技术团长来自贵州中医药大学,行政团长由剑河县委副书记担任。",
+    ),
 ]
 
 
@@ -184,6 +199,10 @@ DEMO_USERS = [
     DemoUser("coord_zs", "中山市前方工作组", Role.COORDINATOR, scope=("zs-lps",)),
     DemoUser("coord_gz", "广州市前方工作组", Role.COORDINATOR, scope=("gz-bj",)),
     DemoUser("partner", "合作方系统", Role.PARTNER),
+    # Members of the Chun'an team in Batang (linked to their people by cadres.demo):
+    # the leader sees the team's check-ins and decides leave; a member checks in.
+    DemoUser("ca_leader", "淳安援巴工作队队长", Role.MEMBER),
+    DemoUser("ca_member", "淳安援巴工作队队员", Role.MEMBER),
 ]
 
 

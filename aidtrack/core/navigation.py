@@ -15,8 +15,9 @@ from django.urls import reverse
 class NavItem:
     label: str
     url_name: str
-    # "app_label.ModelName" whose view permission decides visibility.
-    model: str
+    # "app_label.ModelName" whose view permission decides visibility;
+    # None: a page for every signed-in person (their own check-ins, say).
+    model: str | None
     admin_only: bool = False
 
 
@@ -29,7 +30,7 @@ def navigation(request):
         items = [
             {"label": item.label, "url": reverse(item.url_name)}
             for item in getattr(config, "navigation", ())
-            if user.may("view", apps.get_model(item.model))
+            if (item.model is None or user.may("view", apps.get_model(item.model)))
             and (user.is_administrator or not item.admin_only)
         ]
         if items:

@@ -47,6 +47,7 @@ def test_load_demo_is_idempotent():
         "正安县人民医院": "institution",
         "罗甸县边阳中学": "institution",
         "台江县人民政府": "county",
+        "剑河县人民政府": "county",  # the science-and-technology mission (cadres demo)
     }
 
 

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import module_has_submodule
 
+from accounts.choices import Role
 from aidtrack.core.audit import audit_context
 from pairings.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
 
@@ -25,5 +26,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo {config.label}: {summary}")
         self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}):")
         for user in DEMO_USERS:
-            scope = ", ".join(str(pairings[key]) for key in user.scope) or "all pairings"
+            scope = ", ".join(str(pairings[key]) for key in user.scope) or (
+                "own check-ins" if user.role == Role.MEMBER else "all pairings"
+            )
             self.stdout.write(f"  {user.username:<10} {user.role:<12} {scope}")
