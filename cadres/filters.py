@@ -31,7 +31,11 @@ from cadres.models import (
     Team,
     TeamMember,
 )
-from cadres.selectors import deployment_active_on, membership_current_on
+from cadres.selectors import (
+    deployment_active_on,
+    deployment_started_in,
+    membership_current_on,
+)
 from pairings.models import Pairing
 
 
@@ -70,6 +74,9 @@ class DeploymentFilterSet(ScopedFilterSet):
     ending_within = django_filters.NumberFilter(
         method="filter_ending_within", label=_("ending within (days)"), min_value=0
     )
+    start_year = django_filters.NumberFilter(
+        method="filter_start_year", label=_("begun in year"), min_value=2000
+    )
     person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
 
     class Meta:
@@ -84,11 +91,15 @@ class DeploymentFilterSet(ScopedFilterSet):
             "specialty",
             "on_post_on",
             "ending_within",
+            "start_year",
             "person",
         ]
 
     def filter_pairing(self, queryset, name, value):
         return queryset.filter(pairing__in=Pairing.objects.descendant_ids([int(value)]))
+
+    def filter_start_year(self, queryset, name, value):
+        return queryset.filter(deployment_started_in(int(value)))
 
     def filter_on_post_on(self, queryset, name, value):
         return queryset.filter(deployment_active_on(value))

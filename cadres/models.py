@@ -88,6 +88,15 @@ class Person(BaseModel):
     def __str__(self):
         return self.name
 
+    def summary_keys(self):
+        """A new category or specialty moves the person between the figures of each term."""
+        if self.pk is None:
+            return
+        for deployment in self.deployments.only(
+            "pairing_id", "start_date", "planned_end_date", "actual_end_date"
+        ):
+            yield from deployment.summary_keys()
+
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
@@ -217,6 +226,12 @@ class Deployment(BaseModel):
     def end_date(self):
         """When the person is (or was) free again: the actual end, else the planned one."""
         return self.actual_end_date or self.planned_end_date
+
+    def summary_keys(self):
+        """Every year of the term counts (people on post, deployments begun)."""
+        if self.pairing_id and self.start_date and self.end_date:
+            for year in range(self.start_date.year, self.end_date.year + 1):
+                yield self.pairing_id, year
 
     def locked_reason(self, user) -> str | None:
         """Completed and recalled deployments are history; only administrators correct them."""

@@ -81,6 +81,11 @@ def people_on_post(pairing_ids: Collection[int], on: date) -> dict:
     }
 
 
+def deployment_started_in(year: int) -> Q:
+    """Deployments begun in ``year``; shared with the list filter the dashboards link to."""
+    return Q(start_date__year=year) & ~Q(status=DeploymentStatus.PLANNED)
+
+
 def deployments_started(
     pairing_ids: Collection[int],
     year: int,
@@ -90,8 +95,7 @@ def deployments_started(
     direction: str | None = None,
 ) -> int:
     """Deployments that began in ``year`` (merely planned ones have not begun)."""
-    deployments = _deployments(pairing_ids).filter(start_date__year=year)
-    deployments = deployments.exclude(status=DeploymentStatus.PLANNED)
+    deployments = _deployments(pairing_ids).filter(deployment_started_in(year))
     if category:
         deployments = deployments.filter(person__category=category)
     if kind:

@@ -1,5 +1,6 @@
 """Base model, scoped querysets and the change history every record shares."""
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping
+from aidtrack.core import scoping, summaries
 from aidtrack.core.audit import current_actor
 
 
@@ -78,7 +79,41 @@ class BaseModel(LinkedModel):
             self.updated_by_id = actor.user_id
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by"}
+        counted_before = self._stored_summary_keys()
         super().save(*args, **kwargs)
+        self._announce(counted_before | set(self.summary_keys()))
+
+    def delete(self, *args, **kwargs):
+        counted = set(self.summary_keys())
+        result = super().delete(*args, **kwargs)
+        self._announce(counted)
+        return result
+
+    def summary_keys(self) -> Iterable[tuple[int, int]]:
+        """The (pairing id, year) pairs whose yearly figures this row counts in.
+
+        Rows that feed summaries (deployments, projects, transactions …)
+        override this; saving or deleting them announces the pairs, before
+        and after the change, through ``aidtrack.core.summaries``. Bulk
+        writes bypass it and are caught by the nightly refresh.
+        """
+        return ()
+
+    def _counts_in_summaries(self) -> bool:
+        return type(self).summary_keys is not BaseModel.summary_keys
+
+    def _stored_summary_keys(self) -> set[tuple[int, int]]:
+        """What the row counted for as stored, so a move to another pairing or year is seen."""
+        if self._state.adding or self.pk is None or not self._counts_in_summaries():
+            return set()
+        stored = type(self)._base_manager.filter(pk=self.pk).first()
+        return set(stored.summary_keys()) if stored else set()
+
+    @staticmethod
+    def _announce(keys) -> None:
+        for pairing_id, year in keys:
+            if pairing_id and year:
+                summaries.changed(pairing_id, year)
 
 
 class ChangeRecordQuerySet(models.QuerySet):
