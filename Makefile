@@ -39,6 +39,7 @@ migrate: $(VENV)/.installed
 
 demo: migrate
 	$(MANAGE) load_regions
+	$(MANAGE) load_indicators
 	$(MANAGE) load_demo
 
 setup: $(VENV)/.installed assets demo

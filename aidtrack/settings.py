@@ -273,6 +273,12 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "pairings.choices.OrganizationKind",
         "DeploymentKindEnum": "cadres.choices.DeploymentKind",
         "DeploymentStatusEnum": "cadres.choices.DeploymentStatus",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ProjectCategoryEnum": "projects.choices.ProjectCategory",
+        "IndicatorCategoryEnum": "projects.choices.IndicatorCategory",
+        "ReportStatusEnum": "projects.choices.ReportStatus",
+        "NeedStatusEnum": "projects.choices.NeedStatus",
+        "NeedCategoryEnum": "projects.choices.NeedCategory",
     },
 }
 
