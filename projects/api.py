@@ -234,6 +234,7 @@ class ProjectViewSet(TransitionViewSet):
     queryset = Project.objects.all()
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
+    select_related = ("region",)
     transitions = ("approve", "start", "complete", "accept", "cancel")
     action_scopes = dict.fromkeys(transitions, scoping.CHANGE)
     record_argument = "project"
