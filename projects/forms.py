@@ -16,7 +16,7 @@ from projects.models import (
     ProjectAttachment,
 )
 from projects.services import progress_save, project_save
-from projects.validators import UPLOAD_EXTENSIONS
+from projects.validators import UPLOAD_EXTENSIONS, validate_upload
 
 ACCEPT_UPLOADS = ",".join(f".{extension}" for extension in UPLOAD_EXTENSIONS)
 
@@ -34,10 +34,11 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
+        items = data if isinstance(data, list | tuple) else [data]
+        files = [super(MultipleFileField, self).clean(item, initial) for item in items if item]
+        for upload in files:
+            validate_upload(upload)
+        return files
 
 
 def _pairing_choices(field) -> None:

@@ -20,9 +20,10 @@ def indicators(db):
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    """Uploaded files go to a temporary folder."""
+def media_and_language(settings, tmp_path):
+    """Uploaded files go to a temporary folder; messages are compared in English."""
     settings.MEDIA_ROOT = tmp_path
+    settings.LANGUAGE_CODE = "en"
 
 
 def pairing_of(world, in_scope: bool):
