@@ -104,7 +104,7 @@ def _with_user(service, argument: str):
 
 PROJECT_ACTIONS = {
     "approve": Action(
-        gettext_lazy("Approve (立项)"),
+        gettext_lazy("Approve project"),
         NoInputForm,
         _without_user(project_approve, "project"),
         (ProjectStatus.PLANNED,),
