@@ -39,6 +39,7 @@ migrate: $(VENV)/.installed
 
 demo: migrate
 	$(MANAGE) load_regions
+	$(MANAGE) load_indicators
 	$(MANAGE) load_default_rubric --years 2021-2025
 	$(MANAGE) load_demo
 

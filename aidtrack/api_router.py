@@ -6,6 +6,7 @@ from accounts.api import UserViewSet
 from assessments import api as assessments
 from cadres import api as cadres
 from pairings import api as pairings
+from projects import api as projects
 
 router = DefaultRouter()
 router.register("users", UserViewSet)
@@ -23,6 +24,13 @@ router.register("leave-requests", cadres.LeaveRequestViewSet)
 router.register("mentorships", cadres.MentorshipViewSet)
 router.register("awards", cadres.AwardViewSet)
 router.register("care-records", cadres.CareRecordViewSet)
+router.register("indicators", projects.IndicatorViewSet)
+router.register("projects", projects.ProjectViewSet)
+router.register("project-progress", projects.ProgressUpdateViewSet)
+router.register("project-attachments", projects.ProjectAttachmentViewSet)
+router.register("outcome-reports", projects.OutcomeReportViewSet)
+router.register("outcome-evidence", projects.OutcomeEvidenceViewSet)
+router.register("needs", projects.NeedViewSet)
 router.register("assessments", assessments.AssessmentViewSet)
 router.register("official-grades", assessments.OfficialGradeViewSet)
 

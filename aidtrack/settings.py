@@ -312,6 +312,12 @@ SPECTACULAR_SETTINGS = {
         "LeaveStatusEnum": "cadres.choices.LeaveStatus",
         "AwardLevelEnum": "cadres.choices.AwardLevel",
         "CareKindEnum": "cadres.choices.CareKind",
+        "ProjectStatusEnum": "projects.choices.ProjectStatus",
+        "ProjectCategoryEnum": "projects.choices.ProjectCategory",
+        "IndicatorCategoryEnum": "projects.choices.IndicatorCategory",
+        "ReportStatusEnum": "projects.choices.ReportStatus",
+        "NeedStatusEnum": "projects.choices.NeedStatus",
+        "NeedCategoryEnum": "projects.choices.NeedCategory",
     },
 }
 

@@ -36,6 +36,8 @@ class IndicatorUnit(models.TextChoices):
     TIMES = "次", _("times (次)")
     INSTITUTIONS = "所", _("institutions (所)")
     ENTERPRISES = "家", _("enterprises (家)")
+    OPERATIONS = "台", _("operations (台)")
+    COURSES = "门", _("courses (门)")
 
 
 class IndicatorCategory(models.TextChoices):
@@ -56,3 +58,42 @@ class Aggregation(models.TextChoices):
     SUM = "sum", _("Sum")
     LATEST = "latest", _("Latest value")
     MAX = "max", _("Maximum")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned")
+    REOPEN = "reopen", _("Reopened")
+
+
+class NeedCategory(models.TextChoices):
+    INDUSTRY = "industry", _("Industry and agriculture")
+    EDUCATION = "education", _("Education")
+    HEALTH = "health", _("Medical and health care")
+    SCIENCE = "science", _("Science and technology")
+    TALENT = "talent", _("Talent and training")
+    LABOUR = "labour", _("Employment and labour")
+    INFRASTRUCTURE = "infrastructure", _("Infrastructure")
+    GOVERNANCE = "governance", _("Governance")
+    OTHER = "other", _("Other")
+
+
+class NeedPriority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MATCHED = "matched", _("Matched")
+    RESOLVED = "resolved", _("Resolved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

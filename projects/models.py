@@ -1,9 +1,13 @@
 """Projects the pairings fund, the indicator catalogue and what is reported against it."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.models import BaseModel
@@ -11,8 +15,29 @@ from projects.choices import (
     Aggregation,
     IndicatorCategory,
     IndicatorUnit,
+    NeedCategory,
+    NeedPriority,
+    NeedStatus,
     ProjectCategory,
     ProjectStatus,
+    ReportStatus,
+    ReviewAction,
+)
+from projects.validators import breakdown_errors, validate_upload
+
+WHOLE_NUMBER_UNITS = frozenset(
+    {
+        IndicatorUnit.PEOPLE,
+        IndicatorUnit.PERSON_TIMES,
+        IndicatorUnit.COUNT,
+        IndicatorUnit.ITEMS,
+        IndicatorUnit.HOUSEHOLDS,
+        IndicatorUnit.TIMES,
+        IndicatorUnit.INSTITUTIONS,
+        IndicatorUnit.ENTERPRISES,
+        IndicatorUnit.OPERATIONS,
+        IndicatorUnit.COURSES,
+    }
 )
 
 
@@ -32,6 +57,21 @@ class Indicator(BaseModel):
         help_text=_("How values of several periods or subjects combine."),
     )
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    computed = models.BooleanField(
+        _("computed"),
+        default=False,
+        help_text=_("Computed from the records (funds, deployments …), not reported."),
+    )
+    breakdown_schema = models.JSONField(
+        _("breakdown"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Optional: {"parts": [...], "of_whom": [...]}. Parts divide the value '
+            "(e.g. east / in_province / elsewhere); of-whom figures are subsets of it "
+            "(e.g. formerly_poor)."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -44,6 +84,34 @@ class Indicator(BaseModel):
 
     def __str__(self):
         return f"{self.name_zh}({self.unit})"
+
+    @property
+    def whole_numbers_only(self) -> bool:
+        """Counts of people, items and places are whole; money, percentages and areas are not."""
+        return self.unit in WHOLE_NUMBER_UNITS
+
+    def clean(self):
+        schema = self.breakdown_schema or {}
+        if not isinstance(schema, dict) or set(schema) - {"parts", "of_whom"}:
+            raise ValidationError(
+                {"breakdown_schema": _('Use {"parts": [...], "of_whom": [...]} or leave empty.')}
+            )
+        for key in ("parts", "of_whom"):
+            names = schema.get(key, [])
+            if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+                raise ValidationError(
+                    {"breakdown_schema": _("“%(key)s” must be a list of names.") % {"key": key}}
+                )
+
+    def value_errors(self, value: Decimal) -> list[str]:
+        """What is wrong with ``value`` for this indicator's unit."""
+        if value < 0:
+            return [_("A value of %(unit)s cannot be negative.") % {"unit": self.unit}]
+        if self.unit == IndicatorUnit.PERCENT and value > 100:
+            return [_("A percentage must lie between 0 and 100.")]
+        if self.whole_numbers_only and value != value.to_integral_value():
+            return [_("A value in %(unit)s must be a whole number.") % {"unit": self.unit}]
+        return []
 
 
 class Project(BaseModel):
@@ -124,6 +192,12 @@ class Project(BaseModel):
         related_name="implemented_projects",
     )
     description = models.TextField(_("description"), blank=True)
+    # Set by the services when the project is accepted or cancelled.
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True, editable=False)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True, editable=False)
+    cancellation_reason = models.CharField(
+        _("reason for cancellation"), max_length=300, blank=True, editable=False
+    )
 
     scope_path = "pairing"
 
@@ -159,6 +233,26 @@ class Project(BaseModel):
     def __str__(self):
         return f"{self.code} {self.name}" if self.code else self.name
 
+    ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS)
+    CLOSED_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED)
+
+    @property
+    def is_overdue(self) -> bool:
+        """Approved or under way, and past its planned end."""
+        return (
+            self.status in self.ACTIVE_STATUSES
+            and self.planned_end_date is not None
+            and self.planned_end_date < timezone.localdate()
+        )
+
+    def locked_reason(self, user) -> str | None:
+        """Accepted and cancelled projects are history; only administrators correct them."""
+        if self.status in self.CLOSED_STATUSES and not user.is_administrator:
+            return _("This project is %(status)s; only an administrator can change it.") % {
+                "status": self.get_status_display()
+            }
+        return None
+
     def clean(self):
         errors = {}
         if self.pairing_id and self.region_id:
@@ -179,3 +273,506 @@ class Project(BaseModel):
                 ) % {"region": helping.full_name}
         if errors:
             raise ValidationError(errors)
+
+
+class ProgressUpdate(BaseModel):
+    """How far a project has come on a day (进度); percent never goes back.
+
+    Recorded through ``projects.services.progress_save`` which locks the
+    project, so two people entering progress at once cannot interleave.
+    """
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="progress_updates",
+    )
+    date = models.DateField(_("date"))
+    percent = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    scope_path = "project__pairing"
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["project", "date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__lte=100),
+                name="progress_percent_at_most_100",
+                violation_error_message=_("The percent complete lies between 0 and 100."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "date"],
+                name="progress_one_per_project_day",
+                violation_error_message=_("This project already has a progress update that day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} · {self.date} · {self.percent}%"
+
+    def locked_reason(self, user) -> str | None:
+        return self.project.locked_reason(user) if self.project_id else None
+
+    def clean(self):
+        if not (self.project_id and self.date and self.percent is not None):
+            return
+        errors = {}
+        project = self.project
+        if self.date > timezone.localdate():
+            errors["date"] = _("Progress cannot be recorded for a future day.")
+        elif project.actual_start_date and self.date < project.actual_start_date:
+            errors["date"] = _("The project started on %(start)s.") % {
+                "start": project.actual_start_date
+            }
+        others = ProgressUpdate.objects.filter(project=project).exclude(pk=self.pk)
+        before = others.filter(date__lt=self.date).order_by("-date").first()
+        after = others.filter(date__gt=self.date).order_by("date").first()
+        if before is not None and self.percent < before.percent:
+            errors["percent"] = _("Progress cannot go back: it was %(percent)s%% on %(date)s.") % {
+                "percent": before.percent,
+                "date": before.date,
+            }
+        elif after is not None and self.percent > after.percent:
+            errors["percent"] = _(
+                "Progress cannot exceed the later update of %(date)s (%(percent)s%%)."
+            ) % {"percent": after.percent, "date": after.date}
+        if errors:
+            raise ValidationError(errors)
+
+
+class AttachmentBase(BaseModel):
+    """A file with a title; type, content and size are checked on upload."""
+
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = models.FileField(
+        _("file"),
+        upload_to="projects/%Y/%m/",
+        validators=[validate_upload],
+        help_text=_("PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB."),
+    )
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            self.size = self.file.size
+            if not self.title:
+                self.title = self.file.name.rsplit("/", 1)[-1][:200]
+        super().save(*args, **kwargs)
+
+
+class ProjectAttachment(AttachmentBase):
+    """A document or photo of a project, optionally of one progress update."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    progress_update = models.ForeignKey(
+        ProgressUpdate,
+        verbose_name=_("progress update"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+
+    scope_path = "project__pairing"
+
+    class Meta:
+        verbose_name = _("project attachment")
+        verbose_name_plural = _("project attachments")
+        ordering = ["project", "-created_at", "-id"]
+
+    def locked_reason(self, user) -> str | None:
+        return self.project.locked_reason(user) if self.project_id else None
+
+    def clean(self):
+        if (
+            self.progress_update_id
+            and self.project_id
+            and self.progress_update.project_id != self.project_id
+        ):
+            raise ValidationError(
+                {"progress_update": _("The progress update belongs to another project.")}
+            )
+
+
+class OutcomeReport(BaseModel):
+    """A value reported for an indicator, a subject and a period (成效).
+
+    The subject is a pairing or a project, never both. Only approved reports
+    count; an approved report is locked until an administrator reopens it.
+    Status changes go through projects.services.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="reports"
+    )
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_reports",
+        help_text=_("The subject: a pairing, or else a project."),
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcome_reports",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Empty for the whole year."),
+    )
+    month = models.PositiveSmallIntegerField(
+        _("month"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Empty for the whole year; not together with a quarter."),
+    )
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=2)
+    breakdown = models.JSONField(
+        _("breakdown"),
+        default=dict,
+        blank=True,
+        help_text=_('e.g. {"east": 8000, "in_province": 3000, "elsewhere": 2000}'),
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReportStatus.choices,
+        default=ReportStatus.DRAFT,
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    review_comment = models.CharField(
+        _("review comment"), max_length=500, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("outcome report")
+        verbose_name_plural = _("outcome reports")
+        ordering = ["-year", "indicator", "id"]
+        indexes = [
+            models.Index(fields=["status", "year"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pairing__isnull=True, project__isnull=False)
+                | Q(pairing__isnull=False, project__isnull=True),
+                name="outcome_report_one_subject",
+                violation_error_message=_("Report on a pairing or on a project, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(month__isnull=True),
+                name="outcome_report_quarter_or_month",
+                violation_error_message=_("A period is a year, a quarter or a month, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
+                name="outcome_report_quarter_range",
+                violation_error_message=_("The quarter is 1 to 4."),
+            ),
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12),
+                name="outcome_report_month_range",
+                violation_error_message=_("The month is 1 to 12."),
+            ),
+            # Empty quarter/month and the empty subject side are equal here,
+            # so a second report for the same whole year is a duplicate too.
+            models.UniqueConstraint(
+                fields=["indicator", "pairing", "project", "year", "quarter", "month"],
+                nulls_distinct=False,
+                name="outcome_report_unique_period",
+                violation_error_message=_(
+                    "This subject already has a report for this indicator and period."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name_zh} · {self.subject} · {self.period_label}"
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        """Reports on one of the pairings, or on a project of one of them."""
+        return Q(pairing__in=pairing_ids) | Q(project__pairing__in=pairing_ids)
+
+    @property
+    def subject(self):
+        return self.project if self.project_id else self.pairing
+
+    @property
+    def subject_pairing_id(self) -> int | None:
+        return self.project.pairing_id if self.project_id else self.pairing_id
+
+    @property
+    def period_label(self) -> str:
+        if self.quarter:
+            return f"{self.year} Q{self.quarter}"
+        if self.month:
+            return f"{self.year}-{self.month:02d}"
+        return str(self.year)
+
+    @property
+    def period_end_month(self) -> int:
+        """Which month the period ends in, to find the latest of several periods."""
+        if self.quarter:
+            return self.quarter * 3
+        return self.month or 12
+
+    @property
+    def granularity(self) -> str:
+        return "quarter" if self.quarter else "month" if self.month else "year"
+
+    def locked_reason(self, user) -> str | None:
+        if self.status == ReportStatus.APPROVED:
+            return _("This report is approved and locked; an administrator can reopen it.")
+        if self.status == ReportStatus.SUBMITTED:
+            return _("This report is awaiting review; it can be changed once returned.")
+        return None
+
+    def clean(self):
+        errors = {}
+        if bool(self.pairing_id) == bool(self.project_id):
+            errors["pairing"] = _("Report on a pairing or on a project, not both.")
+        if self.quarter and self.month:
+            errors["month"] = _("A period is a year, a quarter or a month, not both.")
+        if self.indicator_id and self.value is not None:
+            indicator = self.indicator
+            if indicator.computed:
+                errors["indicator"] = _(
+                    "“%(indicator)s” is computed from the records and is not reported."
+                ) % {"indicator": indicator.name_zh}
+            value_errors = indicator.value_errors(self.value)
+            if value_errors:
+                errors["value"] = value_errors
+            breakdown_problems = breakdown_errors(
+                self.breakdown,
+                indicator.breakdown_schema or {},
+                self.value,
+                integer=indicator.whole_numbers_only,
+            )
+            if breakdown_problems:
+                errors["breakdown"] = breakdown_problems
+        if not errors and self.indicator_id and self.year:
+            overlap = self._overlapping_report()
+            if overlap is not None:
+                errors["year"] = _(
+                    "This subject already has a report for this indicator covering "
+                    "%(period)s; periods of one year cannot overlap or mix years with "
+                    "quarters or months."
+                ) % {"period": overlap.period_label}
+        if errors:
+            raise ValidationError(errors)
+
+    def _overlapping_report(self):
+        """A report of the same subject, indicator and year whose period meets this one's.
+
+        A year cannot be reported both whole and by quarter or month, or the
+        sums would count it twice.
+        """
+        same = OutcomeReport.objects.filter(
+            indicator_id=self.indicator_id,
+            pairing_id=self.pairing_id,
+            project_id=self.project_id,
+            year=self.year,
+        ).exclude(pk=self.pk)
+        for other in same:
+            if other.granularity != self.granularity or (
+                other.quarter == self.quarter and other.month == self.month
+            ):
+                return other
+        return None
+
+
+class OutcomeReportReview(models.Model):
+    """One step of a report's review: who submitted, approved, returned or reopened, and why."""
+
+    report = models.ForeignKey(
+        OutcomeReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=ReviewAction.choices)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    audit_changes = True
+
+    class Meta:
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+        ordering = ["report", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.user} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class OutcomeEvidence(AttachmentBase):
+    """A document or photo backing an outcome report."""
+
+    report = models.ForeignKey(
+        OutcomeReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="evidence"
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["report", "-created_at", "-id"]
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        return Q(report__pairing__in=pairing_ids) | Q(report__project__pairing__in=pairing_ids)
+
+    def locked_reason(self, user) -> str | None:
+        return self.report.locked_reason(user) if self.report_id else None
+
+
+class Need(BaseModel):
+    """A need collected from the helped side (需求清单) and what answered it.
+
+    Status changes go through projects.services.
+    """
+
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+    )
+    raised_by_region = models.ForeignKey(
+        "pairings.Region",
+        verbose_name=_("raised by (region)"),
+        on_delete=models.PROTECT,
+        related_name="needs",
+        help_text=_("A township or county of the helped side."),
+    )
+    raised_by_department = models.CharField(
+        _("raised by (department)"), max_length=200, blank=True, help_text=_("e.g. 县农业农村局")
+    )
+    collected_on = models.DateField(_("collected on"))
+    category = models.CharField(_("category"), max_length=20, choices=NeedCategory.choices)
+    description = models.TextField(_("description"))
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=NeedPriority.choices, default=NeedPriority.MEDIUM
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=NeedStatus.choices,
+        default=NeedStatus.OPEN,
+        editable=False,
+    )
+    # What answered the need. A team (cadres.Team) joins these once the cadres
+    # app has teams: add ``matched_team`` here and accept it in need_match.
+    matched_deployment = models.ForeignKey(
+        "cadres.Deployment",
+        verbose_name=_("matched deployment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="needs",
+    )
+    matched_project = models.ForeignKey(
+        Project,
+        verbose_name=_("matched project"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="needs",
+    )
+    matched_on = models.DateField(_("matched on"), null=True, blank=True, editable=False)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True, editable=False)
+    resolution_note = models.TextField(_("resolution note"), blank=True, editable=False)
+
+    scope_path = "pairing"
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["-collected_on", "id"]
+        indexes = [models.Index(fields=["pairing", "collected_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=NeedStatus.RESOLVED) | Q(resolved_on__isnull=False),
+                name="need_resolved_has_date",
+                violation_error_message=_("A resolved need has a resolution date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("collected_on")),
+                name="need_resolved_after_collected",
+                violation_error_message=_("A need cannot be resolved before it was collected."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+    def locked_reason(self, user) -> str | None:
+        closed = self.status in (NeedStatus.RESOLVED, NeedStatus.WITHDRAWN)
+        if closed and not user.is_administrator:
+            return _("This need is %(status)s; only an administrator can change it.") % {
+                "status": self.get_status_display()
+            }
+        return None
+
+    def clean(self):
+        if self.pairing_id and self.raised_by_region_id:
+            helped = self.pairing.helped_region
+            if not self.raised_by_region.is_within(helped):
+                raise ValidationError(
+                    {
+                        "raised_by_region": _(
+                            "The region must lie within the helped side (%(region)s)."
+                        )
+                        % {"region": helped.full_name}
+                    }
+                )

@@ -1,0 +1,210 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aidtrack.core.filters import ScopedFilterSet
+from pairings.models import Pairing, Region
+from projects.choices import (
+    Aggregation,
+    IndicatorCategory,
+    IndicatorUnit,
+    NeedCategory,
+    NeedPriority,
+    NeedStatus,
+    ProjectCategory,
+    ProjectStatus,
+    ReportStatus,
+)
+from projects.models import (
+    Indicator,
+    Need,
+    OutcomeEvidence,
+    OutcomeReport,
+    ProgressUpdate,
+    Project,
+    ProjectAttachment,
+)
+
+
+def _pairing_tree(value) -> frozenset[int]:
+    return Pairing.objects.descendant_ids([int(value)])
+
+
+class _PairingTreeFilterSet(ScopedFilterSet):
+    """``?pairing=<id>`` matches the pairing and every pairing below it, as the figures do."""
+
+    pairing_lookups: tuple[str, ...] = ("pairing",)
+
+    pairing = django_filters.NumberFilter(
+        method="filter_pairing", label=_("pairing (id, incl. pairings below)")
+    )
+
+    def filter_pairing(self, queryset, name, value):
+        tree = _pairing_tree(value)
+        condition = Q()
+        for lookup in self.pairing_lookups:
+            condition |= Q(**{f"{lookup}__in": tree})
+        return queryset.filter(condition)
+
+
+class IndicatorFilterSet(ScopedFilterSet):
+    search_fields = ("code", "name_zh", "name_en")
+
+    category = django_filters.ChoiceFilter(choices=IndicatorCategory.choices, label=_("category"))
+    unit = django_filters.ChoiceFilter(choices=IndicatorUnit.choices, label=_("unit"))
+    aggregation = django_filters.ChoiceFilter(choices=Aggregation.choices, label=_("aggregation"))
+    computed = django_filters.BooleanFilter(label=_("computed"))
+    active = django_filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = Indicator
+        fields = ["q", "category", "unit", "aggregation", "computed", "active"]
+
+
+class ProjectFilterSet(_PairingTreeFilterSet):
+    search_fields = ("code", "name", "village", "description")
+
+    region = django_filters.CharFilter(method="filter_region", label=_("region code (incl. below)"))
+    category = django_filters.ChoiceFilter(choices=ProjectCategory.choices, label=_("category"))
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("status"))
+    year = django_filters.NumberFilter(label=_("programme year"))
+    completed_in = django_filters.NumberFilter(
+        method="filter_completed_in", label=_("completed in year")
+    )
+    budget_min = django_filters.NumberFilter(
+        field_name="budget", lookup_expr="gte", label=_("budget from (yuan)")
+    )
+    budget_max = django_filters.NumberFilter(
+        field_name="budget", lookup_expr="lte", label=_("budget up to (yuan)")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    parent = django_filters.NumberFilter(field_name="parent", label=_("parent project (id)"))
+
+    class Meta:
+        model = Project
+        fields = [
+            "q",
+            "pairing",
+            "region",
+            "category",
+            "status",
+            "year",
+            "completed_in",
+            "budget_min",
+            "budget_max",
+            "overdue",
+            "parent",
+        ]
+
+    def filter_region(self, queryset, name, value):
+        region = Region.objects.filter(code=value.strip()).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(region.subtree_q("region"))
+
+    def filter_completed_in(self, queryset, name, value):
+        """What ``projects_completed`` counts, for the figure's drill-down."""
+        return queryset.filter(
+            status__in=(ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED),
+            actual_end_date__year=int(value),
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=Project.ACTIVE_STATUSES, planned_end_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class ProgressUpdateFilterSet(ScopedFilterSet):
+    search_fields = ("note", "project__name", "project__code")
+
+    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
+    pairing = django_filters.NumberFilter(
+        method="filter_pairing", label=_("pairing (id, incl. pairings below)")
+    )
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["q", "project", "pairing", "date_from", "date_to"]
+
+    def filter_pairing(self, queryset, name, value):
+        return queryset.filter(project__pairing__in=_pairing_tree(value))
+
+
+class ProjectAttachmentFilterSet(ScopedFilterSet):
+    search_fields = ("title", "project__name", "project__code")
+
+    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
+    progress_update = django_filters.NumberFilter(
+        field_name="progress_update", label=_("progress update (id)")
+    )
+
+    class Meta:
+        model = ProjectAttachment
+        fields = ["q", "project", "progress_update"]
+
+
+class OutcomeReportFilterSet(_PairingTreeFilterSet):
+    """``?pairing=`` covers reports on the pairings and on their projects."""
+
+    search_fields = ("indicator__code", "indicator__name_zh", "note")
+    pairing_lookups = ("pairing", "project__pairing")
+
+    indicator = django_filters.CharFilter(field_name="indicator__code", label=_("indicator code"))
+    indicator_category = django_filters.ChoiceFilter(
+        field_name="indicator__category",
+        choices=IndicatorCategory.choices,
+        label=_("indicator category"),
+    )
+    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
+    year = django_filters.NumberFilter(label=_("year"))
+    quarter = django_filters.NumberFilter(label=_("quarter"))
+    month = django_filters.NumberFilter(label=_("month"))
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("status"))
+
+    class Meta:
+        model = OutcomeReport
+        fields = [
+            "q",
+            "pairing",
+            "project",
+            "indicator",
+            "indicator_category",
+            "year",
+            "quarter",
+            "month",
+            "status",
+        ]
+
+
+class OutcomeEvidenceFilterSet(ScopedFilterSet):
+    search_fields = ("title",)
+
+    report = django_filters.NumberFilter(field_name="report", label=_("report (id)"))
+
+    class Meta:
+        model = OutcomeEvidence
+        fields = ["q", "report"]
+
+
+class NeedFilterSet(_PairingTreeFilterSet):
+    search_fields = ("description", "raised_by_department", "resolution_note")
+
+    region = django_filters.CharFilter(method="filter_region", label=_("region code (incl. below)"))
+    category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("category"))
+    priority = django_filters.ChoiceFilter(choices=NeedPriority.choices, label=_("priority"))
+    status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("status"))
+    year = django_filters.NumberFilter(field_name="collected_on__year", label=_("year collected"))
+    project = django_filters.NumberFilter(field_name="matched_project", label=_("project (id)"))
+
+    class Meta:
+        model = Need
+        fields = ["q", "pairing", "region", "category", "priority", "status", "year", "project"]
+
+    def filter_region(self, queryset, name, value):
+        region = Region.objects.filter(code=value.strip()).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(region.subtree_q("raised_by_region"))

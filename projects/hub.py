@@ -1,0 +1,153 @@
+"""The projects app's tabs on the pairing hub and on the project page.
+
+Figures cover the pairing and every pairing below it, read through the
+user's scope; each links to the filtered list behind it.
+"""
+
+from collections import defaultdict
+
+from django.db.models import Sum
+from django.urls import reverse
+
+from aidtrack.core import scoping
+from pairings.models import Pairing
+from projects.choices import NeedStatus, ProjectStatus, ReportStatus
+from projects.models import Indicator, Need, OutcomeReport, Project
+from projects.selectors import (
+    indicator_totals,
+    needs_by_status,
+    needs_summary,
+    projects_by_status,
+    with_progress,
+)
+
+RECENT_PROJECTS = 15
+
+
+def _tree_ids(request, pairing) -> frozenset[int]:
+    """The pairing and those below it that the user may see."""
+    tree = Pairing.objects.descendant_ids([pairing.pk])
+    visible = Pairing.objects.for_user(request.user).filter(pk__in=tree)
+    return frozenset(visible.values_list("pk", flat=True))
+
+
+def _list_url(name: str, **params) -> str:
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{reverse(name)}?{query}"
+
+
+def pairing_projects(request, pairing) -> dict:
+    ids = _tree_ids(request, pairing)
+    projects = Project.objects.for_user(request.user).filter(pairing__in=ids)
+    years = sorted(set(projects.values_list("year", flat=True)), reverse=True)
+    budgets = dict(
+        projects.order_by()
+        .values("year")
+        .annotate(total=Sum("budget"))
+        .values_list("year", "total")
+    )
+    rows = []
+    for year in years:
+        by_status = projects_by_status(ids, year)
+        rows.append(
+            {
+                "year": year,
+                "by_status": [by_status[status] for status in ProjectStatus.values],
+                "total": sum(by_status.values()),
+                "budget": budgets.get(year),
+                "url": _list_url("projects:project_list", pairing=pairing.pk, year=year),
+            }
+        )
+    recent = with_progress(
+        projects.select_related("region").order_by("-year", "-created_at", "-pk")
+    )[:RECENT_PROJECTS]
+    return {
+        "project_rows": rows,
+        "project_statuses": ProjectStatus.choices,
+        "recent_projects": recent,
+        "projects_url": _list_url("projects:project_list", pairing=pairing.pk),
+        "can_add_project": request.user.may(scoping.ADD, Project),
+    }
+
+
+def pairing_outcomes(request, pairing) -> dict:
+    """Approved totals per indicator and year; what waits for review."""
+    ids = _tree_ids(request, pairing)
+    reports = OutcomeReport.objects.for_user(request.user).filter(OutcomeReport.scope_q(ids))
+    years = sorted(
+        set(reports.filter(status=ReportStatus.APPROVED).values_list("year", flat=True)),
+        reverse=True,
+    )
+    by_code: dict[str, dict[int, object]] = defaultdict(dict)
+    for year in years:
+        for code, total in indicator_totals(ids, year).items():
+            by_code[code][year] = total
+    indicators = Indicator.objects.filter(code__in=by_code).order_by("category", "code")
+    return {
+        "outcome_years": years,
+        "outcome_rows": [
+            {
+                "indicator": indicator,
+                "values": [
+                    (
+                        year,
+                        by_code[indicator.code].get(year),
+                        _list_url(
+                            "projects:outcomereport_list",
+                            pairing=pairing.pk,
+                            indicator=indicator.code,
+                            year=year,
+                            status=ReportStatus.APPROVED,
+                        ),
+                    )
+                    for year in years
+                ],
+            }
+            for indicator in indicators
+        ],
+        "pending_reports": reports.filter(status=ReportStatus.SUBMITTED).count(),
+        "draft_reports": reports.filter(
+            status__in=(ReportStatus.DRAFT, ReportStatus.RETURNED)
+        ).count(),
+        "queue_url": _list_url("projects:outcomereport_queue", pairing=pairing.pk),
+        "reports_url": _list_url("projects:outcomereport_list", pairing=pairing.pk),
+        "can_add_report": request.user.may(scoping.ADD, OutcomeReport),
+    }
+
+
+def pairing_needs(request, pairing) -> dict:
+    ids = _tree_ids(request, pairing)
+    needs = Need.objects.for_user(request.user).filter(pairing__in=ids)
+    years = sorted({day.year for day in needs.dates("collected_on", "year")}, reverse=True)
+    return {
+        "need_rows": [
+            {
+                "year": year,
+                **needs_summary(ids, year),
+                "url": _list_url("projects:need_board", pairing=pairing.pk, year=year),
+            }
+            for year in years
+        ],
+        "need_status_counts": [
+            (status, label, count)
+            for (status, label), count in zip(
+                NeedStatus.choices, needs_by_status(ids).values(), strict=True
+            )
+        ],
+        "board_url": _list_url("projects:need_board", pairing=pairing.pk),
+        "can_add_need": request.user.may(scoping.ADD, Need),
+    }
+
+
+def project_outcomes(request, project) -> dict:
+    """The project page's outcome tab: every report on the project, approved or not."""
+    reports = (
+        OutcomeReport.objects.for_user(request.user)
+        .filter(project=project)
+        .select_related("indicator")
+        .order_by("-year", "indicator__code", "quarter", "month")
+    )
+    return {
+        "project_reports": reports,
+        "can_add_report": request.user.may(scoping.ADD, OutcomeReport),
+    }
