@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from aidtrack.core import scoping
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
-from cadres.models import Deployment
+from cadres.models import Deployment, Team
 from pairings.api import region_by_code
 from pairings.models import Pairing
 from projects.filters import (
@@ -502,6 +502,7 @@ class NeedSerializer(ValidatedModelSerializer):
             "priority",
             "description",
             "status",
+            "matched_team",
             "matched_deployment",
             "matched_project",
             "matched_on",
@@ -512,6 +513,7 @@ class NeedSerializer(ValidatedModelSerializer):
         ]
         read_only_fields = [
             "status",
+            "matched_team",
             "matched_deployment",
             "matched_project",
             "matched_on",
@@ -523,6 +525,9 @@ class NeedSerializer(ValidatedModelSerializer):
 
 
 class MatchSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True
+    )
     deployment = serializers.PrimaryKeyRelatedField(
         queryset=Deployment.objects.all(), required=False, allow_null=True
     )
@@ -534,7 +539,7 @@ class MatchSerializer(serializers.Serializer):
     def get_fields(self):
         fields = super().get_fields()
         user = self.context["request"].user
-        for name in ("deployment", "project"):
+        for name in ("team", "deployment", "project"):
             fields[name].queryset = fields[name].queryset.for_user(user)
         return fields
 

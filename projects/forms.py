@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.forms import ScopedModelForm, bootstrap, scope_choice_fields
-from cadres.models import Deployment
+from cadres.models import Deployment, Team
 from pairings.fields import RegionField
 from pairings.models import Pairing
 from projects.models import (
@@ -262,8 +262,9 @@ class RequiredCommentForm(ActionForm):
 
 
 class NeedMatchForm(ActionForm):
-    """A deployment or a project of the need's pairing (or one below it)."""
+    """A team, deployment or project of the need's pairing (or one below it)."""
 
+    team = forms.ModelChoiceField(Team.objects.all(), label=_("team"), required=False)
     deployment = forms.ModelChoiceField(
         Deployment.objects.all(), label=_("deployment"), required=False
     )
@@ -274,6 +275,7 @@ class NeedMatchForm(ActionForm):
         super().__init__(*args, **kwargs)
         scope_choice_fields(self.fields, self.user)
         tree = Pairing.objects.descendant_ids([self.instance.pairing_id])
+        self.fields["team"].queryset = self.fields["team"].queryset.filter(pairing__in=tree)
         self.fields["deployment"].queryset = (
             self.fields["deployment"].queryset.filter(pairing__in=tree).select_related("person")
         )

@@ -233,6 +233,12 @@ class Project(BaseModel):
     def __str__(self):
         return f"{self.code} {self.name}" if self.code else self.name
 
+    def summary_keys(self):
+        """Counted in its programme year, and as completed in the year it ended."""
+        yield self.pairing_id, self.year
+        if self.actual_end_date:
+            yield self.pairing_id, self.actual_end_date.year
+
     ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS)
     CLOSED_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.CANCELLED)
 
@@ -534,6 +540,10 @@ class OutcomeReport(BaseModel):
     def __str__(self):
         return f"{self.indicator.name_zh} · {self.subject} · {self.period_label}"
 
+    def summary_keys(self):
+        pairing_id = self.pairing_id or (self.project.pairing_id if self.project_id else None)
+        yield pairing_id, self.year
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """Reports on one of the pairings, or on a project of one of them."""
@@ -709,8 +719,16 @@ class Need(BaseModel):
         default=NeedStatus.OPEN,
         editable=False,
     )
-    # What answered the need. A team (cadres.Team) joins these once the cadres
-    # app has teams: add ``matched_team`` here and accept it in need_match.
+    # What answered the need: a team, a deployment or a project.
+    matched_team = models.ForeignKey(
+        "cadres.Team",
+        verbose_name=_("matched team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="needs",
+    )
     matched_deployment = models.ForeignKey(
         "cadres.Deployment",
         verbose_name=_("matched deployment"),
@@ -755,6 +773,13 @@ class Need(BaseModel):
 
     def __str__(self):
         return self.description[:40]
+
+    def summary_keys(self):
+        """Collected in one year, perhaps resolved in a later one."""
+        if self.collected_on:
+            yield self.pairing_id, self.collected_on.year
+        if self.resolved_on:
+            yield self.pairing_id, self.resolved_on.year
 
     def locked_reason(self, user) -> str | None:
         closed = self.status in (NeedStatus.RESOLVED, NeedStatus.WITHDRAWN)

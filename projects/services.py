@@ -335,20 +335,27 @@ def _require_need_status(need: Need, *allowed: str) -> None:
 
 
 @transaction.atomic
-def need_match(*, need: Need, deployment=None, project=None, on: date | None = None) -> Need:
-    """Open → matched to what answers it: a deployment or project of this pairing or one below."""
+def need_match(
+    *, need: Need, team=None, deployment=None, project=None, on: date | None = None
+) -> Need:
+    """Open → matched to what answers it: a team, deployment or project of this pairing or below."""
     need = _locked_need(need)
     _require_need_status(need, NeedStatus.OPEN, NeedStatus.MATCHED)
-    if deployment is None and project is None:
-        raise ValidationError(_("Choose the deployment or the project that answers the need."))
+    if team is None and deployment is None and project is None:
+        raise ValidationError(
+            _("Choose the team, the deployment or the project that answers the need.")
+        )
     tree = Pairing.objects.descendant_ids([need.pairing_id])
     errors = {}
+    if team is not None and team.pairing_id not in tree:
+        errors["team"] = _("The team belongs to another pairing.")
     if deployment is not None and deployment.pairing_id not in tree:
         errors["deployment"] = _("The deployment belongs to another pairing.")
     if project is not None and project.pairing_id not in tree:
         errors["project"] = _("The project belongs to another pairing.")
     if errors:
         raise ValidationError(errors)
+    need.matched_team = team
     need.matched_deployment = deployment
     need.matched_project = project
     need.matched_on = on or _today()

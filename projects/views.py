@@ -535,6 +535,7 @@ class NeedViews(ObjectViews):
         "priority",
         "description",
         "status",
+        "matched_team",
         "matched_deployment",
         "matched_project",
         "matched_on",
@@ -543,6 +544,7 @@ class NeedViews(ObjectViews):
     )
     detail_select_related = (
         "raised_by_region",
+        "matched_team",
         "matched_project",
         "matched_deployment__person",
         *Pairing.name_related("pairing"),
