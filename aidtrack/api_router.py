@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
 from cadres.api import DeploymentViewSet, PersonViewSet
+from funds import api as funds
 from pairings import api as pairings
 
 router = DefaultRouter()
@@ -15,5 +16,13 @@ router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
 router.register("people", PersonViewSet)
 router.register("deployments", DeploymentViewSet)
+router.register("fund-allocations", funds.FundAllocationViewSet)
+router.register("over-allocations", funds.OverAllocationViewSet)
+router.register("fund-transactions", funds.FundTransactionViewSet)
+router.register("donations", funds.DonationViewSet)
+router.register("parks", funds.ParkViewSet)
+router.register("investments", funds.InvestmentViewSet)
+router.register("investment-tranches", funds.InvestmentTrancheViewSet)
+router.register("consumption", funds.ConsumptionSupportViewSet)
 
 urlpatterns = router.urls

@@ -273,6 +273,11 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "pairings.choices.OrganizationKind",
         "DeploymentKindEnum": "cadres.choices.DeploymentKind",
         "DeploymentStatusEnum": "cadres.choices.DeploymentStatus",
+        "SourceLevelEnum": "funds.choices.SourceLevel",
+        "FundTransactionKindEnum": "funds.choices.TransactionKind",
+        "DonationKindEnum": "funds.choices.DonationKind",
+        "ParkKindEnum": "funds.choices.ParkKind",
+        "ConsumptionSupportKindEnum": "funds.choices.ConsumptionKind",
     },
 }
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("pairings/", include("pairings.urls")),
     path("cadres/", include("cadres.urls")),
+    path("funds/", include("funds.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]
