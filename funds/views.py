@@ -23,6 +23,7 @@ from aidtrack.core.views import (
     ObjectDeleteView,
     ObjectDetailView,
     ObjectEditView,
+    ObjectHistoryView,
     ObjectListView,
     ObjectViewMixin,
     ObjectViews,
@@ -140,6 +141,11 @@ class OverAllocationDetailView(AdministratorWritesMixin, ObjectDetailView):
         return {**super().permissions(), "change": False}  # withdrawn, never edited
 
 
+class OverAllocationHistoryView(AdministratorWritesMixin, ObjectHistoryView):
+    def permissions(self):
+        return {**super().permissions(), "change": False}
+
+
 class OverAllocationAddView(AdministratorWritesMixin, ObjectEditView):
     writes = True
 
@@ -155,6 +161,7 @@ class OverAllocationViews(ObjectViews):
     form_class = OverAllocationForm
     list_view = OverAllocationListView
     detail_view = OverAllocationDetailView
+    history_view = OverAllocationHistoryView
     detail_fields = ("pairing", "year", "amount", "reason", "approved_by")
     money_fields = ("amount",)
     detail_select_related = (*Pairing.name_related("pairing"), "approved_by")
@@ -220,6 +227,10 @@ class FundTransactionListView(ImmutableMixin, ObjectListView):
     pass
 
 
+class FundTransactionHistoryView(ImmutableMixin, ObjectHistoryView):
+    pass
+
+
 class FundTransactionAddView(ImmutableMixin, ObjectEditView):
     pass
 
@@ -261,6 +272,7 @@ class FundTransactionViews(ObjectViews):
     form_class = FundTransactionForm
     list_view = FundTransactionListView
     detail_view = FundTransactionDetailView
+    history_view = FundTransactionHistoryView
     detail_fields = (
         "project",
         "kind",
