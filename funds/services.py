@@ -236,7 +236,8 @@ def fund_allocation_save(*, allocation: FundAllocation) -> FundAllocation:
 def fund_allocation_delete(*, allocation: FundAllocation) -> None:
     scope = _saved_scope(FundAllocation, allocation.pk)
     _lock_pairing_years(scope)
-    allocation.delete()
+    # Deleted by query so the caller's instance keeps its id if the check rolls back.
+    FundAllocation.objects.filter(pk=allocation.pk).delete()
     _check_pairing_year(*scope)
 
 
@@ -266,7 +267,7 @@ def over_allocation_withdraw(*, approval: OverAllocation, user) -> None:
     _require_administrator(user)
     scope = _saved_scope(OverAllocation, approval.pk)
     _lock_pairing_years(scope)
-    approval.delete()
+    OverAllocation.objects.filter(pk=approval.pk).delete()
     _check_pairing_year(*scope)
 
 
@@ -335,5 +336,5 @@ def investment_tranche_save(*, tranche: InvestmentTranche) -> InvestmentTranche:
 @transaction.atomic
 def investment_tranche_delete(*, tranche: InvestmentTranche) -> None:
     investment = _lock_investment(tranche.investment_id)
-    tranche.delete()
+    InvestmentTranche.objects.filter(pk=tranche.pk).delete()
     _refresh_in_place(investment)

@@ -235,7 +235,7 @@ class FundTransactionAddView(ImmutableMixin, ObjectEditView):
     pass
 
 
-class FundTransactionReverseView(ObjectViewMixin, TemplateView):
+class FundTransactionReverseView(ImmutableMixin, ObjectViewMixin, TemplateView):
     """Cancel an entry with its negated amount, after the user says why."""
 
     template_name = "funds/fundtransaction_reverse.html"
