@@ -53,7 +53,7 @@ def test_serializers_use_decimal_fields_that_render_strings():
             assert not isinstance(field, serializers.FloatField), f"{serializer_class} {name}"
             if name in MONEY_FIELDS:
                 assert isinstance(field, serializers.DecimalField), f"{serializer_class} {name}"
-                assert field.coerce_to_string is not False
+                assert getattr(field, "coerce_to_string", True) is not False
                 checked += 1
     assert checked >= 7
 

@@ -41,7 +41,7 @@ class TestTotals:
         allocate(pairing, 2022, "7777777.00")  # filtered out by the year
         response = browser.get(ALLOCATIONS, {"year": 2023})
         assert len(response.context["rows"]) == 25  # one page
-        totals = dict((column.accessor, value) for column, value in response.context["totals"])
+        totals = {column.accessor: value for column, value in response.context["totals"]}
         assert totals["amount"] == sum(Decimal(100000 + i) for i in range(30))
         assert totals["year"] is None
         html = response.content.decode()
