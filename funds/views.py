@@ -442,6 +442,7 @@ class ProjectFundsView(BrowserAccessMixin, TemplateView):
 
 
 def _selected_year(request, years: list[int]) -> int:
+    """The ``year`` asked for, else the latest year with money up to this one."""
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -454,11 +455,11 @@ def _selected_year(request, years: list[int]) -> int:
 
 
 def _years_with_money(pairing_ids) -> list[int]:
+    """Programme years with allocations or projects, newest first."""
     years = set(
         FundAllocation.objects.filter(pairing__in=pairing_ids).values_list("year", flat=True)
     )
     years |= set(Project.objects.filter(pairing__in=pairing_ids).values_list("year", flat=True))
-    years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
 
 
@@ -470,8 +471,8 @@ def pairing_funds_tab(request, pairing) -> dict:
     pairing_ids = list(visible.values_list("pk", flat=True))
     years = _years_with_money(pairing_ids)
     year = _selected_year(request, years)
-    if year not in years:
-        years = sorted({*years, year}, reverse=True)
+    # The current year is always offered, and so is any year typed into the address.
+    years = sorted({*years, year, timezone.localdate().year}, reverse=True)
     by_pairing = funds_by_pairing(pairing_ids, year)
     names = visible.select_related(*Pairing.name_related()).order_by(*Pairing.DISPLAY_ORDER)
     breakdown = [
