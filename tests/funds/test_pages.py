@@ -168,8 +168,14 @@ class TestPairingHub:
         response = browser.get(self.url(world), {"tab": "funds", "year": 2022})
         assert response.context["funds_year"] == 2022
         assert response.context["funds"]["allocated"] == Decimal("5000000.00")
+        allocate(world.pairings["zs-lps"], 2021, "1000000.00")
+        # Without a usable year: the latest year with money.
         other = browser.get(self.url(world), {"tab": "funds", "year": "nonsense"})
-        assert other.status_code == 200 and other.context["funds"]["allocated"] == 0
+        assert other.status_code == 200 and other.context["funds_year"] == 2022
+        offered = other.context["funds_years"]
+        assert {2021, 2022} <= set(offered) and offered == sorted(offered, reverse=True)
+        empty = browser.get(self.url(world), {"tab": "funds", "year": 2019})
+        assert empty.context["funds"]["allocated"] == 0
 
     def test_out_of_scope_hub_is_404(self, world, browser):
         assert browser.get(self.url(world, "th-xqg"), {"tab": "funds"}).status_code == 404
