@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import UserViewSet
 from assessments import api as assessments
 from cadres import api as cadres
+from funds import api as funds
 from pairings import api as pairings
 from projects import api as projects
 
@@ -15,8 +16,6 @@ router.register("organizations", pairings.OrganizationViewSet)
 router.register("pairings", pairings.PairingViewSet)
 router.register("agreements", pairings.AgreementViewSet)
 router.register("agreement-targets", pairings.AgreementTargetViewSet)
-router.register("people", cadres.PersonViewSet)
-router.register("deployments", cadres.DeploymentViewSet)
 router.register("teams", cadres.TeamViewSet)
 router.register("team-members", cadres.TeamMemberViewSet)
 router.register("check-ins", cadres.CheckInViewSet)
@@ -31,6 +30,14 @@ router.register("project-attachments", projects.ProjectAttachmentViewSet)
 router.register("outcome-reports", projects.OutcomeReportViewSet)
 router.register("outcome-evidence", projects.OutcomeEvidenceViewSet)
 router.register("needs", projects.NeedViewSet)
+router.register("fund-allocations", funds.FundAllocationViewSet)
+router.register("over-allocations", funds.OverAllocationViewSet)
+router.register("fund-transactions", funds.FundTransactionViewSet)
+router.register("donations", funds.DonationViewSet)
+router.register("parks", funds.ParkViewSet)
+router.register("investments", funds.InvestmentViewSet)
+router.register("investment-tranches", funds.InvestmentTrancheViewSet)
+router.register("consumption", funds.ConsumptionSupportViewSet)
 router.register("assessments", assessments.AssessmentViewSet)
 router.register("official-grades", assessments.OfficialGradeViewSet)
 

@@ -318,6 +318,11 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "projects.choices.ReportStatus",
         "NeedStatusEnum": "projects.choices.NeedStatus",
         "NeedCategoryEnum": "projects.choices.NeedCategory",
+        "SourceLevelEnum": "funds.choices.SourceLevel",
+        "FundTransactionKindEnum": "funds.choices.TransactionKind",
+        "DonationKindEnum": "funds.choices.DonationKind",
+        "ParkKindEnum": "funds.choices.ParkKind",
+        "ConsumptionSupportKindEnum": "funds.choices.ConsumptionKind",
     },
 }
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cadres/", include("cadres.urls")),
     path("projects/", include("projects.urls")),
     path("assessments/", include("assessments.urls")),
+    path("funds/", include("funds.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

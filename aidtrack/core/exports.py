@@ -1,10 +1,15 @@
-"""CSV and Excel downloads of a filtered list, column for column as shown."""
+"""CSV and Excel downloads of a filtered list, column for column as shown.
+
+A table that declares column totals gets a last row with them, computed over
+the whole filtered list (the same figures as the page's totals row).
+"""
 
 import csv
 from datetime import datetime
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -29,28 +34,44 @@ def _rows(table, queryset):
         yield [column.text(obj) for column in table.columns]
 
 
-def export_csv(table, queryset) -> StreamingHttpResponse:
+def _totals_row(totals) -> list | None:
+    """The totals under the columns that have one, labelled in the first free cell."""
+    if not totals:
+        return None
+    row = [value for _column, value in totals]
+    if row[0] is None:
+        row[0] = _("Total")
+    return row
+
+
+def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     header = [str(column.verbose_name) for column in table.columns]
+    totals_row = _totals_row(totals)
 
     def lines():
         # A byte-order mark so Excel opens Chinese text as UTF-8.
         yield "\ufeff" + writer.writerow(header)
         for row in _rows(table, queryset):
             yield writer.writerow(row)
+        if totals_row:
+            yield writer.writerow(["" if value is None else str(value) for value in totals_row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "csv")}"'
     return response
 
 
-def export_xlsx(table, queryset) -> HttpResponse:
+def export_xlsx(table, queryset, totals=None) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(table.model._meta.verbose_name_plural)[:31])
     header = [str(column.verbose_name) for column in table.columns]
     sheet.append(header)
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
         sheet.append([_cell(column.value(obj)) for column in table.columns])
+    totals_row = _totals_row(totals)
+    if totals_row:
+        sheet.append([_cell(value) for value in totals_row])
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -70,5 +91,7 @@ def _cell(value):
     return str(value)
 
 
-def export(table, queryset, fmt: str):
-    return export_csv(table, queryset) if fmt == "csv" else export_xlsx(table, queryset)
+def export(table, queryset, fmt: str, totals=None):
+    if fmt == "csv":
+        return export_csv(table, queryset, totals)
+    return export_xlsx(table, queryset, totals)

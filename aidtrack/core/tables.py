@@ -25,6 +25,11 @@ class Column:
     link: bool = False
     # Turns the raw value into what is displayed and exported.
     formatter: Callable[[Any], Any] | None = None
+    # An aggregate (``Sum("amount")``) computed in SQL over the whole filtered
+    # list, not the page, and shown in the totals row of the page and exports.
+    total: Any = None
+    # Shown in 万元/亿元 with the exact yuan on hover; exported as the number.
+    money: bool = False
 
     def raw_value(self, row: Model) -> Any:
         value: Any = row
@@ -110,6 +115,21 @@ class Table:
                 if active and not descending
                 else column.accessor,
             }
+
+    def has_totals(self) -> bool:
+        return any(column.total is not None for column in self.columns)
+
+    def totals(self, queryset) -> list[tuple[Column, Any]] | None:
+        """Each column with its total over ``queryset`` (None where it has none), in one query."""
+        if not self.has_totals():
+            return None
+        aggregates = {
+            f"total_{index}": column.total
+            for index, column in enumerate(self.columns)
+            if column.total is not None
+        }
+        values = queryset.order_by().aggregate(**aggregates)
+        return [(column, values.get(f"total_{index}")) for index, column in enumerate(self.columns)]
 
     def rows(self, objects) -> list:
         return [(obj, [(column, column.value(obj)) for column in self.columns]) for obj in objects]

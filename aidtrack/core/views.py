@@ -27,9 +27,10 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.exports import EXPORT_FORMATS, export
-from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
+from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
 from aidtrack.core.history import describe_changes, history_records
 from aidtrack.core.locking import ensure_unlocked
+from aidtrack.core.templatetags.aidtrack import money as money_html
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -93,9 +94,10 @@ class ObjectListView(ObjectViewMixin, TemplateView):
         )
         queryset = filterset.filtered
         queryset, sort = table.order(queryset, request.GET.get("sort"))
+        totals = table.totals(queryset)
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS:
-            return export(table, queryset, fmt)
+            return export(table, queryset, fmt, totals=totals)
         per_page = _page_size(request.GET.get("per_page"))
         page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
         query = request.GET.copy()
@@ -105,6 +107,7 @@ class ObjectListView(ObjectViewMixin, TemplateView):
             table=table,
             header=list(table.header(sort)),
             rows=table.rows(page.object_list),
+            totals=totals,
             page=page,
             per_page=per_page,
             page_sizes=PAGE_SIZES,
@@ -130,17 +133,23 @@ class ObjectDetailView(ObjectViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        fields = [_labelled(obj, entry) for entry in self.config.get_detail_fields()]
+        fields = [
+            _labelled(obj, entry, money=entry in self.config.money_fields)
+            for entry in self.config.get_detail_fields()
+        ]
         context = self.get_context_data(object=obj, fields=fields, active_tab="detail")
         return self.render_to_response(context)
 
 
-def _labelled(obj, entry):
+def _labelled(obj, entry, money=False):
     """A model field name, or ``(label, attribute)`` for anything else (masked values)."""
     if isinstance(entry, tuple):
         label, attribute = entry
         return label, getattr(obj, attribute)
-    return obj._meta.get_field(entry).verbose_name, _display(obj, entry)
+    value = _display(obj, entry)
+    if money:
+        value = money_html(value)  # 万元/亿元, the exact yuan on hover
+    return obj._meta.get_field(entry).verbose_name, value
 
 
 def _display(obj, name):
@@ -183,7 +192,8 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
             try:
                 obj = save_in_scope(form.save, user=request.user, action=self.action)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                # A service's errors land on the form's fields where it has them.
+                add_model_errors(form, exc)
             else:
                 done = (
                     _("Created %(object)s.")
@@ -266,6 +276,8 @@ class ObjectViews:
     # Fields on the detail page, in order; by default those of the edit form.
     # An entry may be ``(label, attribute)`` to show something that is not a field.
     detail_fields: tuple = ()
+    # Amount fields the detail page shows in 万元/亿元 (the exact yuan on hover).
+    money_fields: tuple[str, ...] = ()
     # Related rows the detail page reads, fetched with the record.
     detail_select_related: tuple[str, ...] = ()
     # Pages for administrators only, whatever the model's read rules.
