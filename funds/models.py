@@ -90,6 +90,9 @@ class FundAllocation(BaseModel):
 
     scope_path = "pairing"
 
+    def summary_keys(self):
+        yield self.pairing_id, self.year
+
     class Meta:
         verbose_name = _("fund allocation")
         verbose_name_plural = _("fund allocations")
@@ -169,6 +172,10 @@ class FundTransaction(BaseModel):
     )
 
     scope_path = "project__pairing"
+
+    def summary_keys(self):
+        """Fiscal money counts in its project's programme year."""
+        yield self.project.pairing_id, self.project.year
 
     class Meta:
         verbose_name = _("fund transaction")
@@ -271,6 +278,9 @@ class Donation(BaseModel):
 
     scope_path = "pairing"
 
+    def summary_keys(self):
+        yield self.pairing_id, self.date.year
+
     class Meta:
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
@@ -326,6 +336,11 @@ class Park(BaseModel):
     description = models.TextField(_("description"), blank=True)
 
     scope_path = "pairing"
+
+    def summary_keys(self):
+        """Parks are counted from the year they opened (later years follow nightly)."""
+        if self.opened_on:
+            yield self.pairing_id, self.opened_on.year
 
     class Meta:
         verbose_name = _("co-built park")
@@ -389,6 +404,9 @@ class Investment(BaseModel):
 
     scope_path = "pairing"
 
+    def summary_keys(self):
+        yield self.pairing_id, self.agreed_on.year
+
     class Meta:
         verbose_name = _("investment")
         verbose_name_plural = _("investments")
@@ -451,6 +469,9 @@ class InvestmentTranche(BaseModel):
 
     scope_path = "investment__pairing"
 
+    def summary_keys(self):
+        yield self.investment.pairing_id, self.date.year
+
     class Meta:
         verbose_name = _("investment in place")
         verbose_name_plural = _("investments in place")
@@ -500,6 +521,9 @@ class ConsumptionSupport(BaseModel):
     note = models.TextField(_("note"), blank=True)
 
     scope_path = "pairing"
+
+    def summary_keys(self):
+        yield self.pairing_id, self.year
 
     class Meta:
         verbose_name = _("consumption support")
