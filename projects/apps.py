@@ -12,7 +12,12 @@ class ProjectsConfig(AppConfig):
         NavItem(_("Projects"), "projects:project_list", "projects.Project"),
         NavItem(_("Progress updates"), "projects:progressupdate_list", "projects.ProgressUpdate"),
         NavItem(_("Outcome reports"), "projects:outcomereport_list", "projects.OutcomeReport"),
-        NavItem(_("Review queue"), "projects:outcomereport_queue", "projects.OutcomeReport"),
+        NavItem(
+            _("Review queue"),
+            "projects:outcomereport_queue",
+            "projects.OutcomeReport",
+            action="change",
+        ),
         NavItem(_("Needs board"), "projects:need_board", "projects.Need"),
         NavItem(_("Needs"), "projects:need_list", "projects.Need"),
         NavItem(_("Indicators"), "projects:indicator_list", "projects.Indicator"),

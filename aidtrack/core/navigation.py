@@ -1,7 +1,8 @@
 """The navigation bar, assembled from what each app declares.
 
 An app lists its pages in its AppConfig as ``navigation = [NavItem(...)]``;
-an item shows only to users whose role may view its model, so no page
+an item shows only to users whose role may perform its action (view, unless
+it says otherwise) on its model, so no page
 appears before it exists and nobody is shown a page that would refuse them.
 """
 
@@ -19,6 +20,8 @@ class NavItem:
     # None: a page for every signed-in person (their own check-ins, say).
     model: str | None
     admin_only: bool = False
+    # A page for changing records (a review queue) shows to those who may change.
+    action: str = "view"
 
 
 def navigation(request):
@@ -30,7 +33,7 @@ def navigation(request):
         items = [
             {"label": item.label, "url": reverse(item.url_name)}
             for item in getattr(config, "navigation", ())
-            if (item.model is None or user.may("view", apps.get_model(item.model)))
+            if (item.model is None or user.may(item.action, apps.get_model(item.model)))
             and (user.is_administrator or not item.admin_only)
         ]
         if items:
