@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -51,10 +52,12 @@ class DeploymentKind(models.TextChoices):
 
 
 class DeploymentStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    ON_POST = "on_post", _("On post")
-    COMPLETED = "completed", _("Completed")
-    RECALLED = "recalled", _("Recalled")
+    # Contexts: the same English words name other workflows' states in Chinese
+    # differently (a project is 已完工, a deployment 期满返回).
+    PLANNED = "planned", pgettext_lazy("deployment status", "Planned")
+    ON_POST = "on_post", pgettext_lazy("deployment status", "On post")
+    COMPLETED = "completed", pgettext_lazy("deployment status", "Completed")
+    RECALLED = "recalled", pgettext_lazy("deployment status", "Recalled")
 
 
 class TeamKind(models.TextChoices):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectCategory(models.TextChoices):
@@ -16,12 +17,13 @@ class ProjectCategory(models.TextChoices):
 
 
 class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    APPROVED = "approved", _("Approved")
-    IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
-    ACCEPTED = "accepted", _("Accepted")
-    CANCELLED = "cancelled", _("Cancelled")
+    # In context: 储备/已立项/实施中/已完工/已验收/已终止 are a project's own words.
+    PLANNED = "planned", pgettext_lazy("project status", "Planned")
+    APPROVED = "approved", pgettext_lazy("project status", "Approved")
+    IN_PROGRESS = "in_progress", pgettext_lazy("project status", "In progress")
+    COMPLETED = "completed", pgettext_lazy("project status", "Completed")
+    ACCEPTED = "accepted", pgettext_lazy("project status", "Accepted")
+    CANCELLED = "cancelled", pgettext_lazy("project status", "Cancelled")
 
 
 class IndicatorUnit(models.TextChoices):
