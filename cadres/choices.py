@@ -69,7 +69,7 @@ class TeamKind(models.TextChoices):
 
 
 class TeamRole(models.TextChoices):
-    LEADER = "leader", _("Leader")
+    LEADER = "leader", pgettext_lazy("team role", "Leader")
     DEPUTY = "deputy", _("Deputy leader")
     TECHNICAL_HEAD = "technical_head", _("Technical head")
     ADMINISTRATIVE_HEAD = "administrative_head", _("Administrative head")

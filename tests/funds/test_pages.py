@@ -10,6 +10,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import load_workbook
 
 from aidtrack.core.testing import COORDINATOR, LEADER
@@ -18,6 +19,12 @@ from funds.models import Donation, FundAllocation
 from funds.views import project_funds_tab
 from tests.factories import ProjectFactory
 from tests.funds.conftest import allocate, funded_project, investment, record
+
+
+def in_chinese(text: str) -> str:
+    """Exports speak the interface language, Chinese by default."""
+    with translation.override("zh-hans"):
+        return translation.gettext(text)
 
 ALLOCATIONS = "/funds/allocations/"
 TRANSACTIONS = "/funds/transactions/"
@@ -68,9 +75,9 @@ class TestTotals:
         allocate(world.out_of_scope_pairing, 2023, "9000000.00")  # not the coordinator's
         response = browser.get(ALLOCATIONS, {"export": "csv", "year": 2023})
         rows = list(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"))))
-        amount_column = rows[0].index("amount (yuan)")
+        amount_column = rows[0].index(in_chinese("amount (yuan)"))
         assert len(rows) == 4  # header, two allocations, totals
-        assert rows[-1][0] == "Total"
+        assert rows[-1][0] == in_chinese("Total")
         assert rows[-1][amount_column] == "3500000.50"
 
     def test_xlsx_export_has_numeric_totals(self, world, browser):
@@ -81,9 +88,9 @@ class TestTotals:
         sheet = load_workbook(io.BytesIO(_body(response))).active
         rows = list(sheet.iter_rows(values_only=True))
         header, last = rows[0], rows[-1]
-        assert last[0] == "Total"
-        committed = last[header.index("committed (yuan)")]
-        disbursed = last[header.index("disbursed (yuan)")]
+        assert last[0] == in_chinese("Total")
+        committed = last[header.index(in_chinese("committed (yuan)"))]
+        disbursed = last[header.index(in_chinese("disbursed (yuan)"))]
         assert Decimal(str(committed)) == Decimal("800000.00")
         assert Decimal(str(disbursed)) == Decimal("250000.25")
 

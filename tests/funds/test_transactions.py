@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from aidtrack.core.testing import ADMIN, COORDINATOR
@@ -97,7 +97,7 @@ class TestStages:
         project = funded_project(world, allocation="500000.00")
         with pytest.raises(ValidationError):
             record(project, "commitment", "700000.00")
-        with pytest.raises(Exception, match="administrator"):
+        with pytest.raises(PermissionDenied):
             over_allocation_approve(
                 pairing=project.pairing,
                 year=2023,
