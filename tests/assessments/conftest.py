@@ -211,3 +211,17 @@ class Ledger:
 @pytest.fixture
 def ledger(world):
     return Ledger(world)
+
+
+@pytest.fixture
+def books(world, indicators, ledger, django_capture_on_commit_callbacks):
+    """Two years of records in 中山→六盘水, the county pairing below it, and 天河→七星关
+    (tests/assessments/books.py).
+
+    Built as if committed (the refreshes they queue run), so that what a test
+    changes afterwards is refreshed on its own.
+    """
+    from tests.assessments.books import build_books
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_books(world, indicators, ledger)
