@@ -1,17 +1,19 @@
 """Every figure links to the list of the records it was computed from.
 
-Each link of the pairing page's indicator rows and of the overview's tiles
-is followed; the list must know every query parameter of the link (an
+Each link of the pairing page's indicator rows, of the overview's tiles and
+of the cadres ending soon is followed; the list must know every query parameter of the link (an
 unknown one is silently ignored and lists everything), accept their values,
 and its rows must recount to the figure.
 """
 
 from collections import Counter
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from aidtrack.core.testing import ADMIN
 from assessments import sources
@@ -159,3 +161,19 @@ def _number(value):
     if value is None or isinstance(value, int):
         return value
     return Decimal(value)
+
+
+def test_the_cadres_ending_soon_link_lists_those_the_page_shows(world, ledger):
+    """On post and planned to end within 60 days; not one merely planned to end then."""
+    today = timezone.localdate()
+    city, county = world.pairings["zs-lps"], world.pairings["zsg-sc"]
+    ledger.deployment(city, today - timedelta(days=300), today + timedelta(days=20))
+    ledger.deployment(county, today - timedelta(days=100), today + timedelta(days=59))
+    ledger.deployment(city, today - timedelta(days=100), today + timedelta(days=200))
+    ledger.deployment(city, today + timedelta(days=1), today + timedelta(days=30), started=False)
+    client = Client()
+    client.force_login(world.user(ADMIN))
+    page = client.get(f"/assessments/pairing/{city.pk}/")
+    shown = [deployment.pk for deployment in page.context["ending"]]
+    assert len(shown) == 2
+    assert sorted(row.pk for row in follow(client, page.context["ending_url"])) == sorted(shown)
