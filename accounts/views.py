@@ -16,12 +16,11 @@ from accounts.tables import UserTable
 from aidtrack.core.forms import bootstrap
 from aidtrack.core.views import BrowserAccessMixin, ObjectViews
 
-# Where each role starts its day. Leaders move to the assessment dashboards
-# once they exist.
+# Where each role starts its day: leaders on the assessment overview.
 ROLE_HOME = {
     Role.ADMINISTRATOR: "pairings:pairing_list",
     Role.COORDINATOR: "pairings:pairing_list",
-    Role.LEADER: "pairings:pairing_list",
+    Role.LEADER: "assessments:overview",
     Role.MEMBER: "cadres:checkin",
 }
 

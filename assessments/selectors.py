@@ -69,6 +69,8 @@ def summary_present(summary: PairingYearSummary) -> dict:
 def _tile_value(value):
     if isinstance(value, dict):  # projects by status
         return {key: int(count) for key, count in value.items()}
+    if isinstance(value, list):  # ids, for distinct counts
+        return [int(item) for item in value]
     if isinstance(value, str):
         return Decimal(value)
     return value
@@ -104,8 +106,9 @@ def tiles_combine(summaries) -> dict:
     """The headline figures of several summaries: disjoint pairing trees, one or more years.
 
     Flows (money, people sent, projects) add up; stocks (people on post,
-    parks) count in the latest year only; a rate is shown for one summary
-    alone. A single summary keeps the links to its lists.
+    parks) count in the latest year only; distinct counts (enterprises) count
+    each id once; a rate is shown for one summary alone. A single summary
+    keeps the links to its lists.
     """
     summaries = list(summaries)
     if len(summaries) == 1:
@@ -114,6 +117,7 @@ def tiles_combine(summaries) -> dict:
         return {}
     latest = max(summary["year"] for summary in summaries)
     totals: dict = {}
+    ids: dict[str, set] = {}
     for summary in summaries:
         for key, tile in summary["tiles"].items():
             value = tile["value"]
@@ -121,11 +125,17 @@ def tiles_combine(summaries) -> dict:
                 continue
             if key in sources.STOCK_TILES and summary["year"] != latest:
                 continue
-            if isinstance(value, dict):
+            if isinstance(value, list):
+                ids.setdefault(key, set()).update(value)
+            elif isinstance(value, dict):
                 bucket = totals.setdefault(key, {"value": {}, "url": None})["value"]
                 for status, count in value.items():
                     bucket[status] = bucket.get(status, 0) + count
             else:
                 entry = totals.setdefault(key, {"value": 0, "url": None})
                 entry["value"] += value
+    for count_key, ids_key in sources.DISTINCT_TILES.items():
+        # Summaries refreshed before the ids were kept can only be added up.
+        if count_key in totals and all(ids_key in s["tiles"] for s in summaries):
+            totals[count_key]["value"] = len(ids[ids_key])
     return totals

@@ -124,7 +124,9 @@ def _figure(item: RubricItem, pairing: Pairing, year: int, ids: dict, targets: d
             "previous": previous,
             "change": result.change,
             "points": result.points,
-            "url": source.list_url(pairing, year),
+            # The lists' ``pairing`` filter includes the pairings below: a figure
+            # of the pairing alone has no list that shows exactly its records.
+            "url": source.list_url(pairing, year) if pairing_ids == ids["tree"] else None,
         }
     )
 

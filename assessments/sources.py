@@ -124,6 +124,12 @@ def reported(pairing_ids, year: int) -> dict:
     return _once(indicator_totals, pairing_ids, year)
 
 
+def enterprise_ids(pairing_ids, year: int) -> list[int]:
+    from funds.selectors import enterprises_investing
+
+    return _once(enterprises_investing, pairing_ids, year)
+
+
 def counting_day(year: int) -> date:
     """The day head counts are taken for ``year``: its last day, or today while it runs."""
     return min(date(year, 12, 31), timezone.localdate())
@@ -163,6 +169,12 @@ def people_on_post_total(pairing_ids, year: int) -> int:
 
 
 # --- the lists behind the figures ---------------------------------------------------
+#
+# Each link names only filters the list's FilterSet declares (an unknown
+# query parameter would be ignored and list every record); the filters reuse
+# the selectors' conditions (``start_year`` is ``deployment_started_in``,
+# ``completed_in`` is what ``projects_completed`` counts, …).
+# tests/assessments/test_links.py follows every link and recounts.
 
 
 def link(url_name: str, year_param: str | None = "year", **fixed) -> Callable:
@@ -186,22 +198,29 @@ def link(url_name: str, year_param: str | None = "year", **fixed) -> Callable:
     return url
 
 
+def no_link(pairing, year: int) -> None:
+    return None
+
+
 def people_on_post_link(pairing, year: int) -> str | None:
     return link("cadres:deployment_list", None, on_post_on=counting_day(year).isoformat())(
         pairing, year
     )
 
 
-# Deployments started in a year: the deployment list's ``start_year`` filter.
+# Deployments begun in a year: the deployment list's ``start_year`` filter.
 _deployments = "cadres:deployment_list"
 _CADRE, _TALENT = "cadre", "talent"
 _LONG_TERM, _SHORT_TERM = "long_term", "short_term"
+# Parks open by the end of the year: the park list's ``opened_by_year`` filter.
+_parks = "funds:park_list"
 
 
 # --- the table ------------------------------------------------------------------------
 
 COMPUTED: dict[str, Source] = {
     "fiscal_aid": Source(fund_wan("allocated"), link("funds:fundallocation_list")),
+    # Spent ÷ committed over the transactions of the year's projects.
     "fund_execution_rate": Source(fund("execution_rate"), link("funds:fundtransaction_list")),
     "cadres_sent": Source(
         lambda ids, y: started(ids, y, category=_CADRE),
@@ -214,12 +233,16 @@ COMPUTED: dict[str, Source] = {
     "professional_person_times": Source(
         person_times, link(_deployments, "start_year", kind=_SHORT_TERM)
     ),
+    # Distinct enterprises among the investments agreed in the year.
     "enterprises_invested": Source(fund("enterprises"), link("funds:investment_list")),
-    "investment_in_place": Source(fund_wan("investment_in_place"), link("funds:investment_list")),
-    "parks_built": Source(parks_total, link("funds:park_list", "opened_by")),
+    # Tranches that arrived in the year (not the investments agreed in it).
+    "investment_in_place": Source(
+        fund_wan("investment_in_place"), link("funds:investmenttranche_list")
+    ),
+    "parks_built": Source(parks_total, link(_parks, "opened_by_year")),
     "consumption_support": Source(fund_wan("consumption"), link("funds:consumptionsupport_list")),
     "donations": Source(lambda ids, y: wan(donations_yuan(ids, y)), link("funds:donation_list")),
-    "projects_completed": Source(completed, link("projects:project_list", "completed_year")),
+    "projects_completed": Source(completed, link("projects:project_list", "completed_in")),
     "needs_resolved": Source(need("resolved"), link("projects:need_list", status="resolved")),
     "needs_resolution_rate": Source(need("rate"), link("projects:need_list")),
 }
@@ -242,7 +265,8 @@ def _url_of(code: str) -> Callable:
 
 
 # The overview's headline figures: money in yuan, counts, and projects by status.
-# Over several years they add up, except the stocks (STOCK_TILES: the latest year counts).
+# Over several years they add up, except the stocks (STOCK_TILES: the latest
+# year counts) and the distinct counts (DISTINCT_TILES).
 TILES: dict[str, Source] = {
     "fiscal_aid": Source(fund("allocated"), _url_of("fiscal_aid")),
     "donations": Source(donations_yuan, _url_of("donations")),
@@ -253,9 +277,15 @@ TILES: dict[str, Source] = {
     "professional_person_times": COMPUTED["professional_person_times"],
     "projects_by_status": Source(by_status, link("projects:project_list")),
     "enterprises": Source(fund("enterprises"), _url_of("enterprises_invested")),
+    # Not shown: lets several years count each enterprise once.
+    "enterprise_ids": Source(enterprise_ids, no_link),
     "investment_in_place": Source(fund("investment_in_place"), _url_of("investment_in_place")),
-    "parks_agricultural": Source(fund("parks_agricultural"), _url_of("parks_built")),
-    "parks_industrial": Source(fund("parks_industrial"), _url_of("parks_built")),
+    "parks_agricultural": Source(
+        fund("parks_agricultural"), link(_parks, "opened_by_year", kind="agricultural")
+    ),
+    "parks_industrial": Source(
+        fund("parks_industrial"), link(_parks, "opened_by_year", kind="industrial")
+    ),
     "consumption": Source(fund("consumption"), _url_of("consumption_support")),
     "labour_transferred": reported_source("labour_transferred"),
     "needs_collected": Source(need("collected"), link("projects:need_list")),
@@ -266,3 +296,5 @@ TILES: dict[str, Source] = {
 STOCK_TILES = frozenset(
     {"people_on_post", "execution_rate", "parks_agricultural", "parks_industrial"}
 )
+# A count over several summaries is the size of the union of their ids.
+DISTINCT_TILES = {"enterprises": "enterprise_ids"}

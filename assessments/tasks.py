@@ -6,10 +6,11 @@ reaches ``schedule_refresh`` here (subscribed in AssessmentsConfig.ready()).
 """
 
 import logging
+import threading
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -25,41 +26,79 @@ def _pending_key(pairing_id: int, year: int) -> str:
     return f"assessments:refresh-pending:{pairing_id}:{year}"
 
 
-def affected(pairing_id: int, year: int) -> list[tuple[int, int]]:
-    """Which summaries a change to ``pairing_id``'s records of ``year`` touches.
+def affected(changes) -> list[tuple[int, int]]:
+    """Which summaries changes to ``(pairing_id, year)`` records touch.
 
-    The pairing's and its ancestors' (their figures include the pairings
+    Each pairing's and its ancestors' (their figures include the pairings
     below), for the year and the next one (its growth figures compare with
     this year), never a year still to come.
     """
     from pairings.models import Pairing
 
-    chain, seen = [], set()
     parents = dict(Pairing.objects.values_list("pk", "parent_id"))
-    node = pairing_id
-    while node is not None and node not in seen and node in parents:
-        seen.add(node)
-        chain.append(node)
-        node = parents[node]
-    years = [y for y in (year, year + 1) if y <= timezone.localdate().year]
-    return [(pid, y) for pid in chain for y in years]
+    this_year = timezone.localdate().year
+    touched = set()
+    for pairing_id, year in changes:
+        years = [y for y in (year, year + 1) if y <= this_year]
+        node, seen = pairing_id, set()
+        while node is not None and node not in seen and node in parents:
+            seen.add(node)
+            touched.update((node, y) for y in years)
+            node = parents[node]
+    return sorted(touched)
+
+
+class _Batch:
+    """The pairing-years changed in one transaction; refreshed once, after it commits.
+
+    Every change registers the batch as an on-commit callback (so it also
+    runs where only some of the callbacks survive, e.g. a savepoint rolled
+    back); the first call does the work, the others nothing. Batching within
+    the transaction matters where tasks run at once (Celery eager, in
+    development): the cache mark alone would refresh once per change there.
+    """
+
+    def __init__(self):
+        self.changes: set[tuple[int, int]] = set()
+        self.done = False
+
+    def __call__(self):
+        if self.done:
+            return
+        self.done = True
+        for pid, y in affected(self.changes):
+            if cache.add(_pending_key(pid, y), True, timeout=DEBOUNCE_SECONDS * 10):
+                refresh_summary.apply_async((pid, y), countdown=DEBOUNCE_SECONDS)
+
+
+_local = threading.local()
+
+
+def _current_batch() -> _Batch:
+    """This thread's batch while a callback of it still waits for the commit, else a new one.
+
+    A rolled-back transaction drops the callbacks from the connection's
+    list; then the next change starts a new batch.
+    """
+    batch = getattr(_local, "batch", None)
+    if batch is None or batch.done or not any(e[1] is batch for e in connection.run_on_commit):
+        batch = _local.batch = _Batch()
+    return batch
 
 
 def schedule_refresh(pairing_id: int, year: int) -> None:
     """Refresh the summaries a change touches, once, after the transaction commits.
 
-    The first change marks each summary as pending in the cache and queues a
-    refresh ``DEBOUNCE_SECONDS`` later; further changes before it runs find
+    Changes in one transaction share one batch. After the commit each
+    touched summary is marked as pending in the cache and its refresh queued
+    ``DEBOUNCE_SECONDS`` later; transactions committed before it runs find
     the mark and queue nothing, since that refresh will read them too.
     Nothing is queued if the transaction rolls back.
     """
-
-    def enqueue():
-        for pid, y in affected(pairing_id, year):
-            if cache.add(_pending_key(pid, y), True, timeout=DEBOUNCE_SECONDS * 10):
-                refresh_summary.apply_async((pid, y), countdown=DEBOUNCE_SECONDS)
-
-    transaction.on_commit(enqueue)
+    batch = _current_batch()
+    batch.changes.add((pairing_id, year))
+    # Outside a transaction this runs the batch at once.
+    transaction.on_commit(batch)
 
 
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)

@@ -399,9 +399,12 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             levels=GradeLevel.choices,
             ending=ending,
             ending_days=ENDING_WITHIN_DAYS,
-            ending_url=sources.link("cadres:deployment_list", None, ending_within=60)(
-                pairing, year
-            ),
+            ending_url=sources.link(
+                "cadres:deployment_list",
+                None,
+                status="on_post",
+                ending_within=ENDING_WITHIN_DAYS,
+            )(pairing, year),
             can_refresh=self.can_refresh(pairing),
             chart_data=trend,
             has_children=Pairing.objects.for_user(self.request.user)

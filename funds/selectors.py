@@ -159,6 +159,21 @@ def funds_summary(pairing_ids, year: int) -> dict:
     return summary
 
 
+def enterprises_investing(pairing_ids, year: int) -> list[int]:
+    """The distinct enterprises with investment agreed in ``year``, as sorted ids.
+
+    ``funds_summary`` counts them for one year; over several years an
+    enterprise that agreed again in a later year must count once, which only
+    the union of these ids gives.
+    """
+    return list(
+        Investment.objects.filter(pairing__in=list(pairing_ids), agreed_on__year=year)
+        .order_by("enterprise_id")
+        .values_list("enterprise_id", flat=True)
+        .distinct()
+    )
+
+
 def growth(current: Decimal, previous: Decimal) -> Decimal | None:
     """Year-on-year change in percent (2 places); None when the previous year is 0."""
     if not previous:

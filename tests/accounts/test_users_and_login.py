@@ -21,6 +21,7 @@ PASSWORD = "aidtrack-test"  # tests/factories.py
 STRONG_PASSWORD = "Kx9!vLq2#Tz-7wR"
 PAIRING_LIST = reverse("pairings:pairing_list")
 USER_LIST = reverse("accounts:user_list")
+OVERVIEW = reverse("assessments:overview")
 
 
 def signed_in(world, role):
@@ -86,11 +87,22 @@ class TestLogin:
 
 
 class TestHome:
-    @pytest.mark.parametrize("role", [ADMIN, COORDINATOR, LEADER])
-    def test_people_are_sent_to_their_start_page(self, world, role):
+    @pytest.mark.parametrize(
+        ("role", "start_page"),
+        [(ADMIN, PAIRING_LIST), (COORDINATOR, PAIRING_LIST), (LEADER, OVERVIEW)],
+    )
+    def test_people_are_sent_to_their_start_page(self, world, role, start_page):
         response = signed_in(world, role).get(reverse("home"))
         assert response.status_code == 302
-        assert response["Location"] == PAIRING_LIST
+        assert response["Location"] == start_page
+
+    def test_a_leader_signing_in_lands_on_the_assessment_overview(self, world):
+        response = Client().post(
+            reverse("accounts:login"), {"username": "leader", "password": PASSWORD}, follow=True
+        )
+        assert response.redirect_chain == [(reverse("home"), 302), (OVERVIEW, 302)]
+        assert response.status_code == 200
+        assert "assessments/overview.html" in [t.name for t in response.templates]
 
     def test_partner_accounts_get_403(self, world):
         assert signed_in(world, PARTNER).get(reverse("home")).status_code == 403

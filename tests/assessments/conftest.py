@@ -1,60 +1,31 @@
-"""Fixtures for the assessments tests.
+"""Fixtures for the assessments tests: the real indicator catalogue and real records.
 
-The selectors of CONTRACT.md arrive with the cadres, projects and funds
-branches. Until then (and to control the figures) ``fake_selectors`` puts
-stand-ins where ``assessments.sources`` imports them from: cadres' and
-projects' counts come from real Deployment and Project rows; money, needs and
-reported indicators from values the test sets per pairing and year.
+Summaries are computed by the real selectors of cadres, projects and funds,
+so the tests build the records those selectors read (``Ledger``) and, where
+a test checks a figure, recompute it from the raw rows in SQL of its own
+(test_end_to_end.py).
 """
 
-import sys
-import types
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db.models import Q
-from django.utils import timezone
 
-import cadres.selectors
-from assessments.default_rubric import DEFAULT_ITEMS
 from cadres.models import Deployment
-from projects.models import Indicator, Project
+from cadres.services import deployment_start
+from funds.models import ConsumptionSupport, Donation, Park
+from pairings.models import Agreement, AgreementTarget, Organization
+from projects.catalogue import indicators_load
+from projects.models import Indicator, Need, OutcomeReport
+from tests.cadres.test_deployments import host
+from tests.cadres.test_people import make_person
+from tests.factories import ProjectFactory
+from tests.funds.conftest import allocate, in_place, record
 
-MONEY_KEYS = (
-    "allocated",
-    "committed",
-    "disbursed",
-    "spent",
-    "donations_cash",
-    "donations_in_kind",
-    "investment_agreed",
-    "investment_in_place",
-    "consumption",
-)
-COUNT_KEYS = ("enterprises", "parks_agricultural", "parks_industrial")
-
-# code: (Chinese name, unit, category)
-CATALOGUE = {
-    "fiscal_aid": ("财政援助资金", "万元", "funds"),
-    "fund_execution_rate": ("资金执行率", "%", "funds"),
-    "donations": ("社会帮扶资金", "万元", "funds"),
-    "cadres_sent": ("选派党政干部", "人", "people"),
-    "talents_sent": ("选派专业技术人才", "人", "people"),
-    "professional_person_times": ("专业技术人才帮扶", "人次", "people"),
-    "people_trained": ("培训人员", "人次", "people"),
-    "cadres_trained": ("培训干部", "人次", "people"),
-    "labour_transferred": ("劳务输出", "人", "labour"),
-    "enterprises_invested": ("引导企业投资", "家", "industry"),
-    "investment_in_place": ("实际到位投资", "万元", "industry"),
-    "parks_built": ("共建产业园区", "个", "industry"),
-    "consumption_support": ("消费帮扶", "万元", "consumption"),
-    "projects_completed": ("完成项目", "个", "projects"),
-    "needs_resolved": ("解决需求", "项", "needs"),
-}
+ASSESSED_YEAR = 2023
+START = date(ASSESSED_YEAR, 3, 1)
 
 
 @pytest.fixture(autouse=True)
@@ -66,157 +37,191 @@ def _clear_cache():
 
 @pytest.fixture
 def indicators(db):
-    """The catalogue entries the default rubric scores (the projects fixture's codes)."""
-    assert {item.indicator_code for item in DEFAULT_ITEMS} <= CATALOGUE.keys()
-    return {
-        code: Indicator.objects.get_or_create(
-            code=code,
-            defaults={"name_zh": name, "name_en": code, "unit": unit, "category": category},
-        )[0]
-        for code, (name, unit, category) in CATALOGUE.items()
-    }
-
-
-@dataclass
-class FakeSelectors:
-    funds: dict = field(default_factory=lambda: defaultdict(dict))
-    reported: dict = field(default_factory=lambda: defaultdict(dict))
-    needs: dict = field(default_factory=lambda: defaultdict(dict))
-    calls: list = field(default_factory=list)
-
-    def set_funds(self, pairing, year, **values):
-        self.funds[(pairing.pk, year)].update(values)
-
-    def set_reported(self, pairing, year, **values):
-        self.reported[(pairing.pk, year)].update(values)
-
-    def set_needs(self, pairing, year, collected, resolved):
-        self.needs[(pairing.pk, year)] = {"collected": collected, "resolved": resolved}
-
-    # -- funds.selectors --------------------------------------------------------
-    def funds_summary(self, pairing_ids, year):
-        self.calls.append(("funds_summary", frozenset(pairing_ids), year))
-        rows = [self.funds.get((pid, year), {}) for pid in pairing_ids]
-        summary = {
-            key: sum((Decimal(r.get(key, 0)) for r in rows), Decimal(0)) for key in MONEY_KEYS
-        }
-        summary.update({key: sum(int(r.get(key, 0)) for r in rows) for key in COUNT_KEYS})
-        committed = summary["committed"]
-        summary["execution_rate"] = (
-            (summary["spent"] / committed * 100).quantize(Decimal("0.01")) if committed else None
-        )
-        return summary
-
-    # -- projects.selectors -----------------------------------------------------
-    def indicator_totals(self, pairing_ids, year):
-        totals = defaultdict(Decimal)
-        for pid in pairing_ids:
-            for code, value in self.reported.get((pid, year), {}).items():
-                totals[code] += Decimal(value)
-        return dict(totals)
-
-    def needs_summary(self, pairing_ids, year):
-        rows = [self.needs.get((pid, year), {}) for pid in pairing_ids]
-        collected = sum(r.get("collected", 0) for r in rows)
-        resolved = sum(r.get("resolved", 0) for r in rows)
-        rate = Decimal(resolved * 100 / collected).quantize(Decimal("0.01")) if collected else None
-        return {"collected": collected, "resolved": resolved, "rate": rate}
-
-    @staticmethod
-    def projects_by_status(pairing_ids, year=None):
-        projects = Project.objects.filter(pairing__in=pairing_ids)
-        if year is not None:
-            projects = projects.filter(year=year)
-        counts = defaultdict(int)
-        for status in projects.values_list("status", flat=True):
-            counts[status] += 1
-        return dict(counts)
-
-    @staticmethod
-    def projects_completed(pairing_ids, year):
-        return Project.objects.filter(
-            pairing__in=pairing_ids,
-            status__in=("completed", "accepted"),
-            actual_end_date__year=year,
-        ).count()
-
-    # -- cadres.selectors (real rows) ---------------------------------------------
-    @staticmethod
-    def deployments_started(pairing_ids, year, *, category=None, kind=None, direction=None):
-        rows = Deployment.objects.filter(pairing__in=pairing_ids, start_date__year=year)
-        rows = rows.exclude(status="planned")
-        if category:
-            rows = rows.filter(person__category=category)
-        if kind:
-            rows = rows.filter(kind=kind)
-        if direction:
-            rows = rows.filter(direction=direction)
-        return rows.count()
-
-    @classmethod
-    def professional_person_times(cls, pairing_ids, year):
-        return cls.deployments_started(pairing_ids, year, kind="short_term")
-
-    @staticmethod
-    def people_on_post(pairing_ids, on):
-        rows = Deployment.objects.filter(pairing__in=pairing_ids).filter(
-            cadres.selectors.deployment_active_on(on)
-        )
-        return {
-            "total": rows.values("person").distinct().count(),
-            "by_category": {},
-            "by_specialty": {},
-            "by_direction": {},
-        }
-
-    @staticmethod
-    def deployments_ending_within(pairing_ids, days=60, today=None):
-        today = today or timezone.localdate()
-        return (
-            Deployment.objects.filter(pairing__in=pairing_ids, status="on_post")
-            .filter(Q(planned_end_date__gte=today, planned_end_date__lte=today + timedelta(days)))
-            .order_by("planned_end_date")
-        )
-
-
-@pytest.fixture
-def fake_selectors(monkeypatch):
-    fake = FakeSelectors()
-    for name in (
-        "deployments_started",
-        "professional_person_times",
-        "people_on_post",
-        "deployments_ending_within",
-    ):
-        monkeypatch.setattr(cadres.selectors, name, getattr(fake, name), raising=False)
-    for module_name, names in (
-        ("funds.selectors", ("funds_summary",)),
-        (
-            "projects.selectors",
-            ("indicator_totals", "needs_summary", "projects_by_status", "projects_completed"),
-        ),
-    ):
-        module = types.ModuleType(module_name)
-        for name in names:
-            setattr(module, name, getattr(fake, name))
-        monkeypatch.setitem(sys.modules, module_name, module)
-    return fake
+    """The projects app's indicator catalogue, which the default rubric scores."""
+    indicators_load()
+    return Indicator.objects.in_bulk(field_name="code")
 
 
 def agreement_targets(pairing, year, **targets):
     """The pairing's agreement for ``year`` with ``targets`` (indicator code → value)."""
-    from pairings.models import Agreement, AgreementTarget
-
     agreement, _ = Agreement.objects.get_or_create(pairing=pairing, year=year)
+    catalogue = Indicator.objects.in_bulk(list(targets), field_name="code")
     for code, value in targets.items():
-        name, unit, _category = CATALOGUE[code]
         AgreementTarget.objects.update_or_create(
             agreement=agreement,
             indicator_code=code,
-            defaults={"indicator_name": name, "unit": unit, "target": Decimal(value)},
+            defaults={
+                "indicator_name": catalogue[code].name_zh,
+                "unit": catalogue[code].unit,
+                "target": Decimal(value),
+            },
         )
     return agreement
 
 
-ASSESSED_YEAR = 2023
-START = date(ASSESSED_YEAR, 3, 1)
+@dataclass
+class Ledger:
+    """Builds the records the selectors count, each through the owning app's rules
+    where they have a service (deployments start, money moves under its checks)."""
+
+    world: object
+    _next: dict = field(default_factory=lambda: {"person": 0, "name": 0})
+
+    def _index(self, kind: str) -> int:
+        self._next[kind] += 1
+        return self._next[kind]
+
+    def _in_zhongshan_tree(self, pairing) -> bool:
+        return pairing.pk in {self.world.pairings[k].pk for k in ("zs-lps", "zsg-sc")}
+
+    # -- cadres ----------------------------------------------------------------------
+    def deployment(
+        self,
+        pairing,
+        start: date,
+        end: date,
+        *,
+        category="cadre",
+        kind="long_term",
+        started=True,
+    ):
+        """A deployment of a new person; on post from ``start`` unless only planned."""
+        index = self._index("person")
+        in_scope = self._in_zhongshan_tree(pairing)
+        person = make_person(self.world, in_scope, index, category=category)
+        deployment = Deployment.objects.create(
+            person=person,
+            pairing=pairing,
+            direction="east_to_west",
+            kind=kind,
+            host_organization=host(self.world, in_scope),
+            post="乡村振兴局副局长",
+            start_date=start,
+            planned_end_date=end,
+        )
+        if started:
+            deployment = deployment_start(deployment=deployment, on=start)
+        return deployment
+
+    # -- projects and their money -------------------------------------------------------
+    def allocation(self, pairing, year: int, amount):
+        return allocate(pairing, year, Decimal(amount))
+
+    def project(self, pairing, year: int, *, committed=0, disbursed=0, spent=0, **fields):
+        """A project of the programme year with money moved in three stages (within an
+        allocation the caller has made)."""
+        project = ProjectFactory(pairing=pairing, year=year, **fields)
+        day = date(year, 6, 1)
+        for kind, amount in (
+            ("commitment", committed),
+            ("disbursement", disbursed),
+            ("expenditure", spent),
+        ):
+            if amount:
+                record(project, kind, amount, day)
+        return project
+
+    def completed_project(self, pairing, year: int, ended: date, **fields):
+        return self.project(
+            pairing,
+            year,
+            status="completed",
+            actual_start_date=date(year, 3, 1),
+            actual_end_date=ended,
+            **fields,
+        )
+
+    # -- funds beyond projects --------------------------------------------------------------
+    def donation(self, pairing, day: date, amount, kind="cash"):
+        return Donation.objects.create(
+            pairing=pairing,
+            date=day,
+            kind=kind,
+            donor_name=f"爱心企业{self._index('name')}",
+            recipient_name="青松村幸福小学",
+            amount=Decimal(amount),
+            items="校服、书包" if kind == "in_kind" else "",
+        )
+
+    def investment(self, pairing, agreed_on: date, agreed, *, enterprise=None, tranches=()):
+        """An investment (by ``enterprise`` index, or a new enterprise) and its tranches."""
+        from funds.models import Investment
+
+        index = enterprise if enterprise is not None else 100 + self._index("name")
+        # One enterprise by its name, wherever it invests.
+        enterprise_ = Organization.objects.get_or_create(
+            name=f"测试投资企业{index}有限公司",
+            defaults={"kind": "enterprise", "region": pairing.helping_region},
+        )[0]
+        investment = Investment.objects.create(
+            enterprise=enterprise_,
+            pairing=pairing,
+            name=f"投资项目{self._index('name')}",
+            industry="食品加工",
+            amount_agreed=Decimal(agreed),
+            agreed_on=agreed_on,
+        )
+        for day, amount in tranches:
+            in_place(investment, amount, day)
+        return investment
+
+    def park(self, pairing, kind: str, opened_on: date | None):
+        return Park.objects.create(
+            name=f"共建园区{self._index('name')}",
+            kind=kind,
+            pairing=pairing,
+            region=pairing.helped_region,
+            opened_on=opened_on,
+        )
+
+    def consumption(self, pairing, year: int, amount, month=None):
+        return ConsumptionSupport.objects.create(
+            pairing=pairing, product="刺梨汁", amount=Decimal(amount), year=year, month=month
+        )
+
+    # -- outcome reports and needs -----------------------------------------------------------
+    def report(self, code: str, year: int, value, *, status="approved", month=None, **subject):
+        """A report on ``pairing=`` or ``project=``; approved unless told otherwise."""
+        return OutcomeReport.objects.create(
+            indicator=Indicator.objects.get(code=code),
+            year=year,
+            month=month,
+            value=Decimal(value),
+            status=status,
+            **subject,
+        )
+
+    def need(self, pairing, collected_on: date, *, resolved_on: date | None = None):
+        resolved = (
+            {"status": "resolved", "resolved_on": resolved_on, "resolution_note": "专家到场指导"}
+            if resolved_on
+            else {}
+        )
+        return Need.objects.create(
+            pairing=pairing,
+            raised_by_region=pairing.helped_region,
+            raised_by_department="农业农村局",
+            collected_on=collected_on,
+            category="science",
+            description=f"需求{self._index('name')}:病虫害防治技术",
+            **resolved,
+        )
+
+
+@pytest.fixture
+def ledger(world):
+    return Ledger(world)
+
+
+@pytest.fixture
+def books(world, indicators, ledger, django_capture_on_commit_callbacks):
+    """Two years of records in 中山→六盘水, the county pairing below it, and 天河→七星关
+    (tests/assessments/books.py).
+
+    Built as if committed (the refreshes they queue run), so that what a test
+    changes afterwards is refreshed on its own.
+    """
+    from tests.assessments.books import build_books
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return build_books(world, indicators, ledger)

@@ -1,4 +1,4 @@
-"""Who reads and changes rubrics and official grades; the demo."""
+"""Who reads and changes rubrics and official grades."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -32,14 +32,11 @@ class TestRubricAccess(BrowserReadTests, HistoryTests):
 
 
 def make_item(index=0):
+    from projects.catalogue import indicators_load
     from projects.models import Indicator
-    from tests.assessments.conftest import CATALOGUE
 
-    code = sorted(CATALOGUE)[index]
-    name, unit, category = CATALOGUE[code]
-    indicator = Indicator.objects.get_or_create(
-        code=code, defaults={"name_zh": name, "name_en": code, "unit": unit, "category": category}
-    )[0]
+    indicators_load()
+    indicator = Indicator.objects.order_by("code")[index]
     return RubricItem.objects.create(rubric=make_rubric(), indicator=indicator, weight=5)
 
 
@@ -201,26 +198,3 @@ def test_bad_official_grade_input_saves_nothing(world, client):
 def test_partners_use_the_api_only(world, client):
     client.force_login(world.user(PARTNER))
     assert client.get("/assessments/").status_code == 403
-
-
-def test_demo_loads_targets_grades_and_summaries(world, indicators, fake_selectors):
-    from assessments.demo import demo_load
-    from pairings.models import AgreementTarget
-
-    pairings = dict(world.pairings)
-    summary = demo_load(pairings)
-    demo_load(pairings)
-    grades = OfficialGrade.objects.filter(pairing=world.pairings["zs-lps"])
-    assert {(g.year, g.level, g.grade) for g in grades} == {
-        (2021, "national", "好"),
-        (2021, "provincial", "好"),
-        (2022, "national", "好"),
-        (2022, "provincial", "好"),
-    }
-    fiscal = AgreementTarget.objects.filter(
-        agreement__pairing=world.pairings["zs-lps"], indicator_code="fiscal_aid"
-    )
-    assert fiscal.filter(agreement__year=2021).get().target == 16000
-    assert fiscal.count() == 5  # 2021–2025, once despite two loads
-    assert "0 failed" in summary
-    assert Rubric.objects.filter(year__range=(2021, 2025)).count() == 5

@@ -42,12 +42,19 @@ def test_the_core_signal_reaches_the_scheduler(world, queued, django_capture_on_
     assert {countdown for _args, countdown in queued} == {tasks.DEBOUNCE_SECONDS}
 
 
-def test_nothing_is_queued_before_commit_nor_after_rollback(world, queued):
+def test_nothing_is_queued_before_commit_nor_after_rollback(
+    world, queued, django_capture_on_commit_callbacks
+):
     with pytest.raises(RuntimeError), transaction.atomic():
         summaries.changed(world.pairings["zs-lps"].pk, YEAR)
         assert queued == []
         raise RuntimeError("the write failed")
     assert queued == []
+    # The rolled-back batch is gone: the next transaction's change is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.changed(world.pairings["th-xqg"].pk, YEAR)
+    assert (world.pairings["th-xqg"].pk, YEAR) in {args for args, _ in queued}
+    assert (world.pairings["zs-lps"].pk, YEAR) not in {args for args, _ in queued}
 
 
 def test_changes_in_a_burst_share_one_refresh(world, queued, django_capture_on_commit_callbacks):
@@ -71,26 +78,24 @@ def test_a_future_year_is_never_refreshed(world, queued, django_capture_on_commi
 
 
 def test_a_refresh_task_runs_the_service_and_clears_the_mark(
-    world, indicators, fake_selectors, django_capture_on_commit_callbacks
+    world, indicators, ledger, django_capture_on_commit_callbacks
 ):
     rubric_load_default(year=YEAR)
     pairing = world.pairings["th-xqg"]
-    fake_selectors.set_funds(pairing, YEAR, allocated=D(5_000_000))
     # Eager Celery (no REDIS_URL): the queued task runs right after the commit.
     with django_capture_on_commit_callbacks(execute=True):
-        summaries.changed(pairing.pk, YEAR)
+        ledger.allocation(pairing, YEAR, "5000000")  # announces its pairing-year
     summary = PairingYearSummary.objects.get(pairing=pairing, year=YEAR)
     assert D(summary.tiles["fiscal_aid"]["value"]) == D(5_000_000)
     assert PairingYearSummary.objects.filter(pairing=world.pairings["gz-bj"], year=YEAR).exists()
     # The pending mark is gone, so the next change queues a new refresh.
-    fake_selectors.set_funds(pairing, YEAR, allocated=D(7_000_000))
     with django_capture_on_commit_callbacks(execute=True):
-        summaries.changed(pairing.pk, YEAR)
+        ledger.allocation(pairing, YEAR, "2000000")
     summary.refresh_from_db()
     assert D(summary.tiles["fiscal_aid"]["value"]) == D(7_000_000)
 
 
-def test_nightly_refresh_covers_every_pairing_and_recent_year(world, fake_selectors):
+def test_nightly_refresh_covers_every_pairing_and_recent_year(world):
     counts = tasks.refresh_all.delay().get()
     current = timezone.localdate().year
     years = set(range(current - tasks.NIGHTLY_YEARS + 1, current + 1))

@@ -14,7 +14,14 @@ from funds.models import (
     InvestmentTranche,
     Park,
 )
-from funds.selectors import MONEY_KEYS, funds_by_pairing, funds_growth, funds_summary, rate
+from funds.selectors import (
+    MONEY_KEYS,
+    enterprises_investing,
+    funds_by_pairing,
+    funds_growth,
+    funds_summary,
+    rate,
+)
 from funds.services import fund_transaction_reverse
 from pairings.models import Pairing
 from tests.factories import ProjectFactory
@@ -174,6 +181,17 @@ def test_summary_figures_of_2023(world, money):
     assert summary["investment_in_place"] == Decimal("34000000.00")
     assert (summary["parks_agricultural"], summary["parks_industrial"]) == (2, 1)
     assert all(isinstance(summary[key], Decimal) for key in MONEY_KEYS)
+
+
+def test_enterprises_over_several_years_count_once(world, money):
+    """Enterprise 1 agreed in 2022 and again in 2023: one of two enterprises, not three."""
+    by_year = {year: enterprises_investing(money, year) for year in (2022, 2023)}
+    assert [len(ids) for ids in by_year.values()] == [
+        funds_summary(money, year)["enterprises"] for year in (2022, 2023)
+    ]
+    assert sum(len(ids) for ids in by_year.values()) == 3
+    assert len(set(by_year[2022]) | set(by_year[2023])) == 2
+    assert by_year[2023] == sorted(by_year[2023])
 
 
 def test_only_the_given_pairings_count(world, money):
