@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -61,18 +61,18 @@ ENDING_WITHIN_DAYS = 60
 
 # The overview's tiles, in order: (tile key, label, how to show the value).
 TILE_CARDS = [
-    ("fiscal_aid", _lazy("Fiscal aid"), "money"),
-    ("people_on_post", _lazy("People on post"), "count"),
-    ("cadres_sent", _lazy("Cadres sent"), "count"),
-    ("talents_sent", _lazy("Talents sent (long-term)"), "count"),
-    ("professional_person_times", _lazy("Professional person-times"), "count"),
-    ("enterprises", _lazy("Enterprises investing"), "count"),
-    ("investment_in_place", _lazy("Investment in place"), "money"),
-    ("parks_agricultural", _lazy("Agricultural parks"), "count"),
-    ("parks_industrial", _lazy("Industrial parks"), "count"),
-    ("consumption", _lazy("Consumption support"), "money"),
-    ("labour_transferred", _lazy("Labour transferred"), "count"),
-    ("needs_resolved", _lazy("Needs resolved"), "count"),
+    ("fiscal_aid", gettext_lazy("Fiscal aid"), "money"),
+    ("people_on_post", gettext_lazy("People on post"), "count"),
+    ("cadres_sent", gettext_lazy("Cadres sent"), "count"),
+    ("talents_sent", gettext_lazy("Talents sent (long-term)"), "count"),
+    ("professional_person_times", gettext_lazy("Professional person-times"), "count"),
+    ("enterprises", gettext_lazy("Enterprises investing"), "count"),
+    ("investment_in_place", gettext_lazy("Investment in place"), "money"),
+    ("parks_agricultural", gettext_lazy("Agricultural parks"), "count"),
+    ("parks_industrial", gettext_lazy("Industrial parks"), "count"),
+    ("consumption", gettext_lazy("Consumption support"), "money"),
+    ("labour_transferred", gettext_lazy("Labour transferred"), "count"),
+    ("needs_resolved", gettext_lazy("Needs resolved"), "count"),
 ]
 
 

@@ -26,6 +26,7 @@ def in_chinese(text: str) -> str:
     with translation.override("zh-hans"):
         return translation.gettext(text)
 
+
 ALLOCATIONS = "/funds/allocations/"
 TRANSACTIONS = "/funds/transactions/"
 
