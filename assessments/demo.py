@@ -34,7 +34,7 @@ BASE_TARGETS = {
     "enterprises_invested": Decimal(18),  # 60 over three years
     "investment_in_place": Decimal(110000),  # 万元; 35.91亿元 over three years
     "parks_built": Decimal(2),  # cumulative: 3 + 3 by 2023
-    "consumption_support": Decimal(30000),  # 万元
+    "consumption_support": Decimal(2000),  # 万元
     "projects_completed": Decimal(60),  # 204 over three years
     "needs_resolved": Decimal(30),
 }

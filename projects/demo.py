@@ -299,6 +299,26 @@ SEED_REPORTS = [
         "累计输送劳动力超1.3万人次。",
     ),
     ("th-xqg", "schools_paired", 2022, 33, {}, "七星关区33所学校与天河区27所学校结对。"),
+    # Yearly training and labour figures for 中山→六盘水 are illustrative: the
+    # article gives none, and its 好 grades imply the targets were met.
+    ("zs-lps", "people_trained", 2021, 1620, {}, "示例数据。"),
+    ("zs-lps", "people_trained", 2022, 1760, {}, "示例数据。"),
+    (
+        "zs-lps",
+        "labour_transferred",
+        2021,
+        4300,
+        {"east": 2900, "in_province": 1100, "elsewhere": 300, "formerly_poor": 1800},
+        "示例数据。",
+    ),
+    (
+        "zs-lps",
+        "labour_transferred",
+        2022,
+        4600,
+        {"east": 3100, "in_province": 1200, "elsewhere": 300, "formerly_poor": 1900},
+        "示例数据。",
+    ),
     ("zs-lps", "cadres_trained", 2021, 90, {}, ""),
     ("zs-lps", "cadres_trained", 2022, 105, {}, ""),
     ("zs-lps", "cadres_trained", 2023, 110, {}, "培训援派干部人才300多人次(三年合计)。"),
