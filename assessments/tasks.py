@@ -68,7 +68,25 @@ class _Batch:
         self.done = True
         for pid, y in affected(self.changes):
             if cache.add(_pending_key(pid, y), True, timeout=DEBOUNCE_SECONDS * 10):
-                refresh_summary.apply_async((pid, y), countdown=DEBOUNCE_SECONDS)
+                queue_refresh(pid, y)
+
+
+def _without_broker() -> bool:
+    return bool(refresh_summary.app.conf.task_always_eager)
+
+
+def queue_refresh(pairing_id: int, year: int) -> None:
+    """Refresh one summary ``DEBOUNCE_SECONDS`` from now; without a broker, at once.
+
+    Without a broker ``Task.apply`` runs it as eager ``apply_async`` would,
+    but without the latter's process-wide "inside a task" flag: two threads
+    setting it at once (a threaded development server, the concurrency tests)
+    can leave it set, after which every ``result.get()`` raises.
+    """
+    if _without_broker():
+        refresh_summary.apply((pairing_id, year))
+    else:
+        refresh_summary.apply_async((pairing_id, year), countdown=DEBOUNCE_SECONDS)
 
 
 _local = threading.local()

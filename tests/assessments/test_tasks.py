@@ -18,8 +18,9 @@ YEAR = ASSESSED_YEAR
 
 @pytest.fixture
 def queued(monkeypatch):
-    """What schedule_refresh queues, instead of running it."""
+    """What schedule_refresh queues on a broker, instead of running it."""
     calls = []
+    monkeypatch.setattr(tasks, "_without_broker", lambda: False)
     monkeypatch.setattr(
         tasks.refresh_summary,
         "apply_async",
@@ -107,3 +108,16 @@ def test_nightly_refresh_covers_every_pairing_and_recent_year(world):
 def test_beat_schedules_the_nightly_refresh():
     entry = settings.CELERY_BEAT_SCHEDULE["assessments-nightly-refresh"]
     assert entry["task"] == tasks.refresh_all.name
+
+
+def test_without_a_broker_the_refresh_runs_at_once_not_through_apply_async(world, monkeypatch):
+    """Eager apply_async sets Celery's process-wide "inside a task" flag; threads committing
+    at once (tests/funds/test_concurrency.py) could leave it set for every later .get()."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("apply_async is for a broker")
+
+    monkeypatch.setattr(tasks.refresh_summary, "apply_async", refuse)
+    pairing = world.pairings["gz-bj"]
+    tasks.queue_refresh(pairing.pk, YEAR)
+    assert PairingYearSummary.objects.filter(pairing=pairing, year=YEAR).exists()
