@@ -700,7 +700,7 @@ class Mentorship(BaseModel):
             raise ValidationError(errors)
 
 
-_APPRENTICE_SEPARATORS = re.compile(r"[,,、\t]")
+_APPRENTICE_SEPARATORS = re.compile(r"[,\uff0c、\t]")  # ASCII or full-width comma, 、 or tab
 
 
 def _validate_year(value: int) -> None:

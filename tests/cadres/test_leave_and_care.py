@@ -143,10 +143,13 @@ def test_mentorship_apprentices_need_units(world, client):
     response = client.post("/cadres/mentorships/add/", data)
     assert response.status_code == 400 and "李小红" in str(response.context["form"].errors)
     assert not Mentorship.objects.exists()
-    data["apprentices"] = "王小明,水城区人民医院\n李小红、水城区人民医院\n赵小刚\t水城区人民医院"
+    # ASCII comma, full-width comma, 、 and tab all separate a name from its unit.
+    data["apprentices"] = (
+        "王小明,水城区人民医院\n李小红、水城区人民医院\n赵小刚\t水城区人民医院\n钱小芳\uff0c水城区人民医院"
+    )
     assert client.post("/cadres/mentorships/add/", data).status_code == 302
     mentorship = Mentorship.objects.get()
-    assert mentorship.apprentice_count == 3
+    assert mentorship.apprentice_count == 4
     body = api_as(world.user("leader")).get(f"/api/v1/mentorships/{mentorship.pk}/").json()
     assert body["apprentice_list"][1] == {"name": "李小红", "unit": "水城区人民医院"}
 
