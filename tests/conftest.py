@@ -13,6 +13,7 @@ import pytest
 
 from accounts.choices import Role
 from accounts.services import api_token_create
+from aidtrack.celery import app as celery_app
 from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER, PARTNER
 from pairings.choices import PairingLevel
 from tests.factories import PairingFactory, UserFactory, region
@@ -43,6 +44,23 @@ class World:
     @property
     def out_of_scope_pairing(self):
         return self.pairings["th-xqg"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test's process, even where REDIS_URL names a real broker.
+
+    A test asserts what a task did, and no worker consumes the queue during
+    the suite; only tests marked ``celery_worker`` start one and go through
+    Redis. The cache stays whatever REDIS_URL makes it.
+    """
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -156,7 +156,7 @@ def test_reminders_notify_once_and_email_where_possible(world, team):
         status="approved",
     )
 
-    result = checkin_reminders.delay("morning")
+    result = checkin_reminders.apply(("morning",))
     assert result.get() == 2  # late and no_account
 
     assert set(CheckInReminder.objects.values_list("person", flat=True)) == {
@@ -171,10 +171,10 @@ def test_reminders_notify_once_and_email_where_possible(world, team):
     assert sorted(m.to[0] for m in mail.outbox) == ["captain@example.cn", "late@example.cn"]
 
     # Idempotent: a second run the same day reminds nobody again.
-    assert checkin_reminders.delay("morning").get() == 0
+    assert checkin_reminders.apply(("morning",)).get() == 0
     assert Notification.objects.count() == 2 and len(mail.outbox) == 2
     # The evening is another slot.
-    assert checkin_reminders.delay("evening").get() == 4  # everyone but the one on leave
+    assert checkin_reminders.apply(("evening",)).get() == 4  # everyone but the one on leave
 
 
 def test_reminders_skip_people_not_on_post(world, team):
@@ -183,14 +183,14 @@ def test_reminders_skip_people_not_on_post(world, team):
     deployment.actual_end_date = timezone.localdate() - timedelta(days=1)
     deployment.status = "completed"
     deployment.save()
-    assert checkin_reminders.delay("evening").get() == 0
+    assert checkin_reminders.apply(("evening",)).get() == 0
     assert not Notification.objects.exists()
 
 
 def test_email_is_off_when_not_configured(world, team, settings):
     settings.NOTIFY_BY_EMAIL = False
     make_on_post_member(world, 16, team, user=member_user("quiet", email="quiet@example.cn"))
-    assert checkin_reminders.delay("morning").get() == 1
+    assert checkin_reminders.apply(("morning",)).get() == 1
     assert Notification.objects.count() == 1 and mail.outbox == []
 
 
@@ -217,7 +217,7 @@ def test_env_time_parsing(monkeypatch):
 def test_notifications_page_badge_and_mark_read(world, team, client):
     user = member_user("reader")
     make_on_post_member(world, 17, team, user=user)
-    checkin_reminders.delay("morning").get()
+    checkin_reminders.apply(("morning",)).get()
     client.force_login(user)
     page = client.get("/accounts/notifications/")
     assert page.status_code == 200
