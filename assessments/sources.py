@@ -1,7 +1,7 @@
 """Where every assessment figure comes from, and the list of records behind it.
 
 One table: indicator code → the selector of cadres, projects or funds that
-computes it (see /work/coord/CONTRACT.md) and the filtered list page that
+computes it (docs/architecture.md, "Dashboard selectors") and the filtered list page that
 shows the records it counted. Indicators not in the table are reported
 through outcome reports and come from ``projects.selectors.indicator_totals``.
 

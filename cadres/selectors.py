@@ -1,6 +1,6 @@
 """Reads over people, deployments and teams that are more than a filter.
 
-The dashboard selectors (see CONTRACT.md) take ``pairing_ids`` already
+The dashboard selectors (docs/architecture.md) take ``pairing_ids`` already
 expanded to descendants by the caller and do no scoping of their own: the
 caller decides whose figures they are.
 """
@@ -56,7 +56,7 @@ def _deployments(pairing_ids: Collection[int]):
     return Deployment.objects.filter(pairing_id__in=list(pairing_ids))
 
 
-# -- dashboard selectors (CONTRACT.md) ------------------------------------------
+# -- dashboard selectors (docs/architecture.md) ------------------------------------------
 
 
 def people_on_post(pairing_ids: Collection[int], on: date) -> dict:

@@ -1,4 +1,4 @@
-"""The dashboard selectors (CONTRACT.md), recomputed here from the raw rows."""
+"""The dashboard selectors (docs/architecture.md, "Dashboard selectors") against raw rows."""
 
 from collections import Counter
 from datetime import date
