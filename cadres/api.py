@@ -159,37 +159,31 @@ class DeploymentViewSet(ScopedModelViewSet):
     prefetch_related = ("extensions",)
     action_scopes = dict.fromkeys(("start", "complete", "recall", "extend"), scoping.CHANGE)
 
-    def _act(self, payload_class, service, **fixed):
-        deployment = self.get_object()
-        payload = payload_class(data=self.request.data)
-        payload.is_valid(raise_exception=True)
-        service(deployment=deployment, **payload.validated_data, **fixed)
-        deployment.refresh_from_db()
-        return Response(self.get_serializer(deployment).data)
+    record_argument = "deployment"
 
     @extend_schema(request=StartSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Planned → on post (`on`: the arrival date)."""
-        return self._act(StartSerializer, deployment_start)
+        return self.run_action(deployment_start, StartSerializer)
 
     @extend_schema(request=DateSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """On post → completed (`on`: the return date)."""
-        return self._act(DateSerializer, deployment_end, recalled=False)
+        return self.run_action(deployment_end, DateSerializer, recalled=False)
 
     @extend_schema(request=DateSerializer)
     @action(detail=True, methods=["post"])
     def recall(self, request, pk=None):
         """On post → recalled (`on` and a `reason`)."""
-        return self._act(DateSerializer, deployment_end, recalled=True)
+        return self.run_action(deployment_end, DateSerializer, recalled=True)
 
     @extend_schema(request=ExtendSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
         """A new planned end with its reason and approval reference."""
-        return self._act(ExtendSerializer, deployment_extend)
+        return self.run_action(deployment_extend, ExtendSerializer)
 
 
 class TeamMemberSerializer(ValidatedModelSerializer):
@@ -319,7 +313,7 @@ class LeaveRequestSerializer(ValidatedModelSerializer):
 
 
 class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    comment = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class LeaveRequestViewSet(ScopedModelViewSet):
@@ -331,17 +325,12 @@ class LeaveRequestViewSet(ScopedModelViewSet):
     # Who may decide is the service's question (a team leader may have a read-only role).
     action_scopes = {"approve": scoping.VIEW, "reject": scoping.VIEW}
 
+    record_argument = "leave_request"
+
     def _decide(self, approve: bool):
-        leave_request = self.get_object()
-        payload = DecisionSerializer(data=self.request.data)
-        payload.is_valid(raise_exception=True)
-        leave_request = leave_request_decide(
-            leave_request=leave_request,
-            approve=approve,
-            comment=payload.validated_data.get("comment", ""),
-            user=self.request.user,
+        return self.run_action(
+            leave_request_decide, DecisionSerializer, approve=approve, user=self.request.user
         )
-        return Response(self.get_serializer(leave_request).data)
 
     @extend_schema(request=DecisionSerializer)
     @action(detail=True, methods=["post"])

@@ -5,16 +5,14 @@ and are never changed: PUT, PATCH and DELETE are not offered (405); a
 mistake is cancelled with ``POST /fund-transactions/{id}/reverse/``.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aidtrack.core import scoping
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
-from aidtrack.core.api_defaults import django_error_dict
 from funds.filters import (
     ConsumptionSupportFilterSet,
     DonationFilterSet,
@@ -52,10 +50,6 @@ _TIMESTAMPS = ["created_at", "updated_at"]
 READ_AND_CREATE = ["get", "post", "head", "options"]
 
 
-def _as_api_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(django_error_dict(exc))
-
-
 class ServiceSaveMixin:
     """Creates and updates go through ``save_service(instance)`` instead of ``instance.save()``."""
 
@@ -63,18 +57,12 @@ class ServiceSaveMixin:
         raise NotImplementedError
 
     def create(self, validated_data):
-        return self._save(self.Meta.model(**validated_data))
+        return self.save_service(self.Meta.model(**validated_data))
 
     def update(self, instance, validated_data):
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        return self._save(instance)
-
-    def _save(self, instance):
-        try:
-            return self.save_service(instance)
-        except DjangoValidationError as exc:
-            raise _as_api_errors(exc) from exc
+        return self.save_service(instance)
 
 
 class FundAllocationSerializer(ServiceSaveMixin, ValidatedModelSerializer):
@@ -104,11 +92,7 @@ class ServiceDestroyMixin:
         raise NotImplementedError
 
     def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
-        try:
-            self.perform_destroy_service(instance)
-        except DjangoValidationError as exc:
-            raise _as_api_errors(exc) from exc
+        self.perform_destroy_service(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -128,10 +112,7 @@ class OverAllocationSerializer(ValidatedModelSerializer):
         read_only_fields = ["approved_by", *_TIMESTAMPS]
 
     def create(self, validated_data):
-        try:
-            return over_allocation_approve(user=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise _as_api_errors(exc) from exc
+        return over_allocation_approve(user=self.context["request"].user, **validated_data)
 
 
 class AdministratorWrites:
@@ -181,10 +162,7 @@ class FundTransactionSerializer(ValidatedModelSerializer):
         read_only_fields = ["reverses", *_TIMESTAMPS]
 
     def create(self, validated_data):
-        try:
-            return fund_transaction_record(user=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise _as_api_errors(exc) from exc
+        return fund_transaction_record(user=self.context["request"].user, **validated_data)
 
 
 class ReverseSerializer(serializers.Serializer):
@@ -200,6 +178,7 @@ class FundTransactionViewSet(ScopedModelViewSet):
     filterset_class = FundTransactionFilterSet
     select_related = ("project",)
     http_method_names = READ_AND_CREATE
+    record_argument = "entry"
     # Reversing adds an entry to the project: scoped like any new entry.
     action_scopes = {"reverse": scoping.ADD}
 
@@ -207,16 +186,14 @@ class FundTransactionViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         """Cancel this entry with a new one of the negated amount (`date`, `note`: why)."""
-        entry = self.get_object()
-        payload = ReverseSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        try:
-            reversal = fund_transaction_reverse(
-                entry=entry, user=request.user, **payload.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise _as_api_errors(exc) from exc
-        return Response(self.get_serializer(reversal).data, status=status.HTTP_201_CREATED)
+        return self.run_action(
+            fund_transaction_reverse,
+            ReverseSerializer,
+            user=request.user,
+            respond_with=lambda reversal: Response(
+                self.get_serializer(reversal).data, status=status.HTTP_201_CREATED
+            ),
+        )
 
 
 class DonationSerializer(ValidatedModelSerializer):

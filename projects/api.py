@@ -72,25 +72,17 @@ class TransitionViewSet(ScopedModelViewSet):
     # Actions that move a record on; a record's lock does not apply to them
     # (approving is what a submitted report waits for), the services decide.
     transitions: tuple[str, ...] = ()
-    record_argument = ""
 
     def get_object(self):
         if self.action in self.transitions:
             return viewsets.ModelViewSet.get_object(self)
         return super().get_object()
 
-    def _transition(self, service, payload_class=None, **fixed):
-        record = self.get_object()
-        data = {}
-        if payload_class is not None:
-            payload = payload_class(data=self.request.data, context=self.get_serializer_context())
-            payload.is_valid(raise_exception=True)
-            data = payload.validated_data
+    def run_action(self, service, payload_class=None, **fixed):
         try:
-            service(**{self.record_argument: record}, **data, **fixed)
+            return super().run_action(service, payload_class, **fixed)
         except TransitionNotAllowed as exc:
             raise Conflict(" ".join(exc.messages)) from exc
-        return Response(self.get_serializer(self.get_object()).data)
 
 
 def _scoped_tree(request) -> tuple[Pairing, frozenset[int], int]:
@@ -246,31 +238,31 @@ class ProjectViewSet(TransitionViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Planned → approved (needs a budget and planned dates)."""
-        return self._transition(project_approve)
+        return self.run_action(project_approve)
 
     @extend_schema(request=OptionalDateSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """Approved → in progress (`on`: the actual start, else the one recorded)."""
-        return self._transition(project_start, OptionalDateSerializer)
+        return self.run_action(project_start, OptionalDateSerializer)
 
     @extend_schema(request=OptionalDateSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """In progress → completed (`on`: the actual end, else the one recorded)."""
-        return self._transition(project_complete, OptionalDateSerializer)
+        return self.run_action(project_complete, OptionalDateSerializer)
 
     @extend_schema(request=OnDateSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Completed → accepted (`on`: the acceptance date)."""
-        return self._transition(project_accept, OnDateSerializer)
+        return self.run_action(project_accept, OnDateSerializer)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Planned, approved or in progress → cancelled (`reason`)."""
-        return self._transition(project_cancel, ReasonSerializer)
+        return self.run_action(project_cancel, ReasonSerializer)
 
 
 class AttachmentBriefSerializer(serializers.ModelSerializer):
@@ -422,19 +414,19 @@ class OutcomeReportViewSet(TransitionViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Draft or returned → submitted for review."""
-        return self._transition(report_submit, user=request.user)
+        return self.run_action(report_submit, user=request.user)
 
     @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Submitted → approved (not by its submitter); the report then counts and is locked."""
-        return self._transition(report_approve, CommentSerializer, user=request.user)
+        return self.run_action(report_approve, CommentSerializer, user=request.user)
 
     @extend_schema(request=RequiredCommentSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         """Submitted → returned, with a `comment` saying what to correct."""
-        return self._transition(report_return, RequiredCommentSerializer, user=request.user)
+        return self.run_action(report_return, RequiredCommentSerializer, user=request.user)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
@@ -442,7 +434,7 @@ class OutcomeReportViewSet(TransitionViewSet):
         """Approved → returned, by an administrator, with a `reason` (kept in the review trail)."""
         if not request.user.is_administrator:
             raise PermissionDenied(_("Only an administrator can reopen an approved report."))
-        return self._transition(report_reopen, ReasonSerializer, user=request.user)
+        return self.run_action(report_reopen, ReasonSerializer, user=request.user)
 
     @extend_schema(
         parameters=_TREE_PARAMETERS,
@@ -564,19 +556,19 @@ class NeedViewSet(TransitionViewSet):
     @action(detail=True, methods=["post"])
     def match(self, request, pk=None):
         """Open → matched to a `deployment` or `project` of the pairing (or one below)."""
-        return self._transition(need_match, MatchSerializer)
+        return self.run_action(need_match, MatchSerializer)
 
     @extend_schema(request=ResolveSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Matched → resolved (`on`, `note`)."""
-        return self._transition(need_resolve, ResolveSerializer)
+        return self.run_action(need_resolve, ResolveSerializer)
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Open or matched → withdrawn (`reason`)."""
-        return self._transition(need_withdraw, ReasonSerializer)
+        return self.run_action(need_withdraw, ReasonSerializer)
 
     @extend_schema(parameters=_TREE_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"])

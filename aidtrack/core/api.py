@@ -71,6 +71,28 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             # Token users are only known now, after DRF authenticated them.
             audit.set_actor(request.user, source="api", request_id=getattr(request, "id", ""))
 
+    # The keyword under which run_action passes the record to a service.
+    record_argument: str = ""
+
+    def run_action(self, service, payload_class=None, *, respond_with=None, **fixed):
+        """A POST action: validate the body with ``payload_class``, call the service.
+
+        The service gets the record (as ``record_argument``), the payload and
+        ``fixed``; a refusal (ValidationError) becomes a 400 through the
+        exception handler. The answer is ``respond_with(result)`` or the
+        record as it now is.
+        """
+        record = self.get_object()
+        data = {}
+        if payload_class is not None:
+            payload = payload_class(data=self.request.data, context=self.get_serializer_context())
+            payload.is_valid(raise_exception=True)
+            data = payload.validated_data
+        result = service(**{self.record_argument: record}, **data, **fixed)
+        if respond_with is not None:
+            return respond_with(result)
+        return Response(self.get_serializer(self.get_object()).data)
+
     def get_queryset(self):
         action = request_action(self.request, self)
         queryset = super().get_queryset().for_user(self.request.user, action)
