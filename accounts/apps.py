@@ -7,7 +7,7 @@ from aidtrack.core.navigation import NavItem
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
-    navigation = [NavItem(_("Users"), "accounts:user_list", "accounts.User", admin_only=True)]
+    navigation = [NavItem(_("Users"), "accounts:user_list", "accounts.User", action="change")]
 
     def ready(self):
         from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)

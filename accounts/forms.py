@@ -59,11 +59,5 @@ class UserForm(ScopedModelForm):
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
 
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-            self.save_m2m()
-        return user
+    def service_arguments(self) -> dict:
+        return {"password": self.cleaned_data.get("password") or None}

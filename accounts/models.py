@@ -11,9 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from aidtrack.core import scoping
 from aidtrack.core.models import LinkedModel
+from aidtrack.core.writes import Writes
 
 # Reads of pairing-scoped data: everyone but nobody. Writes depend on the role.
 _READ_ROLES = {Role.ADMINISTRATOR, Role.COORDINATOR, Role.LEADER, Role.PARTNER}
+# Who writes pairing-scoped records unless a model says otherwise (``write_roles``).
+_SCOPED_WRITERS = frozenset({Role.COORDINATOR, Role.PARTNER})
 
 
 class UserQuerySet(models.QuerySet):
@@ -47,6 +50,7 @@ class User(LinkedModel, AbstractUser):
 
     objects = ScopedUserManager()
 
+    writes = Writes(save="accounts.services.user_save")
     audit_changes = True
     audit_redact = ("password",)
     scope_path = None
@@ -68,10 +72,14 @@ class User(LinkedModel, AbstractUser):
         """Partner accounts exist for systems that call the API, not for people."""
         return self.role != Role.PARTNER or self.is_superuser
 
-    def may(self, action: str, model) -> bool:
+    def may(self, action: str, model, *, roles: frozenset[str] | None = None) -> bool:
         """Whether this role may perform ``action`` on ``model`` at all.
 
-        Which rows is the scope's business (``pairing_ids_in_scope``).
+        Writes follow ``roles`` when given (a transition's own), else the
+        model's ``write_roles``, else the default: coordinators and partner
+        systems write pairing-scoped records, nobody but administrators the
+        rest. Administrators may everything. Which rows is the scope's
+        business (``pairing_ids_in_scope``).
         """
         if not self.is_active:
             return False
@@ -79,10 +87,12 @@ class User(LinkedModel, AbstractUser):
             return True
         if action == scoping.VIEW:
             return self.role in _READ_ROLES
-        if not scoping.is_pairing_scoped(model):
-            return False  # reference data and accounts: administrators only
+        if roles is None:
+            roles = getattr(model, "write_roles", None)
+        if roles is None:
+            roles = _SCOPED_WRITERS if scoping.is_pairing_scoped(model) else scoping.ADMINISTRATORS
         # Partners may write only with a write-enabled token; the API checks that.
-        return self.role in (Role.COORDINATOR, Role.PARTNER)
+        return self.role in roles
 
     def pairing_ids_in_scope(self, action: str = scoping.VIEW) -> frozenset[int] | None:
         """Ids of the scope pairings and all their descendants; None if unrestricted.

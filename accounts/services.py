@@ -15,6 +15,14 @@ from accounts.models import ApiToken, Notification, User, hash_token
 logger = logging.getLogger(__name__)
 
 
+def user_save(account: User, *, user=None, password: str | None = None) -> User:
+    """Create or change an account; a new password is stored hashed."""
+    if password:
+        account.set_password(password)
+    account.save()
+    return account
+
+
 @transaction.atomic
 def api_token_create(
     *, user: User, name: str = "", can_write: bool = False, days: int | None = None

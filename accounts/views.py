@@ -13,6 +13,7 @@ from accounts.forms import LoginForm, UserForm
 from accounts.models import Notification, User
 from accounts.services import notifications_mark_read
 from accounts.tables import UserTable
+from aidtrack.core import scoping
 from aidtrack.core.forms import bootstrap
 from aidtrack.core.views import BrowserAccessMixin, ObjectViews
 
@@ -55,7 +56,7 @@ class UserViews(ObjectViews):
     """Account administration; everyone else reaches their own account via the API."""
 
     model = User
-    admin_only = True
+    pages_need = scoping.CHANGE  # administration pages; one's own account is in the API
     filterset_class = UserFilterSet
     table_class = UserTable
     form_class = UserForm

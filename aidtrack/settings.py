@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "assessments.tasks.refresh_all",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Refresh requests whose queued run was lost (broker down at the commit).
+    "assessments-pending-refresh": {
+        "task": "assessments.tasks.refresh_pending",
+        "schedule": 60.0,
+    },
 }
 
 # --- Authentication and sessions -----------------------------------------

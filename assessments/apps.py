@@ -28,8 +28,8 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from aidtrack.core import summaries
-        from assessments.tasks import schedule_refresh
+        from assessments.tasks import record_changes
 
         # Cadres, projects and funds announce changes through core; this is
-        # where they turn into debounced refreshes (see assessments.tasks).
-        summaries.subscribe(schedule_refresh)
+        # where they become durable refresh requests (see assessments.tasks).
+        summaries.subscribe(record_changes)

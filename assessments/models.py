@@ -244,3 +244,28 @@ class OfficialGrade(BaseModel):
 
     def __str__(self):
         return f"{self.pairing} · {self.year} · {self.get_level_display()}: {self.grade}"
+
+
+class RefreshRequest(models.Model):
+    """A pairing-year whose records changed and whose summaries wait for a refresh.
+
+    Written in the same transaction as the change (``INSERT … ON CONFLICT``),
+    so a change that commits is never forgotten, whatever happens to the
+    broker or the worker afterwards; deleted in the transaction that
+    refreshes. ``requested_at`` is the latest change's time: a refresh
+    removes only requests it has seen.
+    """
+
+    pairing_id = models.IntegerField(_("pairing"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    requested_at = models.DateTimeField(_("requested at"))
+
+    class Meta:
+        verbose_name = _("summary refresh request")
+        verbose_name_plural = _("summary refresh requests")
+        constraints = [
+            models.UniqueConstraint(fields=["pairing_id", "year"], name="refresh_request_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.pairing_id}/{self.year}"

@@ -1,12 +1,27 @@
-"""Refreshing summaries in the background: after changes (debounced) and nightly.
+"""Refreshing summaries in the background: after changes and nightly.
 
-Other apps do not call this module (they may not import assessments); their
-services call ``aidtrack.core.summaries.changed(pairing_id, year)``, which
-reaches ``schedule_refresh`` here (subscribed in AssessmentsConfig.ready()).
+Cadres, projects and funds announce changed (pairing, year) pairs through
+``aidtrack.core.summaries``; ``record_changes`` (subscribed in
+AssessmentsConfig.ready()) hears them:
+
+1. In the writer's transaction it upserts one ``RefreshRequest`` per pair.
+   The request commits with the change or rolls back with it, so no broker,
+   worker or cache failure after the commit can lose it.
+2. After the commit it asks for ``refresh_pending``: with a broker, queued
+   ``DEBOUNCE_SECONDS`` later (once per window: a cache mark stops a second
+   queueing); without one (development, tests), run at once. If queueing
+   fails (Redis down) the write still succeeds: beat runs ``refresh_pending``
+   every minute and finds the requests.
+3. ``refresh_pending`` takes the requests (``FOR UPDATE SKIP LOCKED``, so two
+   workers share them), refreshes every summary they touch — the pairing's
+   and its ancestors', for the year and the following one — once, and
+   deletes them in the same transaction. A worker that dies mid-way leaves
+   them for the next run.
+
+The nightly ``refresh_all`` recomputes every pairing × the recent years.
 """
 
 import logging
-import threading
 
 from celery import shared_task
 from django.core.cache import cache
@@ -15,15 +30,53 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# Changes within this many seconds of the first one share one refresh: an
-# import of 500 transactions refreshes each pairing once, not 500 times.
+# Changes within this many seconds share one refresh (with a broker).
 DEBOUNCE_SECONDS = 30
+# Requests taken per transaction by refresh_pending: a writer of one of them
+# waits for that transaction, so it stays short.
+BATCH_SIZE = 20
 # The nightly run refreshes this many years back from the current one.
 NIGHTLY_YEARS = 3
 
+_QUEUED_MARK = "assessments:refresh-pending-queued"
 
-def _pending_key(pairing_id: int, year: int) -> str:
-    return f"assessments:refresh-pending:{pairing_id}:{year}"
+
+def record_changes(keys) -> None:
+    """Remember ``keys`` in the writer's transaction; refresh them after it commits."""
+    from assessments.models import RefreshRequest
+
+    table = RefreshRequest._meta.db_table
+    pairs = sorted(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (pairing_id, year, requested_at) "  # noqa: S608 (our table name)
+            "SELECT p, y, clock_timestamp() FROM unnest(%s::int[], %s::int[]) AS k(p, y) "
+            "ON CONFLICT (pairing_id, year) DO UPDATE SET requested_at = EXCLUDED.requested_at",
+            [[p for p, _y in pairs], [y for _p, y in pairs]],
+        )
+    transaction.on_commit(request_refresh)
+
+
+def _without_broker() -> bool:
+    return bool(refresh_pending.app.conf.task_always_eager)
+
+
+def request_refresh() -> None:
+    """Have ``refresh_pending`` run soon; never fails the caller (its write has committed).
+
+    Without a broker ``Task.apply`` runs it at once, as eager ``apply_async``
+    would, but without the latter's process-wide "inside a task" flag: two
+    threads setting it at once can leave it set, after which every
+    ``result.get()`` raises.
+    """
+    try:
+        if _without_broker():
+            refresh_pending.apply()
+        elif cache.add(_QUEUED_MARK, True, timeout=DEBOUNCE_SECONDS):
+            refresh_pending.apply_async(countdown=DEBOUNCE_SECONDS)
+    except Exception:
+        # The requests are in PostgreSQL; beat's minutely run will find them.
+        logger.warning("could not queue the summary refresh; beat will", exc_info=True)
 
 
 def affected(changes) -> list[tuple[int, int]]:
@@ -48,90 +101,40 @@ def affected(changes) -> list[tuple[int, int]]:
     return sorted(touched)
 
 
-class _Batch:
-    """The pairing-years changed in one transaction; refreshed once, after it commits.
-
-    Every change registers the batch as an on-commit callback (so it also
-    runs where only some of the callbacks survive, e.g. a savepoint rolled
-    back); the first call does the work, the others nothing. Batching within
-    the transaction matters where tasks run at once (Celery eager, in
-    development): the cache mark alone would refresh once per change there.
-    """
-
-    def __init__(self):
-        self.changes: set[tuple[int, int]] = set()
-        self.done = False
-
-    def __call__(self):
-        if self.done:
-            return
-        self.done = True
-        for pid, y in affected(self.changes):
-            if cache.add(_pending_key(pid, y), True, timeout=DEBOUNCE_SECONDS * 10):
-                queue_refresh(pid, y)
-
-
-def _without_broker() -> bool:
-    return bool(refresh_summary.app.conf.task_always_eager)
-
-
-def queue_refresh(pairing_id: int, year: int) -> None:
-    """Refresh one summary ``DEBOUNCE_SECONDS`` from now; without a broker, at once.
-
-    Without a broker ``Task.apply`` runs it as eager ``apply_async`` would,
-    but without the latter's process-wide "inside a task" flag: two threads
-    setting it at once (a threaded development server, the concurrency tests)
-    can leave it set, after which every ``result.get()`` raises.
-    """
-    if _without_broker():
-        refresh_summary.apply((pairing_id, year))
-    else:
-        refresh_summary.apply_async((pairing_id, year), countdown=DEBOUNCE_SECONDS)
-
-
-_local = threading.local()
-
-
-def _current_batch() -> _Batch:
-    """This thread's batch while a callback of it still waits for the commit, else a new one.
-
-    A rolled-back transaction drops the callbacks from the connection's
-    list; then the next change starts a new batch.
-    """
-    batch = getattr(_local, "batch", None)
-    if batch is None or batch.done or not any(e[1] is batch for e in connection.run_on_commit):
-        batch = _local.batch = _Batch()
-    return batch
-
-
-def schedule_refresh(pairing_id: int, year: int) -> None:
-    """Refresh the summaries a change touches, once, after the transaction commits.
-
-    Changes in one transaction share one batch. After the commit each
-    touched summary is marked as pending in the cache and its refresh queued
-    ``DEBOUNCE_SECONDS`` later; transactions committed before it runs find
-    the mark and queue nothing, since that refresh will read them too.
-    Nothing is queued if the transaction rolls back.
-    """
-    batch = _current_batch()
-    batch.changes.add((pairing_id, year))
-    # Outside a transaction this runs the batch at once.
-    transaction.on_commit(batch)
-
-
-@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
-def refresh_summary(pairing_id: int, year: int) -> str:
-    """Recompute one summary (idempotent; a failure is recorded on the summary)."""
+def _refresh_batch() -> int:
+    """Refresh what one batch of requests touches; the number of requests taken."""
+    from assessments.models import RefreshRequest
     from assessments.services import assessment_refresh
     from pairings.models import Pairing
 
-    # Cleared first: a change committed while this runs queues the next refresh.
-    cache.delete(_pending_key(pairing_id, year))
-    pairing = Pairing.objects.filter(pk=pairing_id).first()
-    if pairing is None:
-        return "gone"
-    summary = assessment_refresh(pairing=pairing, year=year)
-    return "failed" if summary.failed else "refreshed"
+    with transaction.atomic():
+        requests = list(
+            RefreshRequest.objects.select_for_update(skip_locked=True).order_by(
+                "requested_at", "pk"
+            )[:BATCH_SIZE]
+        )
+        if not requests:
+            return 0
+        touched = affected((r.pairing_id, r.year) for r in requests)
+        pairings = Pairing.objects.in_bulk({pairing_id for pairing_id, _year in touched})
+        for pairing_id, year in touched:
+            assessment_refresh(pairing=pairings[pairing_id], year=year)
+        RefreshRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
+    return len(requests)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def refresh_pending() -> int:
+    """Refresh every summary that waits for one (idempotent; failures are kept on the summary)."""
+    # Cleared first: a change committed while this runs queues the next run.
+    try:
+        cache.delete(_QUEUED_MARK)
+    except Exception:
+        logger.warning("could not clear the queued mark", exc_info=True)
+    taken = 0
+    while batch := _refresh_batch():
+        taken += batch
+    return taken
 
 
 @shared_task

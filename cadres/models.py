@@ -88,6 +88,8 @@ class Person(BaseModel):
     def __str__(self):
         return self.name
 
+    summary_fields = ("category", "specialty", "birth_date")
+
     def summary_keys(self):
         """A new category or specialty moves the person between the figures of each term."""
         if self.pk is None:
@@ -226,6 +228,17 @@ class Deployment(BaseModel):
     def end_date(self):
         """When the person is (or was) free again: the actual end, else the planned one."""
         return self.actual_end_date or self.planned_end_date
+
+    summary_fields = (
+        "person",
+        "pairing",
+        "direction",
+        "kind",
+        "start_date",
+        "planned_end_date",
+        "actual_end_date",
+        "status",
+    )
 
     def summary_keys(self):
         """Every year of the term counts (people on post, deployments begun)."""

@@ -90,6 +90,8 @@ class FundAllocation(BaseModel):
 
     scope_path = "pairing"
 
+    summary_fields = ("pairing", "year", "amount", "source_level")
+
     def summary_keys(self):
         yield self.pairing_id, self.year
 
@@ -172,6 +174,8 @@ class FundTransaction(BaseModel):
     )
 
     scope_path = "project__pairing"
+
+    summary_fields = ("project", "kind", "date", "amount", "reverses")
 
     def summary_keys(self):
         """Fiscal money counts in its project's programme year."""
@@ -278,6 +282,8 @@ class Donation(BaseModel):
 
     scope_path = "pairing"
 
+    summary_fields = ("pairing", "date", "kind", "amount")
+
     def summary_keys(self):
         yield self.pairing_id, self.date.year
 
@@ -336,6 +342,8 @@ class Park(BaseModel):
     description = models.TextField(_("description"), blank=True)
 
     scope_path = "pairing"
+
+    summary_fields = ("pairing", "kind", "opened_on")
 
     def summary_keys(self):
         """Parks are counted from the year they opened (later years follow nightly)."""
@@ -404,6 +412,8 @@ class Investment(BaseModel):
 
     scope_path = "pairing"
 
+    summary_fields = ("pairing", "enterprise", "agreed_on", "amount_agreed", "amount_in_place")
+
     def summary_keys(self):
         yield self.pairing_id, self.agreed_on.year
 
@@ -469,6 +479,8 @@ class InvestmentTranche(BaseModel):
 
     scope_path = "investment__pairing"
 
+    summary_fields = ("investment", "date", "amount")
+
     def summary_keys(self):
         yield self.investment.pairing_id, self.date.year
 
@@ -521,6 +533,8 @@ class ConsumptionSupport(BaseModel):
     note = models.TextField(_("note"), blank=True)
 
     scope_path = "pairing"
+
+    summary_fields = ("pairing", "kind", "year", "month", "amount")
 
     def summary_keys(self):
         yield self.pairing_id, self.year

@@ -233,6 +233,18 @@ class Project(BaseModel):
     def __str__(self):
         return f"{self.code} {self.name}" if self.code else self.name
 
+    summary_fields = (
+        "pairing",
+        "year",
+        "category",
+        "status",
+        "budget",
+        "actual_start_date",
+        "actual_end_date",
+        "beneficiaries",
+        "beneficiaries_formerly_poor",
+    )
+
     def summary_keys(self):
         """Counted in its programme year, and as completed in the year it ended."""
         yield self.pairing_id, self.year
@@ -540,6 +552,18 @@ class OutcomeReport(BaseModel):
     def __str__(self):
         return f"{self.indicator.name_zh} · {self.subject} · {self.period_label}"
 
+    summary_fields = (
+        "indicator",
+        "pairing",
+        "project",
+        "year",
+        "quarter",
+        "month",
+        "value",
+        "breakdown",
+        "status",
+    )
+
     def summary_keys(self):
         pairing_id = self.pairing_id or (self.project.pairing_id if self.project_id else None)
         yield pairing_id, self.year
@@ -773,6 +797,8 @@ class Need(BaseModel):
 
     def __str__(self):
         return self.description[:40]
+
+    summary_fields = ("pairing", "collected_on", "status", "resolved_on")
 
     def summary_keys(self):
         """Collected in one year, perhaps resolved in a later one."""

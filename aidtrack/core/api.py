@@ -9,11 +9,14 @@ FilterSet and the related rows to fetch::
         filterset_class = PairingFilterSet
 """
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
@@ -21,6 +24,8 @@ from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.locking import ensure_unlocked
+from aidtrack.core.transitions import transitions_of
+from aidtrack.core.writes import delete_record, save_record
 
 
 class ValidatedModelSerializer(serializers.ModelSerializer):
@@ -54,9 +59,33 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(django_error_dict(exc)) from exc
         return attrs
 
+    # Saved the way the model declares (core.writes): serializers only validate.
+    def create(self, validated_data):
+        return self._save(self.Meta.model(), validated_data)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data)
+
+    def _save(self, instance, validated_data):
+        many_to_many = {f.name for f in instance._meta.many_to_many}
+        related = {name: validated_data.pop(name) for name in many_to_many & validated_data.keys()}
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance = save_record(instance, user=self.context["request"].user)
+        for name, value in related.items():
+            getattr(instance, name).set(value)
+        return instance
+
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
-    """List/retrieve/create/update/delete through ``for_user``; writes re-check scope."""
+    """List/retrieve/create/update/delete through ``for_user``; writes re-check scope.
+
+    Each transition of the model's table (core.transitions) becomes
+    ``POST …/{id}/<name>/``: the body is validated by the transition's form,
+    the service runs, and the answer is the record as it now is (201 with
+    the new record where the service creates one, as a reversal does). A
+    step the record's status does not allow answers 409.
+    """
 
     # The scoping action of extra actions, whose POST is not always an "add":
     # {"reveal": scoping.VIEW, "extend": scoping.CHANGE}.
@@ -70,28 +99,6 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if request.method not in permissions.SAFE_METHODS:
             # Token users are only known now, after DRF authenticated them.
             audit.set_actor(request.user, source="api", request_id=getattr(request, "id", ""))
-
-    # The keyword under which run_action passes the record to a service.
-    record_argument: str = ""
-
-    def run_action(self, service, payload_class=None, *, respond_with=None, **fixed):
-        """A POST action: validate the body with ``payload_class``, call the service.
-
-        The service gets the record (as ``record_argument``), the payload and
-        ``fixed``; a refusal (ValidationError) becomes a 400 through the
-        exception handler. The answer is ``respond_with(result)`` or the
-        record as it now is.
-        """
-        record = self.get_object()
-        data = {}
-        if payload_class is not None:
-            payload = payload_class(data=self.request.data, context=self.get_serializer_context())
-            payload.is_valid(raise_exception=True)
-            data = payload.validated_data
-        result = service(**{self.record_argument: record}, **data, **fixed)
-        if respond_with is not None:
-            return respond_with(result)
-        return Response(self.get_serializer(self.get_object()).data)
 
     def get_queryset(self):
         action = request_action(self.request, self)
@@ -114,9 +121,40 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         self._save_in_scope(serializer.save, scoping.ADD)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        model = getattr(getattr(cls, "queryset", None), "model", None)
+        table = transitions_of(model)
+        if table:
+            cls.action_scopes = {**cls.action_scopes}
+            for transition in table:
+                method = f"transition_{transition.name}"
+                setattr(cls, method, _transition_action(transition))
+                cls.action_scopes[method] = transition.action
+
+    def _transition(self):
+        return transitions_of(self.queryset.model)[self.action.removeprefix("transition_")]
+
+    def run_transition(self, request):
+        transition = self._transition()
+        if not transition.permitted(request.user, self.queryset.model):
+            self.permission_denied(request)
+        record = self.get_object()
+        form = transition.form_class(request.data, record=record, user=request.user)
+        if not form.is_valid():
+            raise exceptions.ValidationError(django_error_dict(DjangoValidationError(form.errors)))
+        result = transition.run(record, user=request.user, **form.cleaned_data)
+        if isinstance(result, type(record)) and result.pk != record.pk:
+            return Response(self.get_serializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self.get_object()).data)
+
     def get_object(self):
         obj = super().get_object()
-        if request_action(self.request, self) in (scoping.CHANGE, scoping.DELETE):
+        # Transitions are what move a locked record on; their services check the status.
+        is_transition = (self.action or "").startswith("transition_")
+        if request_action(self.request, self) in (scoping.CHANGE, scoping.DELETE) and not (
+            is_transition
+        ):
             ensure_unlocked(obj, self.request.user)
         return obj
 
@@ -126,7 +164,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         try:
-            instance.delete()
+            delete_record(instance, user=request.user)
         except ProtectedError as exc:
             raise exceptions.ValidationError(
                 {
@@ -136,3 +174,51 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
                 }
             ) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _transition_action(transition):
+    """The viewset method of one transition: ``POST …/{id}/<name>/``."""
+
+    def run(self, request, pk=None):
+        return self.run_transition(request)
+
+    run.__name__ = f"transition_{transition.name}"
+    run.__doc__ = transition.help_text or str(transition.label)
+    run = extend_schema(request=payload_serializer(transition.form_class), operation_id=None)(run)
+    return action(
+        detail=True, methods=["post"], url_path=transition.name, url_name=transition.name
+    )(run)
+
+
+_SERIALIZER_FIELDS = (
+    (forms.DateField, serializers.DateField),
+    (forms.DecimalField, serializers.DecimalField),
+    (forms.IntegerField, serializers.IntegerField),
+    (forms.BooleanField, serializers.BooleanField),
+    (forms.ModelChoiceField, serializers.IntegerField),
+    (forms.ChoiceField, serializers.CharField),
+    (forms.CharField, serializers.CharField),
+)
+
+
+def payload_serializer(form_class):
+    """A serializer describing a payload form's fields, for the API documentation only.
+
+    Requests are validated by the form itself, so browser and API accept the same.
+    """
+    fields = {}
+    for name, field in form_class.base_fields.items():
+        for form_field, serializer_field in _SERIALIZER_FIELDS:
+            if isinstance(field, form_field):
+                options = {"required": field.required, "help_text": str(field.label or "")}
+                if serializer_field is serializers.DecimalField:
+                    options.update(max_digits=None, decimal_places=None)
+                if serializer_field is serializers.IntegerField and isinstance(
+                    field, forms.ModelChoiceField
+                ):
+                    options["help_text"] = f"{field.label} (id)"
+                if not field.required and serializer_field is not serializers.BooleanField:
+                    options["allow_null"] = True
+                fields[name] = serializer_field(**options)
+                break
+    return type(f"{form_class.__name__}Payload", (serializers.Serializer,), fields)

@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.settings import api_settings
 
 from aidtrack.core import scoping
+from aidtrack.core.transitions import TransitionNotAllowed
 
 _ACTION_BY_METHOD = {
     "GET": scoping.VIEW,
@@ -105,11 +106,21 @@ class CappedCursorPagination(CursorPagination):
     max_page_size = 500
 
 
+class Conflict(exceptions.APIException):
+    """The record's state does not allow the step (409), with the reason."""
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = _("Not possible in the record's present state.")
+
+
 def json_exception_handler(exc, context):
     """Every error as ``{"code", "message", "errors"?}``; validation errors list fields."""
     from rest_framework.views import exception_handler  # DRF's views import this module
 
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, TransitionNotAllowed):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_error_dict(exc))
     response = exception_handler(exc, context)
     if response is None:

@@ -19,10 +19,36 @@ def scope_choice_fields(fields, user) -> None:
 
 
 class ScopedModelForm(forms.ModelForm):
-    """Base for every edit form: scoped choices and Bootstrap widgets."""
+    """Base for every edit form: scoped choices and Bootstrap widgets.
+
+    A form only validates; the edit page saves through the model's declared
+    service (``core.writes``). What a form carries beyond the model's fields
+    (uploaded files, a new password) reaches that service through
+    ``service_arguments()``.
+    """
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        scope_choice_fields(self.fields, user)
+        for field in self.fields.values():
+            bootstrap(field)
+
+    def service_arguments(self) -> dict:
+        return {}
+
+
+class PayloadForm(forms.Form):
+    """What a status transition asks for (a date, a reason), in the browser and the API.
+
+    ``record`` is the record the step applies to (choices may depend on it);
+    model choices are scoped to ``user``. Without fields: a step that needs
+    nothing but the click.
+    """
+
+    def __init__(self, data=None, *, record=None, user=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.record = record
         self.user = user
         scope_choice_fields(self.fields, user)
         for field in self.fields.values():

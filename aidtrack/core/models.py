@@ -1,5 +1,6 @@
 """Base model, scoped querysets and the change history every record shares."""
 
+import copy
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -65,6 +66,8 @@ class BaseModel(LinkedModel):
 
     scope_path: ClassVar[str | None] = None
     audit_changes: ClassVar[bool] = True
+    # Fields that count in yearly figures (see core.summaries); empty: the row counts nowhere.
+    summary_fields: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -79,41 +82,70 @@ class BaseModel(LinkedModel):
             self.updated_by_id = actor.user_id
             if "update_fields" in kwargs and kwargs["update_fields"] is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by"}
-        counted_before = self._stored_summary_keys()
+        announced = self._counted_changes()
         super().save(*args, **kwargs)
-        self._announce(counted_before | set(self.summary_keys()))
+        if announced is not None:
+            summaries.announce(announced | set(self.summary_keys()))
+        self._remember_counted()
 
     def delete(self, *args, **kwargs):
-        counted = set(self.summary_keys())
+        counted = set(self.summary_keys()) if self.summary_fields else set()
         result = super().delete(*args, **kwargs)
-        self._announce(counted)
+        summaries.announce(counted)
         return result
 
-    def summary_keys(self) -> Iterable[tuple[int, int]]:
-        """The (pairing id, year) pairs whose yearly figures this row counts in.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        record = super().from_db(db, field_names, values)
+        record._remember_counted()
+        return record
 
-        Rows that feed summaries (deployments, projects, transactions …)
-        override this; saving or deleting them announces the pairs, before
-        and after the change, through ``aidtrack.core.summaries``. Bulk
-        writes bypass it and are caught by the nightly refresh.
-        """
+    def summary_keys(self) -> Iterable[tuple[int, int]]:
+        """The (pairing id, year) pairs whose yearly figures this row counts in."""
         return ()
 
-    def _counts_in_summaries(self) -> bool:
-        return type(self).summary_keys is not BaseModel.summary_keys
+    # -- what was loaded, to see what a save changes ---------------------------------
+    def _counted_values(self) -> dict:
+        """Field name → value of the counted fields loaded on this instance (no query)."""
+        values = {}
+        for name in self.summary_fields:
+            attname = self._meta.get_field(name).attname
+            if attname in self.__dict__:  # deferred fields are not read here
+                values[name] = self.__dict__[attname]
+        return values
 
-    def _stored_summary_keys(self) -> set[tuple[int, int]]:
-        """What the row counted for as stored, so a move to another pairing or year is seen."""
-        if self._state.adding or self.pk is None or not self._counts_in_summaries():
+    def _remember_counted(self) -> None:
+        if self.summary_fields:
+            self._loaded_counted = self._counted_values()
+
+    def _counted_changes(self) -> set[tuple[int, int]] | None:
+        """None when the save changes nothing that counts; else the pairs counted before.
+
+        The pairs before come from the values loaded with the row (a copy of
+        the row with those values), not from reading it again. A row that was
+        never loaded (built with its id) is read once.
+        """
+        if not self.summary_fields:
+            return None
+        if self._state.adding:
             return set()
-        stored = type(self)._base_manager.filter(pk=self.pk).first()
-        return set(stored.summary_keys()) if stored else set()
-
-    @staticmethod
-    def _announce(keys) -> None:
-        for pairing_id, year in keys:
-            if pairing_id and year:
-                summaries.changed(pairing_id, year)
+        loaded = getattr(self, "_loaded_counted", None)
+        if loaded is None:
+            stored = type(self)._base_manager.filter(pk=self.pk).first()
+            return set(stored.summary_keys()) if stored else set()
+        current = self._counted_values()
+        changed = {name for name in loaded.keys() & current.keys() if loaded[name] != current[name]}
+        if not changed:
+            return None
+        before = copy.copy(self)
+        before._state = copy.copy(self._state)
+        # Relations cached for the new values must not stand for the old ones.
+        before._state.fields_cache = {
+            name: value for name, value in self._state.fields_cache.items() if name not in changed
+        }
+        for name in changed:
+            setattr(before, self._meta.get_field(name).attname, loaded[name])
+        return set(before.summary_keys())
 
 
 class ChangeRecordQuerySet(models.QuerySet):

@@ -19,8 +19,7 @@ class NavItem:
     # "app_label.ModelName" whose view permission decides visibility;
     # None: a page for every signed-in person (their own check-ins, say).
     model: str | None
-    admin_only: bool = False
-    # A page for changing records (a review queue) shows to those who may change.
+    # A page for changing records (a review queue, accounts) shows to those who may change.
     action: str = "view"
 
 
@@ -33,8 +32,7 @@ def navigation(request):
         items = [
             {"label": item.label, "url": reverse(item.url_name)}
             for item in getattr(config, "navigation", ())
-            if (item.model is None or user.may(item.action, apps.get_model(item.model)))
-            and (user.is_administrator or not item.admin_only)
+            if item.model is None or user.may(item.action, apps.get_model(item.model))
         ]
         if items:
             groups.append({"label": config.verbose_name, "items": items})

@@ -11,6 +11,8 @@ Each model says how it reaches its pairing with ``scope_path``:
 A model whose scope is not a lookup path (organisations lie *in* the
 regions of a pairing) defines ``scope_q(pairing_ids)`` returning a ``Q``.
 
+Who may write a model at all is data too: ``write_roles`` (see ADMINISTRATORS).
+
 The user supplies the answers that depend on accounts: whether the role
 may perform the action on the model at all (``user.may``) and which pairings
 the user's scope covers for the action (``user.pairing_ids_in_scope``,
@@ -20,6 +22,14 @@ answer). Core never imports accounts; it relies on that interface.
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+# ``write_roles`` of a model only administrators write (rubrics, official
+# grades, over-allocations): no role besides them. A model without
+# ``write_roles`` is written by the coordinators and partner systems of its
+# scope if it is pairing-scoped, by administrators only if not (regions,
+# indicators). ``user.may`` reads it; pages, the API, buttons, the menu and
+# the generated access tests follow.
+ADMINISTRATORS = frozenset()
 
 
 def is_pairing_scoped(model) -> bool:

@@ -1,30 +1,38 @@
-"""“A pairing's figures for a year changed”: the one signal summary builders listen to.
+"""“These pairings' figures for these years changed”: the announcement summary builders hear.
 
-Summaries (assessments) are computed from the records of cadres, projects and
-funds, but those apps come before assessments in the dependency direction and
-must not import it. So the services that change such records call::
+Rows of cadres, projects and funds count in yearly figures per pairing, but
+those apps come before the app that builds the figures (assessments) and may
+not import it. So a model says what it counts for, and core announces it:
 
-    from aidtrack.core import summaries
-    summaries.changed(pairing_id, year)
+* ``summary_fields``: the fields whose values count in (or place the row in)
+  a figure. Saving a row announces a change only when one of them differs
+  from the value loaded from the database; a change to anything else (a
+  person's rank) announces nothing and costs no query.
+* ``summary_keys()``: the (pairing id, year) pairs the row counts for. Both
+  the pairs before the change (computed from the loaded values) and after
+  it are announced, so a move to another pairing or year is heard.
 
-inside their transaction, and whoever builds summaries subscribes once, in its
-AppConfig.ready(). A subscriber decides what to do (assessments debounces and
-refreshes after the commit); with no subscriber the call does nothing.
+``BaseModel.save()``/``delete()`` do this for single rows. Bulk writes
+(imports, loaders, ``QuerySet.update``) announce their keys themselves, in
+one call: ``summaries.announce(keys)``.
 
-``year`` is the year the change belongs to (a deployment's start year, a
-transaction's date, a report's period); the subscriber also refreshes what
-depends on it (parent pairings, the following year's growth figures).
+Whoever builds summaries subscribes once, in its AppConfig.ready(), and
+decides what to do (assessments records the pairs durably in the write's own
+transaction and refreshes after the commit). With no subscriber nothing
+happens. ``year`` is the year the change belongs to; the subscriber also
+refreshes what depends on it (parent pairings, the following year's growth).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-Subscriber = Callable[[int, int], None]
+Key = tuple[int, int]
+Subscriber = Callable[[frozenset[Key]], None]
 
 _subscribers: list[Subscriber] = []
 
 
 def subscribe(subscriber: Subscriber) -> None:
-    """Call ``subscriber(pairing_id, year)`` on every change; subscribing twice is harmless."""
+    """Call ``subscriber(keys)`` on every announcement; subscribing twice is harmless."""
     if subscriber not in _subscribers:
         _subscribers.append(subscriber)
 
@@ -34,13 +42,10 @@ def unsubscribe(subscriber: Subscriber) -> None:
         _subscribers.remove(subscriber)
 
 
-def changed(pairing_id: int, year: int) -> None:
-    """Records of ``pairing_id`` that count for ``year`` were created, changed or deleted."""
+def announce(keys: Iterable[Key]) -> None:
+    """Records counting for these (pairing id, year) pairs were created, changed or deleted."""
+    complete = frozenset((pairing_id, year) for pairing_id, year in keys if pairing_id and year)
+    if not complete:
+        return
     for subscriber in list(_subscribers):
-        subscriber(pairing_id, year)
-
-
-def changed_years(pairing_id: int, years) -> None:
-    """The same for a record that spans several years (a deployment of 2021–2023)."""
-    for year in sorted(set(years)):
-        changed(pairing_id, year)
+        subscriber(complete)

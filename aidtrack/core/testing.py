@@ -28,6 +28,7 @@ from rest_framework.test import APIClient
 
 from aidtrack.core import scoping
 from aidtrack.core.models import ChangeRecord
+from aidtrack.core.transitions import transitions_of
 
 ADMIN, COORDINATOR, LEADER, PARTNER, ANONYMOUS = (
     "admin",
@@ -60,13 +61,21 @@ def expected_read(role: str, in_scope: bool, *, scoped_model: bool = True) -> Ex
     return Expect(browser=200, api=200)
 
 
-def expected_write(role: str, in_scope: bool, *, scoped_model: bool = True) -> Expect:
-    """Writes: administrators anywhere, coordinators in scope, others never."""
+def coordinators_write(model) -> bool:
+    """Whether coordinators may write the model at all (its ``write_roles``, or the default)."""
+    roles = getattr(model, "write_roles", None)
+    if roles is None:
+        return scoping.is_pairing_scoped(model)
+    return COORDINATOR in roles
+
+
+def expected_write(role: str, in_scope: bool, model) -> Expect:
+    """Writes: administrators anywhere; coordinators in scope where the model lets them."""
     if role == ANONYMOUS:
         return Expect(browser=302, api=401)
     if role == ADMIN:
         return Expect(browser=302, api=200, changes=True)
-    if role == COORDINATOR and scoped_model:
+    if role == COORDINATOR and coordinators_write(model):
         if in_scope:
             return Expect(browser=302, api=200, changes=True)
         return Expect(browser=404, api=404)
@@ -216,8 +225,8 @@ class BrowserWriteTests(_AccessTests):
         data = self.create_data(world, in_scope)
         before = self.model._default_manager.count()
         response = self.browser(world, role).post(self.url("add"), data)
-        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
-        if role == COORDINATOR and not in_scope and self.scoped_model:
+        expect = expected_write(role, in_scope, self.model)
+        if role == COORDINATOR and not in_scope and coordinators_write(self.model):
             # Out-of-scope targets are not even offered: the form refuses them.
             # (Reference data has no scope: the role is refused outright.)
             expect = Expect(browser=400, api=400)
@@ -232,7 +241,7 @@ class BrowserWriteTests(_AccessTests):
         obj = self.make_object(world, in_scope=in_scope)
         data = self.form_data(world, obj)
         response = self.browser(world, role).post(self.url("edit", obj), data)
-        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        expect = expected_write(role, in_scope, self.model)
         assert response.status_code == expect.browser, (
             response.context and response.context.get("form") and response.context["form"].errors
         )
@@ -251,7 +260,7 @@ class BrowserWriteTests(_AccessTests):
     def test_browser_delete(self, world, role, in_scope):
         obj = self.make_object(world, in_scope=in_scope)
         response = self.browser(world, role).post(self.url("delete", obj))
-        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        expect = expected_write(role, in_scope, self.model)
         assert response.status_code == expect.browser
         exists = self.model._default_manager.filter(pk=obj.pk).exists()
         assert exists != expect.changes
@@ -323,7 +332,7 @@ class ApiWriteTests(_AccessTests):
         response = self.api(world, role).post(
             self.api_url_for(), self.create_data(world, in_scope), format="json"
         )
-        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        expect = expected_write(role, in_scope, self.model)
         expected_status = {200: 201, 404: 400}.get(expect.api, expect.api)
         assert response.status_code == expected_status, response.content
         assert self.model._default_manager.count() == before + (1 if expect.changes else 0)
@@ -335,7 +344,7 @@ class ApiWriteTests(_AccessTests):
         response = self.api(world, role).patch(
             self.api_url_for(obj), self.update_changes, format="json"
         )
-        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        expect = expected_write(role, in_scope, self.model)
         assert response.status_code == expect.api, response.content
         if expect.changes:
             self.assert_changed(obj)
@@ -349,7 +358,7 @@ class ApiWriteTests(_AccessTests):
     def test_api_delete(self, world, role, in_scope):
         obj = self.make_object(world, in_scope=in_scope)
         response = self.api(world, role).delete(self.api_url_for(obj))
-        expect = expected_write(role, in_scope, scoped_model=self.scoped_model)
+        expect = expected_write(role, in_scope, self.model)
         assert response.status_code == {200: 204}.get(expect.api, expect.api)
         assert self.model._default_manager.filter(pk=obj.pk).exists() != expect.changes
 
@@ -370,3 +379,150 @@ class ObjectAccessTests(
 
 class ReadOnlyAccessTests(BrowserReadTests, ApiReadTests):
     """For reference data that is read-only in the browser and the API."""
+
+
+class TransitionTests(_AccessTests):
+    """Every transition of the model's table, generated: allowed, wrong status, wrong role.
+
+    The test class names a valid payload per transition (posted as the
+    browser form and as API JSON)::
+
+        steps = {"approve": {}, "cancel": {"reason": "no land"}}
+
+    ``make_object`` makes the record; it is put in the transition's first
+    source status with a plain UPDATE. Override ``ready_object`` where a step
+    needs more (a report submitted by someone else), ``payload`` where it
+    depends on the record. Every transition of the table must be listed.
+    """
+
+    steps: dict[str, dict] = {}
+
+    def pytest_generate_tests(self, metafunc):
+        if "transition_name" in metafunc.fixturenames:
+            metafunc.parametrize("transition_name", list(self.steps))
+
+    # -- declarations -------------------------------------------------------------
+    def ready_object(self, world, transition, in_scope: bool = True):
+        """A record ``transition`` may run on."""
+        record = self.make_object(world, in_scope=in_scope)
+        if transition.sources:
+            self._set_status(record, transition.sources[0])
+        return record
+
+    def payload(self, world, transition, record) -> dict:
+        return self.steps[transition.name]
+
+    # -- helpers -----------------------------------------------------------------
+    @property
+    def table(self):
+        return transitions_of(self.model)
+
+    def _set_status(self, record, status):
+        type(record)._base_manager.filter(pk=record.pk).update(status=status)
+        record.refresh_from_db()
+
+    def runner(self, transition) -> str:
+        """The role that runs the step: a coordinator where the step is theirs."""
+        return COORDINATOR if transition.roles is None or COORDINATOR in transition.roles else ADMIN
+
+    def transition_url(self, record, transition, api=False):
+        if api:
+            return reverse(f"{self.api_url}-{transition.name}", args=[record.pk])
+        return reverse(self.model.url_name("transition"), args=[record.pk, transition.name])
+
+    def snapshot(self, record):
+        fresh = type(record)._base_manager.get(pk=record.pk)
+        return {
+            field.attname: getattr(fresh, field.attname)
+            for field in fresh._meta.concrete_fields
+            if field.name not in ("updated_at", "updated_by")
+        }
+
+    def assert_moved(self, record, transition):
+        if transition.target is not None:
+            record.refresh_from_db()
+            assert record.status == transition.target
+
+    # -- tests -------------------------------------------------------------------
+    def test_every_transition_is_tested(self):
+        assert set(self.steps) == {transition.name for transition in self.table}
+
+    def test_transition_in_the_browser(self, world, transition_name):
+        transition = self.table[transition_name]
+        record = self.ready_object(world, transition)
+        role = self.runner(transition)
+        url = self.transition_url(record, transition)
+        assert self.browser(world, role).get(url).status_code == 200
+        response = self.browser(world, role).post(url, self.payload(world, transition, record))
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        self.assert_moved(record, transition)
+
+    def test_transition_over_the_api(self, world, transition_name):
+        transition = self.table[transition_name]
+        record = self.ready_object(world, transition)
+        response = self.api(world, self.runner(transition)).post(
+            self.transition_url(record, transition, api=True),
+            self.payload(world, transition, record),
+            format="json",
+        )
+        assert response.status_code in (200, 201), response.content
+        self.assert_moved(record, transition)
+
+    def test_transition_from_a_wrong_status_is_a_conflict(self, world, transition_name):
+        transition = self.table[transition_name]
+        if not transition.sources:
+            pytest.skip("no status precondition: the service decides")
+        record = self.ready_object(world, transition)
+        payload = self.payload(world, transition, record)
+        wrong = next(
+            value
+            for value, _label in self.model._meta.get_field("status").choices
+            if value not in transition.sources
+        )
+        self._set_status(record, wrong)
+        before = self.snapshot(record)
+        role = self.runner(transition)
+        api = self.api(world, role).post(
+            self.transition_url(record, transition, api=True), payload, format="json"
+        )
+        assert api.status_code == 409, api.content
+        assert api.json()["code"] == "conflict"
+        browser = self.browser(world, role).post(self.transition_url(record, transition), payload)
+        assert browser.status_code == 409
+        assert self.snapshot(record) == before
+
+    @pytest.mark.parametrize("role", (LEADER, ANONYMOUS, "coordinator_out_of_scope"))
+    def test_transition_refused_for_a_role_that_may_not(self, world, transition_name, role):
+        transition = self.table[transition_name]
+        in_scope = role != "coordinator_out_of_scope"
+        record = self.ready_object(world, transition, in_scope=in_scope)
+        payload = self.payload(world, transition, record)
+        before = self.snapshot(record)
+        acting = COORDINATOR if role == "coordinator_out_of_scope" else role
+        if acting == COORDINATOR and self.runner(transition) != COORDINATOR:
+            expected_api = 403  # the role may not run this step anywhere
+        else:
+            expected_api = {LEADER: 403, ANONYMOUS: 401, COORDINATOR: 404}[acting]
+        response = self.api(world, acting).post(
+            self.transition_url(record, transition, api=True), payload, format="json"
+        )
+        assert response.status_code == expected_api, response.content
+        browser = self.browser(world, acting).post(self.transition_url(record, transition), payload)
+        assert browser.status_code == {401: 302}.get(expected_api, expected_api)
+        assert self.snapshot(record) == before
+
+    def test_a_step_only_an_administrator_may_take_is_refused_to_coordinators(
+        self, world, transition_name
+    ):
+        transition = self.table[transition_name]
+        if self.runner(transition) == COORDINATOR:
+            pytest.skip("coordinators may take this step")
+        record = self.ready_object(world, transition)
+        before = self.snapshot(record)
+        response = self.api(world, COORDINATOR).post(
+            self.transition_url(record, transition, api=True),
+            self.payload(world, transition, record),
+            format="json",
+        )
+        assert response.status_code == 403
+        assert self.snapshot(record) == before

@@ -13,15 +13,17 @@ Every page starts from ``Model.objects.for_user(user, action)``: a record
 outside the user's scope is a 404, a role that may not act at all gets 403.
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -31,6 +33,8 @@ from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
 from aidtrack.core.history import describe_changes, history_records
 from aidtrack.core.locking import ensure_unlocked
 from aidtrack.core.templatetags.aidtrack import money as money_html
+from aidtrack.core.transitions import TransitionNotAllowed, transitions_of
+from aidtrack.core.writes import delete_record, save_record
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -51,9 +55,8 @@ class ObjectViewMixin(BrowserAccessMixin):
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and (
-            not user.may(self.action, self.model)
-            or (self.config.admin_only and not user.is_administrator)
+        if user.is_authenticated and not (
+            user.may(self.action, self.model) and user.may(self.config.pages_need, self.model)
         ):
             # The role may not do this to any record: saying so reveals nothing.
             raise PermissionDenied
@@ -137,8 +140,22 @@ class ObjectDetailView(ObjectViewMixin, TemplateView):
             _labelled(obj, entry, money=entry in self.config.money_fields)
             for entry in self.config.get_detail_fields()
         ]
-        context = self.get_context_data(object=obj, fields=fields, active_tab="detail")
+        context = self.get_context_data(
+            object=obj,
+            fields=fields,
+            active_tab="detail",
+            transition_links=transition_links(obj, request.user),
+        )
         return self.render_to_response(context)
+
+
+def transition_links(record, user) -> list[tuple[str, str]]:
+    """``(url, label)`` of each status step the user may take on the record now."""
+    name = type(record).url_name("transition")
+    return [
+        (reverse(name, args=[record.pk, transition.name]), transition.label)
+        for transition in transitions_of(type(record)).offered(record, user)
+    ]
 
 
 def _labelled(obj, entry, money=False):
@@ -190,7 +207,11 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
         form = self.get_form(instance)
         if form.is_valid():
             try:
-                obj = save_in_scope(form.save, user=request.user, action=self.action)
+                obj = save_in_scope(
+                    lambda: save_form(form, user=request.user),
+                    user=request.user,
+                    action=self.action,
+                )
             except ValidationError as exc:
                 # A service's errors land on the form's fields where it has them.
                 add_model_errors(form, exc)
@@ -213,6 +234,13 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
             or (instance.get_absolute_url() if instance.pk else reverse(self.config.list_url())),
         )
         return self.render_to_response(context, status=status)
+
+
+def save_form(form, *, user):
+    """Save a validated model form's record the way its model declares (core.writes)."""
+    record = save_record(form.save(commit=False), user=user, **form.service_arguments())
+    form.save_m2m()
+    return record
 
 
 def save_in_scope(save, *, user, action):
@@ -241,7 +269,7 @@ class ObjectDeleteView(ObjectViewMixin, TemplateView):
         obj = self.get_object()
         label = str(obj)
         try:
-            obj.delete()
+            delete_record(obj, user=request.user)
         except ProtectedError as exc:
             blockers = ", ".join(sorted({str(o) for o in list(exc.protected_objects)[:5]}))
             messages.error(
@@ -250,8 +278,68 @@ class ObjectDeleteView(ObjectViewMixin, TemplateView):
                 % {"object": label, "blockers": blockers},
             )
             return HttpResponseRedirect(obj.get_absolute_url())
+        except ValidationError as exc:
+            # The delete service refused (it would break an invariant): nothing changed.
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("Deleted: %(object)s") % {"object": label})
         return HttpResponseRedirect(reverse(self.config.list_url()))
+
+
+class TransitionView(ObjectViewMixin, TemplateView):
+    """One status step of the model's transition table: its payload form, then its service.
+
+    The record's lock does not apply: the steps are what move a locked record
+    on (approve a submitted report), and each service checks the status.
+    """
+
+    template_name = "generic/transition.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        table = transitions_of(self.model)
+        if kwargs["transition"] not in table:
+            raise Http404
+        self.transition = table[kwargs["transition"]]
+        self.action = self.transition.action
+        if request.user.is_authenticated and not self.transition.permitted(
+            request.user, self.model
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        queryset = self.config.detail_queryset(self.get_queryset())
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get_form(self, record):
+        data = self.request.POST if self.request.method == "POST" else None
+        return self.transition.form_class(data, record=record, user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        record = self.get_object()
+        return self.render(record, self.get_form(record))
+
+    def post(self, request, *args, **kwargs):
+        record = self.get_object()
+        form = self.get_form(record)
+        status = 400
+        if form.is_valid():
+            try:
+                self.transition.run(record, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_model_errors(form, exc)
+                if isinstance(exc, TransitionNotAllowed):
+                    status = 409
+            else:
+                label = self.transition.label
+                messages.success(request, _("%(action)s: done.") % {"action": label})
+                return HttpResponseRedirect(record.get_absolute_url())
+        return self.render(record, form, status=status)
+
+    def render(self, record, form, status=200):
+        context = self.get_context_data(object=record, form=form, label=self.transition.label)
+        return self.render_to_response(context, status=status)
 
 
 class ObjectHistoryView(ObjectViewMixin, TemplateView):
@@ -280,8 +368,9 @@ class ObjectViews:
     money_fields: tuple[str, ...] = ()
     # Related rows the detail page reads, fetched with the record.
     detail_select_related: tuple[str, ...] = ()
-    # Pages for administrators only, whatever the model's read rules.
-    admin_only = False
+    # What a role must be allowed to do to the model to open any of its pages:
+    # CHANGE for pages that administer records (accounts), not just show them.
+    pages_need = scoping.VIEW
     # The URL segment; the model name plus "s" unless that is not English.
     path_prefix: str | None = None
 
@@ -290,6 +379,7 @@ class ObjectViews:
     edit_view = ObjectEditView
     delete_view = ObjectDeleteView
     history_view = ObjectHistoryView
+    transition_view = TransitionView
 
     @classmethod
     def get_detail_fields(cls) -> tuple[str, ...]:
@@ -334,5 +424,16 @@ class ObjectViews:
         if cls.has_history():
             urls.append(
                 path(f"{plural}/<int:pk>/history/", view(cls.history_view), name=f"{name}_history")
+            )
+        table = transitions_of(cls.model)
+        if table:
+            # Only the declared names, so the app's own pages under a record stay reachable.
+            names = "|".join(re.escape(transition.name) for transition in table)
+            urls.append(
+                re_path(
+                    rf"^{plural}/(?P<pk>[0-9]+)/(?P<transition>{names})/$",
+                    view(cls.transition_view),
+                    name=f"{name}_transition",
+                )
             )
         return urls
