@@ -6,7 +6,7 @@ administrators only.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
@@ -104,13 +104,6 @@ class AssessmentViewSet(ScopedModelViewSet):
     http_method_names = ["get", "head", "options"]
 
 
-class AdministratorsWrite(permissions.BasePermission):
-    message = _("Only administrators enter official grades.")
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or request.user.is_administrator
-
-
 class OfficialGradeSerializer(ValidatedModelSerializer):
     class Meta:
         model = OfficialGrade
@@ -133,7 +126,3 @@ class OfficialGradeViewSet(ScopedModelViewSet):
     queryset = OfficialGrade.objects.all()
     serializer_class = OfficialGradeSerializer
     filterset_class = OfficialGradeFilterSet
-    permission_classes = [
-        *ScopedModelViewSet.permission_classes,
-        AdministratorsWrite,
-    ]

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core import scoping
 from aidtrack.core.models import BaseModel
 from assessments.choices import GradeLevel, ScoringMethod
 
@@ -224,6 +225,9 @@ class OfficialGrade(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_path = "pairing"
+    # Published by the state and the provinces: coordinators read them for
+    # their pairings, only administrators enter them.
+    write_roles = scoping.ADMINISTRATORS
     # Anyone in scope may read it; only administrators enter or change it
     # (see assessments.views.AdministratorWritesMixin and api.py).
     administrators_write = True

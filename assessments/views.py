@@ -23,10 +23,7 @@ from django.views.generic import TemplateView
 from aidtrack.core import scoping
 from aidtrack.core.views import (
     BrowserAccessMixin,
-    ObjectDeleteView,
     ObjectDetailView,
-    ObjectEditView,
-    ObjectListView,
     ObjectViews,
 )
 from assessments import sources
@@ -128,54 +125,12 @@ class GradeThresholdViews(ObjectViews):
     detail_select_related = ("rubric",)
 
 
-class AdministratorsWriteMixin:
-    """Read like any record of the pairing; only administrators add, change or delete.
-
-    Official grades are published by the state and the provinces; a
-    coordinator reads them for their pairings but must not enter them.
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        # Edit pages decide between add and change later in dispatch; both are writes.
-        writes = isinstance(self, ObjectEditView | ObjectDeleteView)
-        if user.is_authenticated and writes and not user.is_administrator:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def permissions(self):
-        allowed = super().permissions()
-        if not self.request.user.is_administrator:
-            allowed.update({action: False for action in scoping.ACTIONS if action != scoping.VIEW})
-        return allowed
-
-
-class OfficialGradeListView(AdministratorsWriteMixin, ObjectListView):
-    pass
-
-
-class OfficialGradeDetailView(AdministratorsWriteMixin, ObjectDetailView):
-    pass
-
-
-class OfficialGradeEditView(AdministratorsWriteMixin, ObjectEditView):
-    pass
-
-
-class OfficialGradeDeleteView(AdministratorsWriteMixin, ObjectDeleteView):
-    pass
-
-
 class OfficialGradeViews(ObjectViews):
     model = OfficialGrade
     filterset_class = OfficialGradeFilterSet
     table_class = OfficialGradeTable
     form_class = OfficialGradeForm
     detail_select_related = Pairing.name_related("pairing")
-    list_view = OfficialGradeListView
-    detail_view = OfficialGradeDetailView
-    edit_view = OfficialGradeEditView
-    delete_view = OfficialGradeDeleteView
 
 
 # --- dashboards --------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Edit forms. Those whose writes must hold invariants save through funds.services."""
+"""Edit forms: they validate; the models' declared services save (see core.writes)."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.forms import ScopedModelForm, bootstrap
+from aidtrack.core.forms import PayloadForm, ScopedModelForm
 from funds.models import (
     ConsumptionSupport,
     Donation,
@@ -13,13 +14,6 @@ from funds.models import (
     InvestmentTranche,
     OverAllocation,
     Park,
-)
-from funds.services import (
-    fund_allocation_save,
-    fund_transaction_record,
-    investment_save,
-    investment_tranche_save,
-    over_allocation_approve,
 )
 from pairings.fields import RegionField
 from pairings.models import Pairing
@@ -49,9 +43,6 @@ class FundAllocationForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         _with_pairing_names(self, "pairing")
 
-    def save(self, commit=True):
-        return fund_allocation_save(allocation=self.instance)
-
 
 class OverAllocationForm(ScopedModelForm):
     class Meta:
@@ -61,16 +52,6 @@ class OverAllocationForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _with_pairing_names(self, "pairing")
-
-    def save(self, commit=True):
-        data = self.cleaned_data
-        return over_allocation_approve(
-            pairing=data["pairing"],
-            year=data["year"],
-            amount=data["amount"],
-            reason=data["reason"],
-            user=self.user,
-        )
 
 
 class FundTransactionForm(ScopedModelForm):
@@ -84,22 +65,10 @@ class FundTransactionForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = self.fields["project"].queryset.order_by("-year", "code")
 
-    def save(self, commit=True):
-        data = self.cleaned_data
-        return fund_transaction_record(
-            project=data["project"],
-            kind=data["kind"],
-            amount=data["amount"],
-            date=data["date"],
-            payer=data.get("payer"),
-            payee=data.get("payee"),
-            voucher_number=data.get("voucher_number", ""),
-            note=data.get("note", ""),
-            user=self.user,
-        )
 
+class ReverseForm(PayloadForm):
+    """Why and when an entry is cancelled (the "reverse" transition)."""
 
-class ReverseForm(forms.Form):
     date = forms.DateField(label=_("date of the reversal"), widget=forms.DateInput)
     note = forms.CharField(
         label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
@@ -107,8 +76,7 @@ class ReverseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            bootstrap(field)
+        self.fields["date"].initial = timezone.localdate()
 
 
 class DonationForm(ScopedModelForm):
@@ -167,9 +135,6 @@ class InvestmentForm(ScopedModelForm):
             kind="enterprise"
         )
 
-    def save(self, commit=True):
-        return investment_save(investment=self.instance)
-
 
 class InvestmentTrancheForm(ScopedModelForm):
     class Meta:
@@ -181,9 +146,6 @@ class InvestmentTrancheForm(ScopedModelForm):
         self.fields["investment"].queryset = self.fields["investment"].queryset.select_related(
             "enterprise"
         )
-
-    def save(self, commit=True):
-        return investment_tranche_save(tranche=self.instance)
 
 
 class ConsumptionSupportForm(ScopedModelForm):

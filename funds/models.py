@@ -14,7 +14,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core import scoping
 from aidtrack.core.models import BaseModel
+from aidtrack.core.transitions import Transition, TransitionTable
+from aidtrack.core.writes import Writes
 from funds.choices import (
     ConsumptionKind,
     DonationKind,
@@ -89,6 +92,9 @@ class FundAllocation(BaseModel):
     allocated_on = models.DateField(_("allocated on"), null=True, blank=True)
 
     scope_path = "pairing"
+    writes = Writes(
+        save="funds.services.fund_allocation_save", delete="funds.services.fund_allocation_delete"
+    )
 
     summary_fields = ("pairing", "year", "amount", "source_level")
 
@@ -123,6 +129,12 @@ class OverAllocation(BaseModel):
     )
 
     scope_path = "pairing"
+    # Approved and withdrawn by administrators, never edited.
+    write_roles = scoping.ADMINISTRATORS
+    writes = Writes(
+        save="funds.services.over_allocation_approve",
+        delete="funds.services.over_allocation_withdraw",
+    )
 
     class Meta:
         verbose_name = _("over-allocation approval")
@@ -174,12 +186,36 @@ class FundTransaction(BaseModel):
     )
 
     scope_path = "project__pairing"
+    writes = Writes(save="funds.services.fund_transaction_record")
+    transitions = TransitionTable(
+        Transition(
+            "reverse",
+            _("Reverse this entry"),
+            sources=None,
+            target=None,
+            service="funds.services.fund_transaction_reverse",
+            form="funds.forms.ReverseForm",
+            # A reversal is a new entry in the same project: scoped like one.
+            action=scoping.ADD,
+            refusal="reversal_refusal",
+            help_text="Cancel this entry with a new one of the negated amount (`date`, "
+            "`note`: why); answers 201 with the reversal.",
+        ),
+    )
 
     summary_fields = ("project", "kind", "date", "amount", "reverses")
 
     def summary_keys(self):
         """Fiscal money counts in its project's programme year."""
         yield self.project.pairing_id, self.project.year
+
+    def reversal_refusal(self) -> str | None:
+        """Why this entry cannot be reversed, if it cannot (see the "reverse" transition)."""
+        if self.is_reversal:
+            return _("A reversal cannot itself be reversed.")
+        if FundTransaction.objects.filter(reverses=self).exists():
+            return _("This entry has already been reversed.")
+        return None
 
     class Meta:
         verbose_name = _("fund transaction")
@@ -411,6 +447,7 @@ class Investment(BaseModel):
     )
 
     scope_path = "pairing"
+    writes = Writes(save="funds.services.investment_save")
 
     summary_fields = ("pairing", "enterprise", "agreed_on", "amount_agreed", "amount_in_place")
 
@@ -478,6 +515,10 @@ class InvestmentTranche(BaseModel):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     scope_path = "investment__pairing"
+    writes = Writes(
+        save="funds.services.investment_tranche_save",
+        delete="funds.services.investment_tranche_delete",
+    )
 
     summary_fields = ("investment", "date", "amount")
 

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from aidtrack.core import scoping
+from aidtrack.core import scoping, summaries
 from aidtrack.core.money import format_yuan
 from funds.choices import TransactionKind
 from funds.models import (
@@ -128,68 +128,45 @@ def _check_stages(totals: dict[str, Decimal]) -> None:
 
 
 @transaction.atomic
-def fund_transaction_record(
-    *,
-    project: Project,
-    kind: str,
-    amount: Decimal,
-    date: date_type,
-    payer=None,
-    payee=None,
-    voucher_number: str = "",
-    note: str = "",
-    reverses: FundTransaction | None = None,
-    user,
-) -> FundTransaction:
-    """Record one step of a project's money, keeping every invariant of this module."""
-    if isinstance(amount, float):
+def fund_transaction_record(entry: FundTransaction, *, user) -> FundTransaction:
+    """Record one step of a project's money (a new entry), keeping every invariant of this module.
+
+    Entries are never changed: a mistake is cancelled by its reversal.
+    """
+    if entry.pk is not None:
+        raise ValueError("fund transactions are recorded once, never changed")
+    if isinstance(entry.amount, float):
         raise TypeError("money is never a float")  # a programming error, not user input
     # The row lock makes this project's stage totals ours until commit; it is
     # taken before the pairing-year lock, always in that order.
-    locked = Project.objects.select_for_update().filter(pk=project.pk).first()
+    locked = Project.objects.select_for_update().filter(pk=entry.project_id).first()
     if locked is None:
         raise ValidationError({"project": _("This project no longer exists.")})
     _require_scope(user, locked.pairing_id, scoping.ADD, "project")
-    entry = FundTransaction(
-        project=locked,
-        kind=kind,
-        amount=amount,
-        date=date,
-        payer=payer,
-        payee=payee,
-        voucher_number=voucher_number,
-        note=note,
-        reverses=reverses,
-    )
+    entry.project = locked
     entry.full_clean()
-    if kind == TransactionKind.COMMITMENT:
+    if entry.kind == TransactionKind.COMMITMENT:
         _lock_pairing_years((locked.pairing_id, locked.year))
     totals = project_stage_totals([locked.pk]).get(locked.pk, _zero_stages())
-    totals[kind] += entry.amount
+    totals[entry.kind] += entry.amount
     _check_stages(totals)
     entry.save()
-    if kind == TransactionKind.COMMITMENT and entry.amount > 0:
+    if entry.kind == TransactionKind.COMMITMENT and entry.amount > 0:
         _check_pairing_year(locked.pairing_id, locked.year)
     return entry
 
 
 @transaction.atomic
 def fund_transaction_reverse(
-    *, entry: FundTransaction, date: date_type, note: str = "", user
+    entry: FundTransaction, *, date: date_type, note: str = "", user
 ) -> FundTransaction:
     """Cancel ``entry`` with a new entry of the negated amount (never an edit)."""
-    original = FundTransaction.objects.filter(pk=entry.pk).select_related("project").first()
-    if original is None:
-        raise ValidationError(_("This entry no longer exists."))
-    if original.is_reversal:
-        raise ValidationError(_("A reversal cannot itself be reversed."), code="reversal")
-    if FundTransaction.objects.filter(reverses=original).exists():
-        raise ValidationError(_("This entry has already been reversed."), code="reversed")
+    original = FundTransaction.transitions.begin(entry, "reverse")
     if date < original.date:
         raise ValidationError(
             {"date": _("A reversal cannot be dated before the entry it cancels.")}
         )
-    return fund_transaction_record(
+    reversal = FundTransaction(
         project=original.project,
         kind=original.kind,
         amount=-original.amount,
@@ -199,8 +176,8 @@ def fund_transaction_reverse(
         voucher_number=original.voucher_number,
         note=note,
         reverses=original,
-        user=user,
     )
+    return fund_transaction_record(reversal, user=user)
 
 
 def _zero_stages() -> dict[str, Decimal]:
@@ -218,7 +195,7 @@ def _saved_scope(model, pk) -> tuple[int, int] | None:
 
 
 @transaction.atomic
-def fund_allocation_save(*, allocation: FundAllocation) -> FundAllocation:
+def fund_allocation_save(allocation: FundAllocation, *, user=None) -> FundAllocation:
     """Create or change an allocation; a smaller allowance must still cover the commitments."""
     allocation.full_clean()
     before = _saved_scope(FundAllocation, allocation.pk)
@@ -233,38 +210,32 @@ def fund_allocation_save(*, allocation: FundAllocation) -> FundAllocation:
 
 
 @transaction.atomic
-def fund_allocation_delete(*, allocation: FundAllocation) -> None:
+def fund_allocation_delete(allocation: FundAllocation, *, user=None) -> None:
     scope = _saved_scope(FundAllocation, allocation.pk)
     _lock_pairing_years(scope)
     # Deleted by query so the caller's instance keeps its id if the check rolls back.
     FundAllocation.objects.filter(pk=allocation.pk).delete()
+    summaries.announce([scope])
     _check_pairing_year(*scope)
 
 
-def _require_administrator(user) -> None:
-    if user is None or not user.is_administrator:
-        raise PermissionDenied(_("Only an administrator can approve over-allocations."))
-
-
 @transaction.atomic
-def over_allocation_approve(
-    *, pairing, year: int, amount: Decimal, reason: str, user
-) -> OverAllocation:
-    """An administrator allows a pairing-year to commit ``amount`` more than allocated."""
-    _require_administrator(user)
-    approval = OverAllocation(
-        pairing=pairing, year=year, amount=amount, reason=reason.strip(), approved_by=user
-    )
+def over_allocation_approve(approval: OverAllocation, *, user) -> OverAllocation:
+    """Allow a pairing-year to commit ``amount`` more than allocated, approved by ``user``.
+
+    Who may approve is the model's ``write_roles`` (administrators).
+    """
+    approval.reason = approval.reason.strip()
+    approval.approved_by = user
     approval.full_clean()
-    _lock_pairing_years((pairing.pk, year))
+    _lock_pairing_years((approval.pairing_id, approval.year))
     approval.save()
     return approval
 
 
 @transaction.atomic
-def over_allocation_withdraw(*, approval: OverAllocation, user) -> None:
+def over_allocation_withdraw(approval: OverAllocation, *, user=None) -> None:
     """Withdraw an approval, unless commitments already rely on it."""
-    _require_administrator(user)
     scope = _saved_scope(OverAllocation, approval.pk)
     _lock_pairing_years(scope)
     OverAllocation.objects.filter(pk=approval.pk).delete()
@@ -308,7 +279,7 @@ def _lock_investment(pk: int) -> Investment:
 
 
 @transaction.atomic
-def investment_save(*, investment: Investment) -> Investment:
+def investment_save(investment: Investment, *, user=None) -> Investment:
     """Create or change an investment without overwriting its amount in place."""
     if investment.pk is not None:
         investment.amount_in_place = _lock_investment(investment.pk).amount_in_place
@@ -318,7 +289,7 @@ def investment_save(*, investment: Investment) -> Investment:
 
 
 @transaction.atomic
-def investment_tranche_save(*, tranche: InvestmentTranche) -> InvestmentTranche:
+def investment_tranche_save(tranche: InvestmentTranche, *, user=None) -> InvestmentTranche:
     """Record (or correct) money in place and update the investment's total under its lock."""
     previous = (
         InvestmentTranche.objects.filter(pk=tranche.pk).values_list("investment_id", flat=True)
@@ -334,7 +305,8 @@ def investment_tranche_save(*, tranche: InvestmentTranche) -> InvestmentTranche:
 
 
 @transaction.atomic
-def investment_tranche_delete(*, tranche: InvestmentTranche) -> None:
+def investment_tranche_delete(tranche: InvestmentTranche, *, user=None) -> None:
     investment = _lock_investment(tranche.investment_id)
     InvestmentTranche.objects.filter(pk=tranche.pk).delete()
+    summaries.announce(tranche.summary_keys())
     _refresh_in_place(investment)

@@ -1,31 +1,22 @@
-"""Pages for the money: declarations for the generic views, plus what they cannot do.
+"""Pages for the money: declarations for the generic views, plus the project and hub tabs.
 
 Fund transactions are never edited or deleted: their pages are list, detail,
-add, reverse and history. Over-allocations are approved and withdrawn by
-administrators only. Allocations, over-allocations and tranches are deleted
-through services, so a deletion cannot leave the commitments uncovered.
+add, reverse (a transition) and history. Over-allocations are approved and
+withdrawn by administrators only (the model's write roles). The models name
+the services that save and delete them (core.writes), so a deletion cannot
+leave the commitments uncovered.
 """
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
-from aidtrack.core.forms import add_model_errors
 from aidtrack.core.views import (
     BrowserAccessMixin,
-    ObjectDeleteView,
     ObjectDetailView,
-    ObjectEditView,
-    ObjectHistoryView,
-    ObjectListView,
-    ObjectViewMixin,
     ObjectViews,
 )
 from funds.filters import (
@@ -47,7 +38,6 @@ from funds.forms import (
     InvestmentTrancheForm,
     OverAllocationForm,
     ParkForm,
-    ReverseForm,
 )
 from funds.models import (
     ConsumptionSupport,
@@ -60,12 +50,6 @@ from funds.models import (
     Park,
 )
 from funds.selectors import funds_by_pairing, funds_growth, funds_summary, project_funds
-from funds.services import (
-    fund_allocation_delete,
-    fund_transaction_reverse,
-    investment_tranche_delete,
-    over_allocation_withdraw,
-)
 from funds.tables import (
     ConsumptionSupportTable,
     DonationTable,
@@ -80,199 +64,55 @@ from pairings.models import Pairing
 from projects.models import Project
 
 
-class ServiceDeleteView(ObjectDeleteView):
-    """Deletes through ``config.delete_service(obj)``; its refusal is shown, nothing changes."""
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        label = str(obj)
-        try:
-            self.config.delete_service(obj, request.user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(obj.get_absolute_url())
-        messages.success(request, _("Deleted: %(object)s") % {"object": label})
-        return HttpResponseRedirect(reverse(self.config.list_url()))
-
-
 class FundAllocationViews(ObjectViews):
     model = FundAllocation
     filterset_class = FundAllocationFilterSet
     table_class = FundAllocationTable
     form_class = FundAllocationForm
-    delete_view = ServiceDeleteView
     detail_select_related = Pairing.name_related("pairing")
     money_fields = ("amount",)
     path_prefix = "allocations"
 
-    @staticmethod
-    def delete_service(allocation, user):
-        fund_allocation_delete(allocation=allocation)
-
-
-# -- over-allocations: administrators write ----------------------------------------
-
-
-class AdministratorWritesMixin:
-    """Everyone in scope reads; only administrators add or remove (and see the buttons)."""
-
-    writes = False  # set by the add and delete pages
-
-    def dispatch(self, request, *args, **kwargs):
-        user = request.user
-        if user.is_authenticated and self.writes and not user.is_administrator:
-            raise PermissionDenied(_("Only an administrator can approve over-allocations."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def permissions(self):
-        can = super().permissions()
-        if not self.request.user.is_administrator:
-            can.update(add=False, change=False, delete=False)
-        return can
-
-
-class OverAllocationListView(AdministratorWritesMixin, ObjectListView):
-    pass
-
-
-class OverAllocationDetailView(AdministratorWritesMixin, ObjectDetailView):
-    def permissions(self):
-        return {**super().permissions(), "change": False}  # withdrawn, never edited
-
-
-class OverAllocationHistoryView(AdministratorWritesMixin, ObjectHistoryView):
-    def permissions(self):
-        return {**super().permissions(), "change": False}
-
-
-class OverAllocationAddView(AdministratorWritesMixin, ObjectEditView):
-    writes = True
-
-
-class OverAllocationDeleteView(AdministratorWritesMixin, ServiceDeleteView):
-    writes = True
-
 
 class OverAllocationViews(ObjectViews):
+    """Approved and withdrawn (by administrators: the model's write roles), never edited."""
+
     model = OverAllocation
     filterset_class = OverAllocationFilterSet
     table_class = OverAllocationTable
     form_class = OverAllocationForm
-    list_view = OverAllocationListView
-    detail_view = OverAllocationDetailView
-    history_view = OverAllocationHistoryView
+    writes_offered = (scoping.ADD, scoping.DELETE)
     detail_fields = ("pairing", "year", "amount", "reason", "approved_by")
     money_fields = ("amount",)
     detail_select_related = (*Pairing.name_related("pairing"), "approved_by")
     path_prefix = "over-allocations"
 
-    @staticmethod
-    def delete_service(approval, user):
-        over_allocation_withdraw(approval=approval, user=user)
-
-    @classmethod
-    def urls(cls):
-        prefix = cls.path_prefix
-
-        def view(view_class):
-            return view_class.as_view(model=cls.model, config=cls)
-
-        return [
-            path(f"{prefix}/", view(cls.list_view), name="overallocation_list"),
-            path(f"{prefix}/<int:pk>/", view(cls.detail_view), name="overallocation_detail"),
-            path(f"{prefix}/add/", view(OverAllocationAddView), name="overallocation_add"),
-            path(
-                f"{prefix}/<int:pk>/delete/",
-                view(OverAllocationDeleteView),
-                name="overallocation_delete",
-            ),
-            path(
-                f"{prefix}/<int:pk>/history/",
-                view(cls.history_view),
-                name="overallocation_history",
-            ),
-        ]
-
 
 # -- fund transactions: recorded and reversed, never edited ------------------------
 
 
-class ImmutableMixin:
-    """No edit or delete buttons: an entry is corrected by its reversal."""
-
-    def permissions(self):
-        return {**super().permissions(), "change": False, "delete": False}
-
-
-class FundTransactionDetailView(ImmutableMixin, ObjectDetailView):
+class FundTransactionDetailView(ObjectDetailView):
     template_name = "funds/fundtransaction_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        entry = context["object"]
-        context["reversal"] = FundTransaction.objects.filter(reverses=entry).first()
-        context["can_reverse"] = (
-            self.request.user.may(scoping.ADD, FundTransaction)
-            and not entry.is_reversal
-            and context["reversal"] is None
-            and FundTransaction.objects.for_user(self.request.user, scoping.ADD)
-            .filter(pk=entry.pk)
-            .exists()
+        context["reversal"] = (
+            FundTransaction.objects.for_user(self.request.user)
+            .filter(reverses=context["object"])
+            .first()
         )
         return context
 
 
-class FundTransactionListView(ImmutableMixin, ObjectListView):
-    pass
-
-
-class FundTransactionHistoryView(ImmutableMixin, ObjectHistoryView):
-    pass
-
-
-class FundTransactionAddView(ImmutableMixin, ObjectEditView):
-    pass
-
-
-class FundTransactionReverseView(ImmutableMixin, ObjectViewMixin, TemplateView):
-    """Cancel an entry with its negated amount, after the user says why."""
-
-    template_name = "funds/fundtransaction_reverse.html"
-    action = scoping.ADD  # a reversal is a new entry in the same project
-
-    def get(self, request, *args, **kwargs):
-        form = ReverseForm(initial={"date": timezone.localdate()})
-        return self.render(self.get_object(), form)
-
-    def post(self, request, *args, **kwargs):
-        entry = self.get_object()
-        form = ReverseForm(request.POST)
-        if form.is_valid():
-            try:
-                reversal = fund_transaction_reverse(
-                    entry=entry, user=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                add_model_errors(form, exc)
-            else:
-                messages.success(request, _("Reversed: %(object)s") % {"object": entry})
-                return HttpResponseRedirect(reversal.get_absolute_url())
-        return self.render(entry, form, status=400)
-
-    def render(self, entry, form, status=200):
-        context = self.get_context_data(object=entry, form=form)
-        return self.render_to_response(context, status=status)
-
-
 class FundTransactionViews(ObjectViews):
+    """Entries are recorded and reversed (the "reverse" transition), never edited or deleted."""
+
     model = FundTransaction
     filterset_class = FundTransactionFilterSet
     table_class = FundTransactionTable
     form_class = FundTransactionForm
-    list_view = FundTransactionListView
+    writes_offered = (scoping.ADD,)
     detail_view = FundTransactionDetailView
-    history_view = FundTransactionHistoryView
     detail_fields = (
         "project",
         "kind",
@@ -287,29 +127,6 @@ class FundTransactionViews(ObjectViews):
     detail_select_related = ("project", "payer", "payee", "reverses")
     money_fields = ("amount",)
     path_prefix = "transactions"
-
-    @classmethod
-    def urls(cls):
-        prefix = cls.path_prefix
-
-        def view(view_class):
-            return view_class.as_view(model=cls.model, config=cls)
-
-        return [
-            path(f"{prefix}/", view(cls.list_view), name="fundtransaction_list"),
-            path(f"{prefix}/<int:pk>/", view(cls.detail_view), name="fundtransaction_detail"),
-            path(f"{prefix}/add/", view(FundTransactionAddView), name="fundtransaction_add"),
-            path(
-                f"{prefix}/<int:pk>/reverse/",
-                view(FundTransactionReverseView),
-                name="fundtransaction_reverse",
-            ),
-            path(
-                f"{prefix}/<int:pk>/history/",
-                view(cls.history_view),
-                name="fundtransaction_history",
-            ),
-        ]
 
 
 # -- social support, investment, parks, consumption -------------------------------
@@ -372,14 +189,9 @@ class InvestmentTrancheViews(ObjectViews):
     filterset_class = InvestmentTrancheFilterSet
     table_class = InvestmentTrancheTable
     form_class = InvestmentTrancheForm
-    delete_view = ServiceDeleteView
     detail_select_related = ("investment__enterprise",)
     money_fields = ("amount",)
     path_prefix = "investments-in-place"
-
-    @staticmethod
-    def delete_service(tranche, user):
-        investment_tranche_delete(tranche=tranche)
 
 
 class ConsumptionSupportViews(ObjectViews):

@@ -62,6 +62,9 @@ class Transition:
     roles: frozenset[str] | None = None
     # One sentence for the API documentation.
     help_text: str = ""
+    # The name of a record method that says why the step is not possible
+    # beyond the status (an entry already reversed), or returns None.
+    refusal: str | None = None
 
     @cached_property
     def form_class(self):
@@ -76,7 +79,15 @@ class Transition:
         return user.may(self.action, model, roles=self.roles)
 
     def allows(self, record) -> bool:
-        return self.sources is None or record.status in self.sources
+        return self.refused_because(record) is None
+
+    def refused_because(self, record) -> str | None:
+        if self.sources is not None and record.status not in self.sources:
+            return _("“%(step)s” is not possible while the record is “%(status)s”.") % {
+                "step": self.label,
+                "status": record.get_status_display(),
+            }
+        return getattr(record, self.refusal)() if self.refusal else None
 
     def run(self, record, *, user, **payload):
         return self.service_function(record, user=user, **payload)
@@ -109,14 +120,10 @@ class TransitionTable:
         Call inside the service's transaction: two steps on one record then
         run one after the other, and the second sees the first's status.
         """
-        transition = self[name]
         locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
-        if not transition.allows(locked):
-            raise TransitionNotAllowed(
-                _("“%(step)s” is not possible while the record is “%(status)s”.")
-                % {"step": transition.label, "status": locked.get_status_display()},
-                code="conflict",
-            )
+        reason = self[name].refused_because(locked)
+        if reason is not None:
+            raise TransitionNotAllowed(reason, code="conflict")
         return locked
 
 

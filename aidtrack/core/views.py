@@ -74,7 +74,10 @@ class ObjectViewMixin(BrowserAccessMixin):
 
     def permissions(self):
         user = self.request.user
-        return {action: user.may(action, self.model) for action in scoping.ACTIONS}
+        return {
+            action: user.may(action, self.model) and self.config.offers(action)
+            for action in scoping.ACTIONS
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -361,6 +364,9 @@ class ObjectViews:
     table_class = None
     # No form: the model is read-only in the browser (reference data).
     form_class = None
+    # The writes the pages offer: entries corrected only by reversal offer
+    # "add" alone, approvals that are withdrawn but never edited "add" and "delete".
+    writes_offered: tuple[str, ...] = (scoping.ADD, scoping.CHANGE, scoping.DELETE)
     # Fields on the detail page, in order; by default those of the edit form.
     # An entry may be ``(label, attribute)`` to show something that is not a field.
     detail_fields: tuple = ()
@@ -396,8 +402,10 @@ class ObjectViews:
         return cls.model.url_name("list")
 
     @classmethod
-    def editable(cls) -> bool:
-        return cls.form_class is not None
+    def offers(cls, action: str) -> bool:
+        return action == scoping.VIEW or (
+            cls.form_class is not None and action in cls.writes_offered
+        )
 
     @classmethod
     def has_history(cls) -> bool:
@@ -415,12 +423,14 @@ class ObjectViews:
             path(f"{plural}/", view(cls.list_view), name=f"{name}_list"),
             path(f"{plural}/<int:pk>/", view(cls.detail_view), name=f"{name}_detail"),
         ]
-        if cls.editable():
-            urls += [
-                path(f"{plural}/add/", view(cls.edit_view), name=f"{name}_add"),
-                path(f"{plural}/<int:pk>/edit/", view(cls.edit_view), name=f"{name}_edit"),
-                path(f"{plural}/<int:pk>/delete/", view(cls.delete_view), name=f"{name}_delete"),
-            ]
+        if cls.offers(scoping.ADD):
+            urls.append(path(f"{plural}/add/", view(cls.edit_view), name=f"{name}_add"))
+        if cls.offers(scoping.CHANGE):
+            urls.append(path(f"{plural}/<int:pk>/edit/", view(cls.edit_view), name=f"{name}_edit"))
+        if cls.offers(scoping.DELETE):
+            urls.append(
+                path(f"{plural}/<int:pk>/delete/", view(cls.delete_view), name=f"{name}_delete")
+            )
         if cls.has_history():
             urls.append(
                 path(f"{plural}/<int:pk>/history/", view(cls.history_view), name=f"{name}_history")

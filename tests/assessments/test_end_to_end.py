@@ -21,9 +21,9 @@ from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER
 from assessments import services
 from assessments.models import PairingYearSummary
 from cadres.services import deployment_end
-from funds.services import fund_transaction_record
 from projects.services import report_approve
 from tests.assessments.books import PREVIOUS, YEAR, refresh_everything, tree_of
+from tests.funds.conftest import record
 
 WAN = Decimal(10_000)
 CENT = Decimal("0.01")
@@ -372,13 +372,7 @@ def test_api_figures_equal_the_raw_rows(books):
 
 def change_records(books):
     """A new expenditure, an approved report, a deployment ended early."""
-    fund_transaction_record(
-        project=books.road,
-        kind="expenditure",
-        amount=Decimal("5000000"),
-        date=date(YEAR, 11, 1),
-        user=books.user(ADMIN),
-    )
+    record(books.road, "expenditure", "5000000", date(YEAR, 11, 1), user=books.user(ADMIN))
     report_approve(report=books.pending_report, user=books.user(ADMIN))
     deployment_end(deployment=books.cadre, on=date(YEAR, 6, 30), recalled=True, reason="病休")
 

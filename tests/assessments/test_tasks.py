@@ -1,4 +1,4 @@
-"""Refreshes after changes (on commit, debounced, up the pairing tree) and nightly."""
+"""Refreshes after changes (recorded with the write, run after the commit) and nightly."""
 
 from decimal import Decimal as D
 
@@ -9,91 +9,111 @@ from django.utils import timezone
 
 from aidtrack.core import summaries
 from assessments import tasks
-from assessments.models import PairingYearSummary
+from assessments.models import PairingYearSummary, RefreshRequest
 from assessments.services import rubric_load_default
 from tests.assessments.conftest import ASSESSED_YEAR
 
 YEAR = ASSESSED_YEAR
 
 
+def requested():
+    return set(RefreshRequest.objects.values_list("pairing_id", "year"))
+
+
 @pytest.fixture
 def queued(monkeypatch):
-    """What schedule_refresh queues on a broker, instead of running it."""
+    """What request_refresh queues on a broker, instead of running it."""
     calls = []
     monkeypatch.setattr(tasks, "_without_broker", lambda: False)
     monkeypatch.setattr(
-        tasks.refresh_summary,
-        "apply_async",
-        lambda args, countdown=None: calls.append((tuple(args), countdown)),
+        tasks.refresh_pending, "apply_async", lambda countdown=None: calls.append(countdown)
     )
     return calls
 
 
-def test_the_core_signal_reaches_the_scheduler(world, queued, django_capture_on_commit_callbacks):
+def test_an_announcement_is_recorded_in_the_writers_transaction(world, queued):
+    pairing = world.pairings["zsg-sc"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        summaries.announce([(pairing.pk, YEAR)])
+        assert requested() == {(pairing.pk, YEAR)}  # durable with the write itself
+        raise RuntimeError("the write failed")
+    assert requested() == set()  # … and gone with it
+    assert queued == []
+
+
+def test_after_the_commit_one_run_is_queued_for_a_burst(
+    world, queued, django_capture_on_commit_callbacks
+):
+    pairing = world.pairings["gz-bj"]
     with django_capture_on_commit_callbacks(execute=True):
-        summaries.changed(world.pairings["zsg-sc"].pk, YEAR)
-    refreshed = {args for args, _countdown in queued}
-    # The county pairing and every pairing above it, for the year and the next.
-    expected = {
+        for _ in range(50):
+            summaries.announce([(pairing.pk, YEAR)])
+    assert queued == [tasks.DEBOUNCE_SECONDS]
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.announce([(pairing.pk, YEAR - 1)])  # while the first run is still queued
+    assert queued == [tasks.DEBOUNCE_SECONDS]
+    assert requested() == {(pairing.pk, YEAR), (pairing.pk, YEAR - 1)}
+
+
+def test_a_broker_failure_after_the_commit_loses_nothing(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(tasks, "_without_broker", lambda: False)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.refresh_pending, "apply_async", broker_down)
+    pairing = world.pairings["th-xqg"]
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.announce([(pairing.pk, YEAR)])  # the write commits; no exception
+    assert requested() == {(pairing.pk, YEAR)}
+    # Beat's minutely run finds the request.
+    assert tasks.refresh_pending.apply().get() == 1
+    assert requested() == set()
+    assert PairingYearSummary.objects.filter(pairing=pairing, year=YEAR).exists()
+
+
+def test_a_run_refreshes_the_pairing_its_ancestors_and_the_next_year(world):
+    RefreshRequest.objects.create(
+        pairing_id=world.pairings["zsg-sc"].pk, year=YEAR, requested_at=timezone.now()
+    )
+    assert tasks.refresh_pending.apply().get() == 1
+    refreshed = set(PairingYearSummary.objects.values_list("pairing_id", "year"))
+    assert refreshed == {
         (world.pairings[key].pk, year)
         for key in ("zsg-sc", "zs-lps", "gd-gz")
         for year in (YEAR, YEAR + 1)
     }
-    assert refreshed == expected
-    assert {countdown for _args, countdown in queued} == {tasks.DEBOUNCE_SECONDS}
+    assert requested() == set()
 
 
-def test_nothing_is_queued_before_commit_nor_after_rollback(
-    world, queued, django_capture_on_commit_callbacks
-):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        summaries.changed(world.pairings["zs-lps"].pk, YEAR)
-        assert queued == []
-        raise RuntimeError("the write failed")
-    assert queued == []
-    # The rolled-back batch is gone: the next transaction's change is queued.
-    with django_capture_on_commit_callbacks(execute=True):
-        summaries.changed(world.pairings["th-xqg"].pk, YEAR)
-    assert (world.pairings["th-xqg"].pk, YEAR) in {args for args, _ in queued}
-    assert (world.pairings["zs-lps"].pk, YEAR) not in {args for args, _ in queued}
-
-
-def test_changes_in_a_burst_share_one_refresh(world, queued, django_capture_on_commit_callbacks):
-    pairing = world.pairings["gz-bj"]
-    with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(50):
-            summaries.changed(pairing.pk, YEAR)
-    with django_capture_on_commit_callbacks(execute=True):
-        summaries.changed(pairing.pk, YEAR)  # later, while the first refresh is still pending
-    assert sorted(args for args, _ in queued) == sorted(
-        {(pairing.pk, YEAR), (pairing.pk, YEAR + 1), (world.pairings["gd-gz"].pk, YEAR)}
-        | {(world.pairings["gd-gz"].pk, YEAR + 1)}
-    )
-
-
-def test_a_future_year_is_never_refreshed(world, queued, django_capture_on_commit_callbacks):
+def test_a_future_year_is_never_refreshed(world):
     current = timezone.localdate().year
-    with django_capture_on_commit_callbacks(execute=True):
-        summaries.changed(world.pairings["gd-gz"].pk, current)
-    assert {args for args, _ in queued} == {(world.pairings["gd-gz"].pk, current)}
+    pairing = world.pairings["gd-gz"]
+    RefreshRequest.objects.create(pairing_id=pairing.pk, year=current, requested_at=timezone.now())
+    tasks.refresh_pending.apply()
+    assert set(PairingYearSummary.objects.values_list("pairing_id", "year")) == {
+        (pairing.pk, current)
+    }
 
 
-def test_a_refresh_task_runs_the_service_and_clears_the_mark(
+def test_a_change_is_refreshed_right_after_its_commit(
     world, indicators, ledger, django_capture_on_commit_callbacks
 ):
     rubric_load_default(year=YEAR)
     pairing = world.pairings["th-xqg"]
-    # Eager Celery (no REDIS_URL): the queued task runs right after the commit.
+    # Eager Celery (no REDIS_URL): the run happens right after the commit.
     with django_capture_on_commit_callbacks(execute=True):
         ledger.allocation(pairing, YEAR, "5000000")  # announces its pairing-year
     summary = PairingYearSummary.objects.get(pairing=pairing, year=YEAR)
     assert D(summary.tiles["fiscal_aid"]["value"]) == D(5_000_000)
     assert PairingYearSummary.objects.filter(pairing=world.pairings["gz-bj"], year=YEAR).exists()
-    # The pending mark is gone, so the next change queues a new refresh.
     with django_capture_on_commit_callbacks(execute=True):
         ledger.allocation(pairing, YEAR, "2000000")
     summary.refresh_from_db()
     assert D(summary.tiles["fiscal_aid"]["value"]) == D(7_000_000)
+    assert requested() == set()
 
 
 def test_nightly_refresh_covers_every_pairing_and_recent_year(world):
@@ -105,9 +125,10 @@ def test_nightly_refresh_covers_every_pairing_and_recent_year(world):
     assert counts == {"refreshed": len(rows), "failed": 0}
 
 
-def test_beat_schedules_the_nightly_refresh():
-    entry = settings.CELERY_BEAT_SCHEDULE["assessments-nightly-refresh"]
-    assert entry["task"] == tasks.refresh_all.name
+def test_beat_schedules_the_nightly_and_the_minutely_runs():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["assessments-nightly-refresh"]["task"] == tasks.refresh_all.name
+    assert schedule["assessments-pending-refresh"]["task"] == tasks.refresh_pending.name
 
 
 def test_without_a_broker_the_refresh_runs_at_once_not_through_apply_async(world, monkeypatch):
@@ -117,7 +138,8 @@ def test_without_a_broker_the_refresh_runs_at_once_not_through_apply_async(world
     def refuse(*args, **kwargs):
         raise AssertionError("apply_async is for a broker")
 
-    monkeypatch.setattr(tasks.refresh_summary, "apply_async", refuse)
+    monkeypatch.setattr(tasks.refresh_pending, "apply_async", refuse)
     pairing = world.pairings["gz-bj"]
-    tasks.queue_refresh(pairing.pk, YEAR)
+    RefreshRequest.objects.create(pairing_id=pairing.pk, year=YEAR, requested_at=timezone.now())
+    tasks.request_refresh()
     assert PairingYearSummary.objects.filter(pairing=pairing, year=YEAR).exists()

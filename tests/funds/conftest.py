@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from funds.models import FundAllocation, Investment, InvestmentTranche
+from funds.models import FundAllocation, FundTransaction, Investment, InvestmentTranche
 from funds.services import fund_transaction_record, investment_tranche_save
 from pairings.models import Organization
 from tests.factories import ProjectFactory
@@ -30,9 +30,8 @@ def funded_project(world, in_scope=True, *, year=2023, allocation="1000000.00", 
 
 
 def record(project, kind, amount, day=date(2023, 3, 1), user=None, **fields):
-    return fund_transaction_record(
-        project=project, kind=kind, amount=Decimal(amount), date=day, user=user, **fields
-    )
+    entry = FundTransaction(project=project, kind=kind, amount=Decimal(amount), date=day, **fields)
+    return fund_transaction_record(entry, user=user)
 
 
 def enterprise(world, in_scope=True, index=0) -> Organization:

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from aidtrack.core.testing import COORDINATOR
 from funds.models import FundAllocation, FundTransaction
-from funds.services import fund_allocation_save, fund_transaction_record
+from funds.services import fund_allocation_save
 from tests.factories import ProjectFactory
 from tests.funds.conftest import allocate, funded_project, record
 
@@ -160,11 +160,7 @@ def test_a_valid_entry_after_the_race_still_works(world):
     """The locks are transaction-scoped: nothing stays held after a refusal."""
     project = funded_project(world, allocation="10000.00")
     run_together([lambda: record(project, "commitment", "10000.00")] * 2)
-    entry = fund_transaction_record(
-        project=project,
-        kind="disbursement",
-        amount=Decimal("10000.00"),
-        date=date(2023, 6, 1),
-        user=world.user(COORDINATOR),
+    entry = record(
+        project, "disbursement", "10000.00", date(2023, 6, 1), user=world.user(COORDINATOR)
     )
     assert entry.pk is not None
