@@ -266,12 +266,12 @@ def _selected_year(request, years: list[int]) -> int:
     return max(past) if past else this_year
 
 
-def _years_with_money(pairing_ids) -> list[int]:
+def _years_with_money(user, pairing_ids) -> list[int]:
     """Programme years with allocations or projects, newest first."""
-    years = set(
-        FundAllocation.objects.filter(pairing__in=pairing_ids).values_list("year", flat=True)
-    )
-    years |= set(Project.objects.filter(pairing__in=pairing_ids).values_list("year", flat=True))
+    years = set()
+    for model in (FundAllocation, Project):
+        rows = model.objects.for_user(user).filter(pairing__in=pairing_ids)
+        years |= set(rows.values_list("year", flat=True))
     return sorted(years, reverse=True)
 
 
@@ -281,7 +281,7 @@ def pairing_funds_tab(request, pairing) -> dict:
     tree = Pairing.objects.descendant_ids([pairing.pk])
     visible = Pairing.objects.for_user(user).filter(pk__in=tree)
     pairing_ids = list(visible.values_list("pk", flat=True))
-    years = _years_with_money(pairing_ids)
+    years = _years_with_money(user, pairing_ids)
     year = _selected_year(request, years)
     # The current year is always offered, and so is any year typed into the address.
     years = sorted({*years, year, timezone.localdate().year}, reverse=True)
