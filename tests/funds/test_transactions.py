@@ -207,7 +207,7 @@ class TestReversals:
         assert response.json()["amount"] == "-600000.00"
         assert response.json()["reverses"] == disbursement.pk
         refused = api_as(COORDINATOR).post(url, {"date": "2023-04-01", "note": "x"}, "json")
-        assert refused.status_code == 400 and refused.json()["code"] == "invalid"
+        assert refused.status_code == 409 and refused.json()["code"] == "conflict"
 
     def test_reversing_another_pairings_entry_is_404(self, world, api_as, client):
         outside = funded_project(world, in_scope=False)
