@@ -379,7 +379,7 @@ def change_records(books):
         date=date(YEAR, 11, 1),
         user=books.user(ADMIN),
     )
-    report_approve(report=books.pending_report, user=books.user(ADMIN))
+    report_approve(books.pending_report, user=books.user(ADMIN))
     deployment_end(deployment=books.cadre, on=date(YEAR, 6, 30), recalled=True, reason="病休")
 
 
