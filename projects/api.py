@@ -1,22 +1,20 @@
 """Projects, progress, attachments, indicators, outcome reports, evidence and needs over the API.
 
-Writes go through the same services as the pages. Workflow steps are
-explicit actions (``POST …/<id>/submit/``); one the record's state does not
-allow is refused with 409 and the reason.
+Writes go through the same services as the pages (the models' ``writes``).
+Workflow steps are the models' transitions (``POST …/<id>/submit/``, added
+by ScopedModelViewSet); one the record's state does not allow is refused
+with 409 and the reason.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aidtrack.core import scoping
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
-from cadres.models import Deployment, Team
 from pairings.api import region_by_code
 from pairings.models import Pairing
 from projects.filters import (
@@ -39,50 +37,6 @@ from projects.models import (
     ProjectAttachment,
 )
 from projects.selectors import indicator_totals, needs_summary, with_progress
-from projects.services import (
-    TransitionNotAllowed,
-    need_match,
-    need_resolve,
-    need_withdraw,
-    progress_save,
-    project_accept,
-    project_approve,
-    project_cancel,
-    project_complete,
-    project_save,
-    project_start,
-    report_approve,
-    report_reopen,
-    report_return,
-    report_submit,
-)
-
-
-class Conflict(exceptions.APIException):
-    """The record's state does not allow the step (409), with the reason."""
-
-    status_code = 409
-    default_code = "conflict"
-    default_detail = _("Not possible in the record's present state.")
-
-
-class TransitionViewSet(ScopedModelViewSet):
-    """Status steps as POST actions, refused with 409 when their preconditions fail."""
-
-    # Actions that move a record on; a record's lock does not apply to them
-    # (approving is what a submitted report waits for), the services decide.
-    transitions: tuple[str, ...] = ()
-
-    def get_object(self):
-        if self.action in self.transitions:
-            return viewsets.ModelViewSet.get_object(self)
-        return super().get_object()
-
-    def run_action(self, service, payload_class=None, **fixed):
-        try:
-            return super().run_action(service, payload_class, **fixed)
-        except TransitionNotAllowed as exc:
-            raise Conflict(" ".join(exc.messages)) from exc
 
 
 def _scoped_tree(request) -> tuple[Pairing, frozenset[int], int]:
@@ -199,70 +153,17 @@ class ProjectSerializer(ValidatedModelSerializer):
             raise serializers.ValidationError(_("A project's code cannot be changed."))
         return value.strip()
 
-    def create(self, validated_data):
-        return project_save(project=Project(**validated_data))
 
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        return project_save(project=instance)
-
-
-class OptionalDateSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, allow_null=True)
-
-
-class OnDateSerializer(serializers.Serializer):
-    on = serializers.DateField()
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300)
-
-
-class ProjectViewSet(TransitionViewSet):
-    """Projects; status steps are actions, as on the project page."""
+class ProjectViewSet(ScopedModelViewSet):
+    """Projects; status steps are the model's transitions, as on the project page."""
 
     queryset = Project.objects.all()
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
     select_related = ("region",)
-    transitions = ("approve", "start", "complete", "accept", "cancel")
-    action_scopes = dict.fromkeys(transitions, scoping.CHANGE)
-    record_argument = "project"
 
     def get_queryset(self):
         return with_progress(super().get_queryset())
-
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Planned → approved (needs a budget and planned dates)."""
-        return self.run_action(project_approve)
-
-    @extend_schema(request=OptionalDateSerializer)
-    @action(detail=True, methods=["post"])
-    def start(self, request, pk=None):
-        """Approved → in progress (`on`: the actual start, else the one recorded)."""
-        return self.run_action(project_start, OptionalDateSerializer)
-
-    @extend_schema(request=OptionalDateSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        """In progress → completed (`on`: the actual end, else the one recorded)."""
-        return self.run_action(project_complete, OptionalDateSerializer)
-
-    @extend_schema(request=OnDateSerializer)
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        """Completed → accepted (`on`: the acceptance date)."""
-        return self.run_action(project_accept, OnDateSerializer)
-
-    @extend_schema(request=ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def cancel(self, request, pk=None):
-        """Planned, approved or in progress → cancelled (`reason`)."""
-        return self.run_action(project_cancel, ReasonSerializer)
 
 
 class AttachmentBriefSerializer(serializers.ModelSerializer):
@@ -287,20 +188,6 @@ class ProgressUpdateSerializer(ValidatedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def create(self, validated_data):
-        return self._save(ProgressUpdate(**validated_data))
-
-    def update(self, instance, validated_data):
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        return self._save(instance)
-
-    def _save(self, update):
-        try:
-            return progress_save(update=update)
-        except TransitionNotAllowed as exc:
-            raise Conflict(" ".join(exc.messages)) from exc
 
 
 class ProgressUpdateViewSet(ScopedModelViewSet):
@@ -390,15 +277,7 @@ class OutcomeReportSerializer(ValidatedModelSerializer):
         ]
 
 
-class CommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
-
-
-class RequiredCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=500)
-
-
-class OutcomeReportViewSet(TransitionViewSet):
+class OutcomeReportViewSet(ScopedModelViewSet):
     """Outcome reports: draft → submitted → approved / returned; approved ones are locked."""
 
     queryset = OutcomeReport.objects.all()
@@ -406,35 +285,6 @@ class OutcomeReportViewSet(TransitionViewSet):
     filterset_class = OutcomeReportFilterSet
     select_related = ("indicator",)
     prefetch_related = ("reviews__user", "evidence")
-    transitions = ("submit", "approve", "return_", "reopen")
-    action_scopes = dict.fromkeys(transitions, scoping.CHANGE)
-    record_argument = "report"
-
-    @extend_schema(request=None)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """Draft or returned → submitted for review."""
-        return self.run_action(report_submit, user=request.user)
-
-    @extend_schema(request=CommentSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Submitted → approved (not by its submitter); the report then counts and is locked."""
-        return self.run_action(report_approve, CommentSerializer, user=request.user)
-
-    @extend_schema(request=RequiredCommentSerializer)
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_(self, request, pk=None):
-        """Submitted → returned, with a `comment` saying what to correct."""
-        return self.run_action(report_return, RequiredCommentSerializer, user=request.user)
-
-    @extend_schema(request=ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        """Approved → returned, by an administrator, with a `reason` (kept in the review trail)."""
-        if not request.user.is_administrator:
-            raise PermissionDenied(_("Only an administrator can reopen an approved report."))
-        return self.run_action(report_reopen, ReasonSerializer, user=request.user)
 
     @extend_schema(
         parameters=_TREE_PARAMETERS,
@@ -467,13 +317,6 @@ class OutcomeEvidenceViewSet(ScopedModelViewSet):
     queryset = OutcomeEvidence.objects.all()
     serializer_class = OutcomeEvidenceSerializer
     filterset_class = OutcomeEvidenceFilterSet
-
-    def perform_create(self, serializer):
-        report = serializer.validated_data["report"]
-        reason = report.locked_reason(self.request.user)
-        if reason:
-            raise Conflict(reason)
-        super().perform_create(serializer)
 
 
 # -- needs -------------------------------------------------------------------------------
@@ -516,59 +359,13 @@ class NeedSerializer(ValidatedModelSerializer):
         ]
 
 
-class MatchSerializer(serializers.Serializer):
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True
-    )
-    deployment = serializers.PrimaryKeyRelatedField(
-        queryset=Deployment.objects.all(), required=False, allow_null=True
-    )
-    project = serializers.PrimaryKeyRelatedField(
-        queryset=Project.objects.all(), required=False, allow_null=True
-    )
-    on = serializers.DateField(required=False, allow_null=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        user = self.context["request"].user
-        for name in ("team", "deployment", "project"):
-            fields[name].queryset = fields[name].queryset.for_user(user)
-        return fields
-
-
-class ResolveSerializer(serializers.Serializer):
-    on = serializers.DateField()
-    note = serializers.CharField()
-
-
-class NeedViewSet(TransitionViewSet):
+class NeedViewSet(ScopedModelViewSet):
     """Needs lists (需求清单): open → matched → resolved / withdrawn."""
 
     queryset = Need.objects.all()
     serializer_class = NeedSerializer
     filterset_class = NeedFilterSet
     select_related = ("raised_by_region",)
-    transitions = ("match", "resolve", "withdraw")
-    action_scopes = dict.fromkeys(transitions, scoping.CHANGE)
-    record_argument = "need"
-
-    @extend_schema(request=MatchSerializer)
-    @action(detail=True, methods=["post"])
-    def match(self, request, pk=None):
-        """Open → matched to a `deployment` or `project` of the pairing (or one below)."""
-        return self.run_action(need_match, MatchSerializer)
-
-    @extend_schema(request=ResolveSerializer)
-    @action(detail=True, methods=["post"])
-    def resolve(self, request, pk=None):
-        """Matched → resolved (`on`, `note`)."""
-        return self.run_action(need_resolve, ResolveSerializer)
-
-    @extend_schema(request=ReasonSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        """Open or matched → withdrawn (`reason`)."""
-        return self.run_action(need_withdraw, ReasonSerializer)
 
     @extend_schema(parameters=_TREE_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
     @action(detail=False, methods=["get"])

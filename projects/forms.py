@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.forms import ScopedModelForm, bootstrap, scope_choice_fields
+from aidtrack.core.forms import PayloadForm, ScopedModelForm, bootstrap
 from cadres.models import Deployment, Team
 from pairings.fields import RegionField
 from pairings.models import Pairing
@@ -15,7 +15,6 @@ from projects.models import (
     Project,
     ProjectAttachment,
 )
-from projects.services import progress_save, project_save
 from projects.validators import UPLOAD_EXTENSIONS, validate_upload
 
 ACCEPT_UPLOADS = ",".join(f".{extension}" for extension in UPLOAD_EXTENSIONS)
@@ -66,7 +65,7 @@ class IndicatorForm(ScopedModelForm):
 
 
 class ProjectForm(ScopedModelForm):
-    """Details only: the status moves through the actions (approve, start, complete …)."""
+    """Details only: the status moves through the transitions (approve, start, complete …)."""
 
     region = RegionField(
         label=_("location"), help_text=_("County or township in the helped region.")
@@ -102,11 +101,15 @@ class ProjectForm(ScopedModelForm):
             # The code is the project's reference in documents and vouchers.
             self.fields["code"].disabled = True
 
-    def save(self, commit=True):
-        return project_save(project=self.instance)
+
+class ProgressFilesMixin:
+    """The uploaded files go to ``progress_save`` along with the update."""
+
+    def service_arguments(self) -> dict:
+        return {"files": self.cleaned_data.get("files", [])}
 
 
-class ProgressUpdateForm(ScopedModelForm):
+class ProgressUpdateForm(ProgressFilesMixin, ScopedModelForm):
     files = MultipleFileField(
         label=_("photos and documents"),
         help_text=_("PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB each."),
@@ -117,11 +120,8 @@ class ProgressUpdateForm(ScopedModelForm):
         fields = ["project", "date", "percent", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
-    def save(self, commit=True):
-        return progress_save(update=self.instance, files=self.cleaned_data.get("files", []))
 
-
-class ProgressEntryForm(forms.ModelForm):
+class ProgressEntryForm(ProgressFilesMixin, forms.ModelForm):
     """The phone page: one project, today's date, the percent and a few photos."""
 
     files = MultipleFileField(label=_("photos"))
@@ -143,9 +143,6 @@ class ProgressEntryForm(forms.ModelForm):
             field.widget.attrs["class"] += " form-control-lg"
         # The camera opens straight away on phones that support it.
         self.fields["files"].widget.attrs["accept"] = "image/*," + ACCEPT_UPLOADS
-
-    def save(self, commit=True):
-        return progress_save(update=self.instance, files=self.cleaned_data.get("files", []))
 
 
 class ProjectAttachmentForm(ScopedModelForm):
@@ -223,45 +220,32 @@ class NeedForm(ScopedModelForm):
         _pairing_choices(self.fields["pairing"])
 
 
-# -- action forms -------------------------------------------------------------
+# -- transition payloads (named by the models' transition tables) ---------------
 
 
-class ActionForm(forms.Form):
-    def __init__(self, *args, instance=None, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance = instance
-        self.user = user
-        for field in self.fields.values():
-            bootstrap(field)
-
-
-class NoInputForm(ActionForm):
-    """An action that needs nothing but the click (approve a project, submit a report)."""
-
-
-class OptionalDateForm(ActionForm):
+class OptionalDateForm(PayloadForm):
     """The day; left empty, the date already on the record is used."""
 
     on = forms.DateField(label=_("date"), widget=forms.DateInput, required=False)
 
 
-class DateForm(ActionForm):
+class DateForm(PayloadForm):
     on = forms.DateField(label=_("date"), widget=forms.DateInput)
 
 
-class ReasonForm(ActionForm):
+class ReasonForm(PayloadForm):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class CommentForm(ActionForm):
+class CommentForm(PayloadForm):
     comment = forms.CharField(label=_("comment"), max_length=500, required=False)
 
 
-class RequiredCommentForm(ActionForm):
+class RequiredCommentForm(PayloadForm):
     comment = forms.CharField(label=_("comment"), max_length=500)
 
 
-class NeedMatchForm(ActionForm):
+class NeedMatchForm(PayloadForm):
     """A team, deployment or project of the need's pairing (or one below it)."""
 
     team = forms.ModelChoiceField(Team.objects.all(), label=_("team"), required=False)
@@ -273,8 +257,8 @@ class NeedMatchForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        scope_choice_fields(self.fields, self.user)
-        tree = Pairing.objects.descendant_ids([self.instance.pairing_id])
+        # Choices already scoped to the user; offered only within the need's pairing tree.
+        tree = Pairing.objects.descendant_ids([self.record.pairing_id])
         self.fields["team"].queryset = self.fields["team"].queryset.filter(pairing__in=tree)
         self.fields["deployment"].queryset = (
             self.fields["deployment"].queryset.filter(pairing__in=tree).select_related("person")
@@ -282,6 +266,6 @@ class NeedMatchForm(ActionForm):
         self.fields["project"].queryset = self.fields["project"].queryset.filter(pairing__in=tree)
 
 
-class NeedResolveForm(ActionForm):
+class NeedResolveForm(PayloadForm):
     on = forms.DateField(label=_("resolved on"), widget=forms.DateInput)
     note = forms.CharField(label=_("how it was resolved"), widget=forms.Textarea(attrs={"rows": 3}))

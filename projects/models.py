@@ -10,7 +10,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core import scoping
 from aidtrack.core.models import BaseModel
+from aidtrack.core.transitions import Transition, TransitionTable
+from aidtrack.core.writes import Writes
 from projects.choices import (
     Aggregation,
     IndicatorCategory,
@@ -117,7 +120,7 @@ class Indicator(BaseModel):
 class Project(BaseModel):
     """A funded piece of work (帮扶项目) in the helped region of a pairing.
 
-    Status changes go through projects.services, never the form.
+    Status changes are the transitions below, never the form.
     """
 
     code = models.CharField(
@@ -200,6 +203,54 @@ class Project(BaseModel):
     )
 
     scope_path = "pairing"
+    # Codes are generated under a lock (see the service).
+    writes = Writes(save="projects.services.project_save")
+    transitions = TransitionTable(
+        Transition(
+            "approve",
+            _("Approve project"),
+            sources=(ProjectStatus.PLANNED,),
+            target=ProjectStatus.APPROVED,
+            service="projects.services.project_approve",
+            help_text="Planned → approved (立项); needs a budget and planned dates.",
+        ),
+        Transition(
+            "start",
+            _("Start"),
+            sources=(ProjectStatus.APPROVED,),
+            target=ProjectStatus.IN_PROGRESS,
+            service="projects.services.project_start",
+            form="projects.forms.OptionalDateForm",
+            help_text="Approved → in progress (`on`: the actual start, else the one recorded).",
+        ),
+        Transition(
+            "complete",
+            _("Completed"),
+            sources=(ProjectStatus.IN_PROGRESS,),
+            target=ProjectStatus.COMPLETED,
+            service="projects.services.project_complete",
+            form="projects.forms.OptionalDateForm",
+            help_text="In progress → completed (`on`: the actual end, else the one recorded).",
+        ),
+        Transition(
+            "accept",
+            _("Accepted"),
+            sources=(ProjectStatus.COMPLETED,),
+            target=ProjectStatus.ACCEPTED,
+            service="projects.services.project_accept",
+            form="projects.forms.DateForm",
+            help_text="Completed → accepted (验收) (`on`: the acceptance date).",
+        ),
+        Transition(
+            "cancel",
+            _("Cancel"),
+            sources=(ProjectStatus.PLANNED, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
+            target=ProjectStatus.CANCELLED,
+            service="projects.services.project_cancel",
+            form="projects.forms.ReasonForm",
+            help_text="Planned, approved or in progress → cancelled (`reason`).",
+        ),
+    )
 
     class Meta:
         verbose_name = _("project")
@@ -313,6 +364,7 @@ class ProgressUpdate(BaseModel):
     note = models.TextField(_("note"), blank=True)
 
     scope_path = "project__pairing"
+    writes = Writes(save="projects.services.progress_save")
 
     class Meta:
         verbose_name = _("progress update")
@@ -431,7 +483,7 @@ class OutcomeReport(BaseModel):
 
     The subject is a pairing or a project, never both. Only approved reports
     count; an approved report is locked until an administrator reopens it.
-    Status changes go through projects.services.
+    Status changes are the transitions below.
     """
 
     indicator = models.ForeignKey(
@@ -507,6 +559,47 @@ class OutcomeReport(BaseModel):
     review_comment = models.CharField(
         _("review comment"), max_length=500, blank=True, editable=False
     )
+
+    transitions = TransitionTable(
+        Transition(
+            "submit",
+            _("Submit for review"),
+            sources=(ReportStatus.DRAFT, ReportStatus.RETURNED),
+            target=ReportStatus.SUBMITTED,
+            service="projects.services.report_submit",
+            help_text="Draft or returned → submitted for review.",
+        ),
+        Transition(
+            "approve",
+            _("Approve"),
+            sources=(ReportStatus.SUBMITTED,),
+            target=ReportStatus.APPROVED,
+            service="projects.services.report_approve",
+            form="projects.forms.CommentForm",
+            help_text="Submitted → approved (not by its submitter); it then counts and is locked.",
+        ),
+        Transition(
+            "return",
+            _("Return"),
+            sources=(ReportStatus.SUBMITTED,),
+            target=ReportStatus.RETURNED,
+            service="projects.services.report_return",
+            form="projects.forms.RequiredCommentForm",
+            help_text="Submitted → returned, with a `comment` saying what to correct.",
+        ),
+        Transition(
+            "reopen",
+            _("Reopen"),
+            sources=(ReportStatus.APPROVED,),
+            target=ReportStatus.RETURNED,
+            service="projects.services.report_reopen",
+            form="projects.forms.ReasonForm",
+            roles=scoping.ADMINISTRATORS,
+            help_text="Approved → returned, by an administrator, with a `reason` (kept on record).",
+        ),
+    )
+    # Who may review a report they submitted themselves (four eyes for everyone else).
+    SELF_REVIEW_ROLES = scoping.ADMINISTRATORS
 
     class Meta:
         verbose_name = _("outcome report")
@@ -694,6 +787,8 @@ class OutcomeEvidence(AttachmentBase):
     report = models.ForeignKey(
         OutcomeReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="evidence"
     )
+    # Evidence is added only while its report is open (see the service).
+    writes = Writes(save="projects.services.evidence_save")
 
     class Meta:
         verbose_name = _("evidence")
@@ -711,7 +806,7 @@ class OutcomeEvidence(AttachmentBase):
 class Need(BaseModel):
     """A need collected from the helped side (需求清单) and what answered it.
 
-    Status changes go through projects.services.
+    Status changes are the transitions below.
     """
 
     pairing = models.ForeignKey(
@@ -776,6 +871,36 @@ class Need(BaseModel):
     resolution_note = models.TextField(_("resolution note"), blank=True, editable=False)
 
     scope_path = "pairing"
+    transitions = TransitionTable(
+        Transition(
+            "match",
+            _("Match"),
+            sources=(NeedStatus.OPEN, NeedStatus.MATCHED),
+            target=NeedStatus.MATCHED,
+            service="projects.services.need_match",
+            form="projects.forms.NeedMatchForm",
+            help_text="Open → matched to a `team`, `deployment` or `project` of the pairing "
+            "(or one below).",
+        ),
+        Transition(
+            "resolve",
+            _("Resolved"),
+            sources=(NeedStatus.MATCHED,),
+            target=NeedStatus.RESOLVED,
+            service="projects.services.need_resolve",
+            form="projects.forms.NeedResolveForm",
+            help_text="Matched → resolved (`on`, `note`).",
+        ),
+        Transition(
+            "withdraw",
+            _("Withdraw"),
+            sources=(NeedStatus.OPEN, NeedStatus.MATCHED),
+            target=NeedStatus.WITHDRAWN,
+            service="projects.services.need_withdraw",
+            form="projects.forms.ReasonForm",
+            help_text="Open or matched → withdrawn (`reason`).",
+        ),
+    )
 
     class Meta:
         verbose_name = _("need")

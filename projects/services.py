@@ -1,7 +1,8 @@
 """Writes on projects, outcome reports and needs that are more than a form save.
 
-Every status change happens here, on a row locked for the transaction, so
-the page, the API and tasks apply the same preconditions and two people
+Every status change is a transition of its model's table (core.transitions)
+and happens here, on the row ``transitions.begin`` locks for the transaction,
+so the page, the API and tasks apply the same preconditions and two people
 acting at once cannot interleave. A refused change raises
 ``TransitionNotAllowed`` (the API answers 409) and changes nothing.
 """
@@ -14,20 +15,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aidtrack.core import scoping
+from aidtrack.core.transitions import TransitionNotAllowed
 from pairings.models import Pairing
 from projects.choices import NeedStatus, ProjectStatus, ReportStatus, ReviewAction
 from projects.models import (
     Need,
+    OutcomeEvidence,
     OutcomeReport,
     OutcomeReportReview,
     ProgressUpdate,
     Project,
     ProjectAttachment,
 )
-
-
-class TransitionNotAllowed(ValidationError):
-    """A state change its preconditions refuse: wrong status, missing date, no authority."""
 
 
 def _today() -> date:
@@ -56,7 +55,7 @@ def project_code_next(*, pairing: Pairing, year: int) -> str:
 
 
 @transaction.atomic
-def project_save(*, project: Project) -> Project:
+def project_save(project: Project, *, user=None) -> Project:
     """Create or change a project's details (not its status); codes are generated if empty."""
     if not project.code and project.pairing_id and project.year:
         project.code = project_code_next(pairing=project.pairing, year=project.year)
@@ -65,28 +64,15 @@ def project_save(*, project: Project) -> Project:
     return project
 
 
-def _locked_project(project: Project) -> Project:
-    return Project.objects.select_for_update().get(pk=project.pk)
-
-
-def _require_project_status(project: Project, *allowed: str) -> None:
-    if project.status not in allowed:
-        raise TransitionNotAllowed(
-            _("Not possible while the project is “%(status)s”.")
-            % {"status": project.get_status_display()}
-        )
-
-
 def _not_future(day: date, what: str) -> None:
     if day > _today():
         raise TransitionNotAllowed(_("The %(what)s cannot be in the future.") % {"what": what})
 
 
 @transaction.atomic
-def project_approve(*, project: Project) -> Project:
+def project_approve(project: Project, *, user=None) -> Project:
     """Planned → approved (立项): the budget and the planned dates must be known."""
-    project = _locked_project(project)
-    _require_project_status(project, ProjectStatus.PLANNED)
+    project = Project.transitions.begin(project, "approve")
     missing = []
     if not project.budget:
         missing.append(_("a budget"))
@@ -103,10 +89,9 @@ def project_approve(*, project: Project) -> Project:
 
 
 @transaction.atomic
-def project_start(*, project: Project, on: date | None = None) -> Project:
+def project_start(project: Project, *, user=None, on: date | None = None) -> Project:
     """Approved → in progress, from the actual start date."""
-    project = _locked_project(project)
-    _require_project_status(project, ProjectStatus.APPROVED)
+    project = Project.transitions.begin(project, "start")
     on = on or project.actual_start_date
     if on is None:
         raise TransitionNotAllowed(_("A project is started only with its actual start date."))
@@ -119,10 +104,9 @@ def project_start(*, project: Project, on: date | None = None) -> Project:
 
 
 @transaction.atomic
-def project_complete(*, project: Project, on: date | None = None) -> Project:
+def project_complete(project: Project, *, user=None, on: date | None = None) -> Project:
     """In progress → completed (完工), on the actual end date; progress reaches 100%."""
-    project = _locked_project(project)
-    _require_project_status(project, ProjectStatus.IN_PROGRESS)
+    project = Project.transitions.begin(project, "complete")
     on = on or project.actual_end_date
     if on is None:
         raise TransitionNotAllowed(_("A project is completed only with its actual end date."))
@@ -150,12 +134,12 @@ def project_complete(*, project: Project, on: date | None = None) -> Project:
 
 
 @transaction.atomic
-def project_accept(*, project: Project, on: date) -> Project:
+def project_accept(project: Project, *, user=None, on: date) -> Project:
     """Completed → accepted (验收), on the acceptance date."""
-    project = _locked_project(project)
-    _require_project_status(project, ProjectStatus.COMPLETED)
+    project = Project.transitions.begin(project, "accept")
     _not_future(on, _("acceptance date"))
-    if on < project.actual_end_date:
+    # An administrator may have cleared the end date since; then there is nothing to compare.
+    if project.actual_end_date and on < project.actual_end_date:
         raise TransitionNotAllowed(
             _("Acceptance cannot come before completion (%(end)s).")
             % {"end": project.actual_end_date}
@@ -167,16 +151,13 @@ def project_accept(*, project: Project, on: date) -> Project:
 
 
 @transaction.atomic
-def project_cancel(*, project: Project, reason: str, on: date | None = None) -> Project:
-    """Any state before completion → cancelled (终止), with the reason."""
-    project = _locked_project(project)
-    _require_project_status(
-        project, ProjectStatus.PLANNED, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS
-    )
+def project_cancel(project: Project, *, user=None, reason: str) -> Project:
+    """Any state before completion → cancelled (终止) today, with the reason."""
+    project = Project.transitions.begin(project, "cancel")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the project is cancelled.")})
-    project.cancelled_on = on or _today()
+    project.cancelled_on = _today()
     project.cancellation_reason = reason[:300]
     project.status = ProjectStatus.CANCELLED
     project.save(update_fields=["cancelled_on", "cancellation_reason", "status", "updated_at"])
@@ -187,15 +168,20 @@ def project_cancel(*, project: Project, reason: str, on: date | None = None) -> 
 
 
 @transaction.atomic
-def progress_save(*, update: ProgressUpdate, files=()) -> ProgressUpdate:
+def progress_save(update: ProgressUpdate, *, user=None, files=()) -> ProgressUpdate:
     """Record (or correct) a progress update, with photos or documents.
 
     The project row is locked first, so the "never goes back" check sees
-    every other update of the project.
+    every other update of the project. New progress needs a project under
+    way; corrections of earlier updates do not.
     """
-    project = _locked_project(update.project)
-    if update.pk is None:
-        _require_project_status(project, ProjectStatus.IN_PROGRESS)
+    project = Project.objects.select_for_update().get(pk=update.project_id)
+    if update.pk is None and project.status != ProjectStatus.IN_PROGRESS:
+        raise TransitionNotAllowed(
+            _("Not possible while the project is “%(status)s”.")
+            % {"status": project.get_status_display()},
+            code="conflict",
+        )
     update.project = project
     update.full_clean()
     update.save()
@@ -209,35 +195,26 @@ def progress_save(*, update: ProgressUpdate, files=()) -> ProgressUpdate:
 # -- outcome reports -------------------------------------------------------------
 
 
-def _locked_report(report: OutcomeReport) -> OutcomeReport:
-    return OutcomeReport.objects.select_for_update().get(pk=report.pk)
-
-
-def _require_report_status(report: OutcomeReport, *allowed: str) -> None:
-    if report.status not in allowed:
-        raise TransitionNotAllowed(
-            _("Not possible while the report is “%(status)s”.")
-            % {"status": report.get_status_display()}
-        )
-
-
 def _log(report: OutcomeReport, action: str, user, comment: str = "") -> None:
     OutcomeReportReview.objects.create(report=report, action=action, user=user, comment=comment)
 
 
 def _require_reviewer(report: OutcomeReport, user) -> None:
-    """Four eyes: whoever submitted a report does not approve or return it (administrators may)."""
-    if not user.may(scoping.CHANGE, OutcomeReport):
-        raise TransitionNotAllowed(_("You may not review outcome reports."))
-    if report.submitted_by_id == user.pk and not user.is_administrator:
+    """Four eyes: whoever submitted a report does not approve or return it.
+
+    Who may review at all is the transition's business (its roles); the
+    roles exempt from four eyes are the model's ``SELF_REVIEW_ROLES``.
+    """
+    if report.submitted_by_id == user.pk and not user.may(
+        scoping.CHANGE, OutcomeReport, roles=OutcomeReport.SELF_REVIEW_ROLES
+    ):
         raise TransitionNotAllowed(_("A report is reviewed by someone other than its submitter."))
 
 
 @transaction.atomic
-def report_submit(*, report: OutcomeReport, user) -> OutcomeReport:
+def report_submit(report: OutcomeReport, *, user) -> OutcomeReport:
     """Draft or returned → submitted for review; the values are checked again."""
-    report = _locked_report(report)
-    _require_report_status(report, ReportStatus.DRAFT, ReportStatus.RETURNED)
+    report = OutcomeReport.transitions.begin(report, "submit")
     report.full_clean()
     report.status = ReportStatus.SUBMITTED
     report.submitted_at = timezone.now()
@@ -248,10 +225,9 @@ def report_submit(*, report: OutcomeReport, user) -> OutcomeReport:
 
 
 @transaction.atomic
-def report_approve(*, report: OutcomeReport, user, comment: str = "") -> OutcomeReport:
+def report_approve(report: OutcomeReport, *, user, comment: str = "") -> OutcomeReport:
     """Submitted → approved: from now on the value counts, and the report is locked."""
-    report = _locked_report(report)
-    _require_report_status(report, ReportStatus.SUBMITTED)
+    report = OutcomeReport.transitions.begin(report, "approve")
     _require_reviewer(report, user)
     report.status = ReportStatus.APPROVED
     report.reviewed_at = timezone.now()
@@ -263,10 +239,9 @@ def report_approve(*, report: OutcomeReport, user, comment: str = "") -> Outcome
 
 
 @transaction.atomic
-def report_return(*, report: OutcomeReport, user, comment: str) -> OutcomeReport:
+def report_return(report: OutcomeReport, *, user, comment: str) -> OutcomeReport:
     """Submitted → returned to the reporter, saying what to correct."""
-    report = _locked_report(report)
-    _require_report_status(report, ReportStatus.SUBMITTED)
+    report = OutcomeReport.transitions.begin(report, "return")
     _require_reviewer(report, user)
     comment = (comment or "").strip()
     if not comment:
@@ -281,12 +256,13 @@ def report_return(*, report: OutcomeReport, user, comment: str) -> OutcomeReport
 
 
 @transaction.atomic
-def report_reopen(*, report: OutcomeReport, user, reason: str) -> OutcomeReport:
-    """Approved → returned, by an administrator, with the reason kept in the review trail."""
-    report = _locked_report(report)
-    if not user.is_administrator:
-        raise TransitionNotAllowed(_("Only an administrator can reopen an approved report."))
-    _require_report_status(report, ReportStatus.APPROVED)
+def report_reopen(report: OutcomeReport, *, user, reason: str) -> OutcomeReport:
+    """Approved → returned, with the reason kept in the review trail.
+
+    Only administrators: the transition's roles say so, and the pages and
+    the API refuse everyone else before this runs.
+    """
+    report = OutcomeReport.transitions.begin(report, "reopen")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the approved report is reopened.")})
@@ -311,36 +287,39 @@ def report_review_bulk(
         try:
             with transaction.atomic():
                 if approve:
-                    done.append(report_approve(report=report, user=user, comment=comment))
+                    done.append(report_approve(report, user=user, comment=comment))
                 else:
-                    done.append(report_return(report=report, user=user, comment=comment))
+                    done.append(report_return(report, user=user, comment=comment))
         except ValidationError as exc:
             refused.append((report, " ".join(exc.messages)))
     return done, refused
 
 
+@transaction.atomic
+def evidence_save(evidence: OutcomeEvidence, *, user=None) -> OutcomeEvidence:
+    """Add (or change) a report's evidence while the report is open to changes.
+
+    The report row is locked, so it cannot be submitted while the file is saved.
+    """
+    report = OutcomeReport.objects.select_for_update().get(pk=evidence.report_id)
+    reason = report.locked_reason(user)
+    if reason:
+        raise TransitionNotAllowed(reason, code="conflict")
+    evidence.report = report
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
 # -- needs ---------------------------------------------------------------------
-
-
-def _locked_need(need: Need) -> Need:
-    return Need.objects.select_for_update().get(pk=need.pk)
-
-
-def _require_need_status(need: Need, *allowed: str) -> None:
-    if need.status not in allowed:
-        raise TransitionNotAllowed(
-            _("Not possible while the need is “%(status)s”.")
-            % {"status": need.get_status_display()}
-        )
 
 
 @transaction.atomic
 def need_match(
-    *, need: Need, team=None, deployment=None, project=None, on: date | None = None
+    need: Need, *, user=None, team=None, deployment=None, project=None, on: date | None = None
 ) -> Need:
     """Open → matched to what answers it: a team, deployment or project of this pairing or below."""
-    need = _locked_need(need)
-    _require_need_status(need, NeedStatus.OPEN, NeedStatus.MATCHED)
+    need = Need.transitions.begin(need, "match")
     if team is None and deployment is None and project is None:
         raise ValidationError(
             _("Choose the team, the deployment or the project that answers the need.")
@@ -366,10 +345,9 @@ def need_match(
 
 
 @transaction.atomic
-def need_resolve(*, need: Need, on: date, note: str) -> Need:
+def need_resolve(need: Need, *, user=None, on: date, note: str) -> Need:
     """Matched → resolved, on the day, saying how."""
-    need = _locked_need(need)
-    _require_need_status(need, NeedStatus.MATCHED)
+    need = Need.transitions.begin(need, "resolve")
     _not_future(on, _("resolution date"))
     if on < need.collected_on:
         raise TransitionNotAllowed(
@@ -388,10 +366,9 @@ def need_resolve(*, need: Need, on: date, note: str) -> Need:
 
 
 @transaction.atomic
-def need_withdraw(*, need: Need, reason: str) -> Need:
+def need_withdraw(need: Need, *, user=None, reason: str) -> Need:
     """Open or matched → withdrawn by whoever raised it, with the reason."""
-    need = _locked_need(need)
-    _require_need_status(need, NeedStatus.OPEN, NeedStatus.MATCHED)
+    need = Need.transitions.begin(need, "withdraw")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the need is withdrawn.")})

@@ -1,11 +1,7 @@
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +10,13 @@ from django.views.generic import TemplateView
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import PROJECT_PAGE, hub_tabs, selected_tab
-from aidtrack.core.views import ObjectDetailView, ObjectViewMixin, ObjectViews, save_in_scope
+from aidtrack.core.views import (
+    ObjectDetailView,
+    ObjectViewMixin,
+    ObjectViews,
+    save_form,
+    save_in_scope,
+)
 from pairings.models import Pairing
 from projects.choices import NeedStatus, ProjectStatus, ReportStatus
 from projects.filters import (
@@ -27,22 +29,14 @@ from projects.filters import (
     ProjectFilterSet,
 )
 from projects.forms import (
-    CommentForm,
-    DateForm,
     IndicatorForm,
     NeedForm,
-    NeedMatchForm,
-    NeedResolveForm,
-    NoInputForm,
-    OptionalDateForm,
     OutcomeEvidenceForm,
     OutcomeReportForm,
     ProgressEntryForm,
     ProgressUpdateForm,
     ProjectAttachmentForm,
     ProjectForm,
-    ReasonForm,
-    RequiredCommentForm,
 )
 from projects.models import (
     Indicator,
@@ -53,21 +47,7 @@ from projects.models import (
     Project,
     ProjectAttachment,
 )
-from projects.services import (
-    need_match,
-    need_resolve,
-    need_withdraw,
-    project_accept,
-    project_approve,
-    project_cancel,
-    project_complete,
-    project_start,
-    report_approve,
-    report_reopen,
-    report_return,
-    report_review_bulk,
-    report_submit,
-)
+from projects.services import report_review_bulk
 from projects.tables import (
     IndicatorTable,
     NeedTable,
@@ -77,172 +57,6 @@ from projects.tables import (
     ProjectAttachmentTable,
     ProjectTable,
 )
-
-# -- actions: status changes through the services ------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    label: str
-    form: type
-    # ``run(record, user, **cleaned_data)`` calls the service.
-    run: Callable
-    statuses: tuple
-    admin_only: bool = False
-
-    def offered(self, record, user) -> bool:
-        return record.status in self.statuses and (user.is_administrator or not self.admin_only)
-
-
-def _without_user(service, argument: str):
-    return lambda record, user, **data: service(**{argument: record}, **data)
-
-
-def _with_user(service, argument: str):
-    return lambda record, user, **data: service(**{argument: record}, user=user, **data)
-
-
-PROJECT_ACTIONS = {
-    "approve": Action(
-        gettext_lazy("Approve project"),
-        NoInputForm,
-        _without_user(project_approve, "project"),
-        (ProjectStatus.PLANNED,),
-    ),
-    "start": Action(
-        gettext_lazy("Start"),
-        OptionalDateForm,
-        _without_user(project_start, "project"),
-        (ProjectStatus.APPROVED,),
-    ),
-    "complete": Action(
-        gettext_lazy("Completed"),
-        OptionalDateForm,
-        _without_user(project_complete, "project"),
-        (ProjectStatus.IN_PROGRESS,),
-    ),
-    "accept": Action(
-        gettext_lazy("Accepted"),
-        DateForm,
-        _without_user(project_accept, "project"),
-        (ProjectStatus.COMPLETED,),
-    ),
-    "cancel": Action(
-        gettext_lazy("Cancel"),
-        ReasonForm,
-        _without_user(project_cancel, "project"),
-        (ProjectStatus.PLANNED, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS),
-    ),
-}
-
-REPORT_ACTIONS = {
-    "submit": Action(
-        gettext_lazy("Submit for review"),
-        NoInputForm,
-        _with_user(report_submit, "report"),
-        (ReportStatus.DRAFT, ReportStatus.RETURNED),
-    ),
-    "approve": Action(
-        gettext_lazy("Approve"),
-        CommentForm,
-        _with_user(report_approve, "report"),
-        (ReportStatus.SUBMITTED,),
-    ),
-    "return": Action(
-        gettext_lazy("Return"),
-        RequiredCommentForm,
-        _with_user(report_return, "report"),
-        (ReportStatus.SUBMITTED,),
-    ),
-    "reopen": Action(
-        gettext_lazy("Reopen"),
-        ReasonForm,
-        _with_user(report_reopen, "report"),
-        (ReportStatus.APPROVED,),
-        admin_only=True,
-    ),
-}
-
-NEED_ACTIONS = {
-    "match": Action(
-        gettext_lazy("Match"),
-        NeedMatchForm,
-        _without_user(need_match, "need"),
-        (NeedStatus.OPEN, NeedStatus.MATCHED),
-    ),
-    "resolve": Action(
-        gettext_lazy("Resolved"),
-        NeedResolveForm,
-        _without_user(need_resolve, "need"),
-        (NeedStatus.MATCHED,),
-    ),
-    "withdraw": Action(
-        gettext_lazy("Withdraw"),
-        ReasonForm,
-        _without_user(need_withdraw, "need"),
-        (NeedStatus.OPEN, NeedStatus.MATCHED),
-    ),
-}
-
-
-def offered_actions(actions: dict, record, user) -> list[tuple[str, str]]:
-    if not user.may(scoping.CHANGE, type(record)):
-        return []
-    return [
-        (name, action.label) for name, action in actions.items() if action.offered(record, user)
-    ]
-
-
-class RecordActionView(ObjectViewMixin, TemplateView):
-    """One action of ``actions`` on a record: a small form, then the service.
-
-    The record's lock does not apply: the actions are what moves a locked
-    record on (approve a submitted report, reopen an approved one), and each
-    service checks its own preconditions.
-    """
-
-    template_name = "projects/action.html"
-    action = scoping.CHANGE
-    actions: dict = {}
-
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs["transition"] not in self.actions:
-            raise Http404
-        self.step = self.actions[kwargs["transition"]]
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_object(self):
-        queryset = self.config.detail_queryset(self.get_queryset())
-        record = get_object_or_404(queryset, pk=self.kwargs["pk"])
-        if self.step.admin_only and not self.request.user.is_administrator:
-            raise PermissionDenied
-        return record
-
-    def get_form(self, record):
-        data = self.request.POST if self.request.method == "POST" else None
-        return self.step.form(data, instance=record, user=self.request.user)
-
-    def get(self, request, *args, **kwargs):
-        record = self.get_object()
-        return self.render(record, self.get_form(record))
-
-    def post(self, request, *args, **kwargs):
-        record = self.get_object()
-        form = self.get_form(record)
-        if form.is_valid():
-            try:
-                self.step.run(record, request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_model_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s: done.") % {"action": self.step.label})
-                return HttpResponseRedirect(record.get_absolute_url())
-        return self.render(record, form, status=400)
-
-    def render(self, record, form, status=200):
-        context = self.get_context_data(object=record, form=form, label=self.step.label)
-        return self.render_to_response(context, status=status)
-
 
 # -- indicators ----------------------------------------------------------------
 
@@ -260,7 +74,7 @@ class IndicatorViews(ObjectViews):
 
 
 class ProjectDetailView(ObjectDetailView):
-    """The project page: details, actions, then the overview or another app's tab."""
+    """The project page: details, status steps, then the overview or another app's tab."""
 
     template_name = "projects/project_detail.html"
 
@@ -273,7 +87,6 @@ class ProjectDetailView(ObjectDetailView):
         context.update(
             page_tabs=tabs,
             page_tab=tab,
-            actions=offered_actions(PROJECT_ACTIONS, project, user),
             can_record_progress=(
                 project.status == ProjectStatus.IN_PROGRESS and user.may(scoping.CHANGE, Project)
             ),
@@ -337,10 +150,6 @@ class ProjectViews(ObjectViews):
     )
 
 
-class ProjectActionView(RecordActionView):
-    actions = PROJECT_ACTIONS
-
-
 class ProgressEntryView(ObjectViewMixin, TemplateView):
     """Progress from the site, on a phone: percent, a note and photos, one screen."""
 
@@ -361,7 +170,11 @@ class ProgressEntryView(ObjectViewMixin, TemplateView):
         form = self.get_form(project)
         if form.is_valid():
             try:
-                save_in_scope(form.save, user=request.user, action=scoping.CHANGE)
+                save_in_scope(
+                    lambda: save_form(form, user=request.user),
+                    user=request.user,
+                    action=scoping.CHANGE,
+                )
             except ValidationError as exc:
                 add_model_errors(form, exc)
             else:
@@ -405,7 +218,6 @@ class OutcomeReportDetailView(ObjectDetailView):
         report = context["object"]
         user = self.request.user
         context.update(
-            actions=offered_actions(REPORT_ACTIONS, report, user),
             reviews=report.reviews.select_related("user"),
             evidence=OutcomeEvidence.objects.for_user(user).filter(report=report),
             can_add_evidence=user.may(scoping.ADD, OutcomeEvidence)
@@ -442,10 +254,6 @@ class OutcomeReportViews(ObjectViews):
         "reviewed_by",
         *Pairing.name_related("pairing"),
     )
-
-
-class OutcomeReportActionView(RecordActionView):
-    actions = REPORT_ACTIONS
 
 
 class ReviewQueueView(ObjectViewMixin, TemplateView):
@@ -511,21 +319,11 @@ class OutcomeEvidenceViews(ObjectViews):
 # -- needs -------------------------------------------------------------------------
 
 
-class NeedDetailView(ObjectDetailView):
-    template_name = "projects/need_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["actions"] = offered_actions(NEED_ACTIONS, context["object"], self.request.user)
-        return context
-
-
 class NeedViews(ObjectViews):
     model = Need
     filterset_class = NeedFilterSet
     table_class = NeedTable
     form_class = NeedForm
-    detail_view = NeedDetailView
     detail_fields = (
         "pairing",
         "raised_by_region",
@@ -549,10 +347,6 @@ class NeedViews(ObjectViews):
         "matched_deployment__person",
         *Pairing.name_related("pairing"),
     )
-
-
-class NeedActionView(RecordActionView):
-    actions = NEED_ACTIONS
 
 
 class NeedBoardView(ObjectViewMixin, TemplateView):

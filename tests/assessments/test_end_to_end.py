@@ -373,7 +373,7 @@ def test_api_figures_equal_the_raw_rows(books):
 def change_records(books):
     """A new expenditure, an approved report, a deployment ended early."""
     record(books.road, "expenditure", "5000000", date(YEAR, 11, 1), user=books.user(ADMIN))
-    report_approve(report=books.pending_report, user=books.user(ADMIN))
+    report_approve(books.pending_report, user=books.user(ADMIN))
     deployment_end(deployment=books.cadre, on=date(YEAR, 6, 30), recalled=True, reason="病休")
 
 

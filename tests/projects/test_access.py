@@ -1,10 +1,19 @@
 """Generated access tests for every model of the projects app."""
 
+from datetime import date
+
 import pytest
 from rest_framework.test import APIClient
 
-from aidtrack.core.testing import COORDINATOR, ObjectAccessTests, expected_write
-from projects.models import OutcomeEvidence, ProjectAttachment
+from aidtrack.core.testing import (
+    ADMIN,
+    COORDINATOR,
+    ObjectAccessTests,
+    TransitionTests,
+    expected_write,
+)
+from projects.choices import NeedStatus
+from projects.models import Need, OutcomeEvidence, OutcomeReport, Project, ProjectAttachment
 from projects.services import project_approve, project_start
 from projects.views import (
     IndicatorViews,
@@ -47,13 +56,36 @@ class TestIndicatorAccess(ObjectAccessTests):
         }
 
 
-class TestProjectAccess(ObjectAccessTests):
+class TestProjectAccess(ObjectAccessTests, TransitionTests):
     views = ProjectViews
     api_url = "api:project"
     update_changes = {"name": "改名后的项目"}
+    steps = {
+        "approve": {},
+        "start": {"on": "2023-03-10"},
+        "complete": {"on": "2023-09-30"},
+        "accept": {"on": "2023-11-01"},
+        "cancel": {"reason": "选址调整"},
+    }
 
     def make_object(self, world, in_scope, index=0):
+        # With a budget and planned dates, as approval needs.
         return make_project(world, in_scope, index)
+
+    def ready_object(self, world, transition, in_scope=True):
+        project = super().ready_object(world, transition, in_scope)
+        # A project under way has started; a completed one has ended.
+        dates = {
+            "complete": {"actual_start_date": date(2023, 3, 10)},
+            "accept": {
+                "actual_start_date": date(2023, 3, 10),
+                "actual_end_date": date(2023, 9, 30),
+            },
+        }.get(transition.name)
+        if dates:
+            Project.objects.filter(pk=project.pk).update(**dates)
+            project.refresh_from_db()
+        return project
 
     def create_data(self, world, in_scope):
         pairing = pairing_of(world, in_scope)
@@ -71,8 +103,8 @@ class TestProjectAccess(ObjectAccessTests):
 
 def started_project(world, in_scope, index):
     project = make_project(world, in_scope, 100 + index)
-    project_approve(project=project)
-    return project_start(project=project, on=project.planned_start_date)
+    project_approve(project)
+    return project_start(project, on=project.planned_start_date)
 
 
 class TestProgressUpdateAccess(ObjectAccessTests):
@@ -114,15 +146,29 @@ class TestProjectAttachmentAccess(ObjectAccessTests):
         response = self.api(world, role).post(
             self.api_url_for(), self.create_data(world, in_scope), format="multipart"
         )
-        expect = expected_write(role, in_scope)
+        expect = expected_write(role, in_scope, ProjectAttachment)
         assert response.status_code == {200: 201, 404: 400}.get(expect.api, expect.api)
         assert ProjectAttachment.objects.count() == before + (1 if expect.changes else 0)
 
 
-class TestOutcomeReportAccess(ObjectAccessTests):
+class TestOutcomeReportAccess(ObjectAccessTests, TransitionTests):
     views = OutcomeReportViews
     api_url = "api:outcomereport"
     update_changes = {"note": "数据来源:县人社局"}
+    steps = {
+        "submit": {},
+        "approve": {"comment": "核实无误"},
+        "return": {"comment": "请补充花名册"},
+        "reopen": {"reason": "县人社局更正数据"},
+    }
+
+    def ready_object(self, world, transition, in_scope=True):
+        report = super().ready_object(world, transition, in_scope)
+        if transition.name in ("approve", "return"):
+            # Submitted by someone else, so the coordinator may review it (four eyes).
+            OutcomeReport.objects.filter(pk=report.pk).update(submitted_by=world.user(ADMIN))
+            report.refresh_from_db()
+        return report
 
     def make_object(self, world, in_scope, index=0):
         # Distinct indicators, so an export shows which report is which.
@@ -170,18 +216,49 @@ class TestOutcomeEvidenceAccess(ObjectAccessTests):
         response = self.api(world, role).post(
             self.api_url_for(), self.create_data(world, in_scope), format="multipart"
         )
-        expect = expected_write(role, in_scope)
+        expect = expected_write(role, in_scope, OutcomeEvidence)
         assert response.status_code == {200: 201, 404: 400}.get(expect.api, expect.api)
         assert OutcomeEvidence.objects.count() == before + (1 if expect.changes else 0)
 
 
-class TestNeedAccess(ObjectAccessTests):
+class TestNeedAccess(ObjectAccessTests, TransitionTests):
     views = NeedViews
     api_url = "api:need"
     update_changes = {"raised_by_department": "县科技局"}
+    steps = {
+        "match": {},  # the project depends on the need: see payload()
+        "resolve": {"on": "2023-05-01", "note": "专家现场指导"},
+        "withdraw": {"reason": "已由省级统筹解决"},
+    }
 
     def make_object(self, world, in_scope, index=0):
         return make_need(world, in_scope, index)
+
+    def answering_project(self, world, need):
+        """A project of the need's own pairing: in the need's scope, so it may answer it."""
+        code = f"NEED-{need.pk}"
+        in_scope = need.pairing_id == world.in_scope_pairing.pk
+        return Project.objects.filter(code=code).first() or make_project(world, in_scope, code=code)
+
+    def ready_object(self, world, transition, in_scope=True):
+        need = super().ready_object(world, transition, in_scope)
+        if transition.name == "resolve":
+            Need.objects.filter(pk=need.pk).update(
+                matched_project=self.answering_project(world, need), matched_on=date(2023, 3, 20)
+            )
+            need.refresh_from_db()
+        return need
+
+    def _set_status(self, record, status):
+        # A resolved need has a resolution date (a database constraint).
+        resolved_on = date(2023, 5, 1) if status == NeedStatus.RESOLVED else None
+        Need.objects.filter(pk=record.pk).update(status=status, resolved_on=resolved_on)
+        record.refresh_from_db()
+
+    def payload(self, world, transition, record):
+        if transition.name == "match":
+            return {"project": self.answering_project(world, record).pk, "on": "2023-03-20"}
+        return super().payload(world, transition, record)
 
     def create_data(self, world, in_scope):
         pairing = pairing_of(world, in_scope)

@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from aidtrack.core.transitions import TransitionNotAllowed
 from projects.models import Need
-from projects.services import TransitionNotAllowed, need_match, need_resolve, need_withdraw
+from projects.services import need_match, need_resolve, need_withdraw
 from tests.cadres.test_deployments import make_deployment
 from tests.projects.conftest import make_need, make_project
 
@@ -46,39 +47,39 @@ def test_open_matched_resolved(world):
     need = make_need(world)
     project = make_project(world)
     with pytest.raises(ValidationError):
-        need_match(need=need)  # matched to nothing
+        need_match(need)  # matched to nothing
     with pytest.raises(TransitionNotAllowed):
-        need_resolve(need=need, on=date(2023, 5, 1), note="已解决")  # not matched yet
-    need = need_match(need=need, project=project, on=date(2023, 3, 20))
+        need_resolve(need, on=date(2023, 5, 1), note="已解决")  # not matched yet
+    need = need_match(need, project=project, on=date(2023, 3, 20))
     assert need.status == "matched" and need.matched_project == project
     with pytest.raises(TransitionNotAllowed):
-        need_resolve(need=need, on=date(2023, 2, 1), note="早于收集")
+        need_resolve(need, on=date(2023, 2, 1), note="早于收集")
     with pytest.raises(ValidationError):
-        need_resolve(need=need, on=date(2023, 5, 1), note="")
-    need = need_resolve(need=need, on=date(2023, 5, 1), note="专家现场指导")
+        need_resolve(need, on=date(2023, 5, 1), note="")
+    need = need_resolve(need, on=date(2023, 5, 1), note="专家现场指导")
     assert need.status == "resolved" and need.resolved_on == date(2023, 5, 1)
     with pytest.raises(TransitionNotAllowed):
-        need_withdraw(need=need, reason="重复")
+        need_withdraw(need, reason="重复")
 
 
 def test_matches_stay_within_the_pairing_tree(world):
     need = make_need(world)
     elsewhere = make_project(world, in_scope=False)
     with pytest.raises(ValidationError) as excinfo:
-        need_match(need=need, project=elsewhere)
+        need_match(need, project=elsewhere)
     assert "project" in excinfo.value.message_dict
     deployment = make_deployment(world, in_scope=True)
-    assert need_match(need=need, deployment=deployment).matched_deployment == deployment
+    assert need_match(need, deployment=deployment).matched_deployment == deployment
     city_need = make_need(world, pairing=world.pairings["zs-lps"])
     below = make_project(world)  # under the county pairing below the city's
-    assert need_match(need=city_need, project=below).status == "matched"
+    assert need_match(city_need, project=below).status == "matched"
 
 
 def test_withdraw_needs_a_reason_and_closed_needs_are_locked(world, client):
     need = make_need(world)
     with pytest.raises(ValidationError):
-        need_withdraw(need=need, reason="")
-    need_withdraw(need=need, reason="已由省级统筹解决")
+        need_withdraw(need, reason="")
+    need_withdraw(need, reason="已由省级统筹解决")
     client.force_login(world.user("coordinator"))
     assert client.get(f"/projects/needs/{need.pk}/edit/").status_code == 403
 
@@ -123,7 +124,7 @@ def test_board_groups_by_status_with_constant_queries(world, client):
     for index in range(2, 8):
         need = make_need(world, index=index)
         if index % 2:
-            need_match(need=need, project=project)
+            need_match(need, project=project)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url, params)
     assert len(many) == len(few)

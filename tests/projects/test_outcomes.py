@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from aidtrack.core.models import ChangeRecord
-from projects.models import OutcomeReport, OutcomeReportReview
+from aidtrack.core.transitions import TransitionNotAllowed
+from projects.models import OutcomeEvidence, OutcomeReport, OutcomeReportReview
 from projects.services import (
-    TransitionNotAllowed,
     report_approve,
     report_reopen,
     report_return,
@@ -148,16 +148,16 @@ def test_duplicates_and_overlapping_periods_are_refused(world, indicators, clien
 @pytest.fixture
 def submitted(world, indicators):
     draft = make_report(world, indicator=indicators["people_trained"], month=None)
-    return report_submit(report=draft, user=world.user("coordinator"))
+    return report_submit(draft, user=world.user("coordinator"))
 
 
 def test_review_by_someone_else_then_locked(world, submitted, client):
     coordinator = world.user("coordinator")
     with pytest.raises(TransitionNotAllowed, match="other than its submitter"):
-        report_approve(report=submitted, user=coordinator)
+        report_approve(submitted, user=coordinator)
     city_reviewer = UserFactory(username="city", role="coordinator")
     city_reviewer.scope_pairings.set([world.pairings["zs-lps"]])
-    approved = report_approve(report=submitted, user=city_reviewer, comment="核实无误")
+    approved = report_approve(submitted, user=city_reviewer, comment="核实无误")
     assert approved.status == "approved" and approved.reviewed_by == city_reviewer
     actions = list(approved.reviews.values_list("action", flat=True))
     assert actions == ["submit", "approve"]
@@ -175,35 +175,38 @@ def test_illegal_steps_are_refused_and_change_nothing(world, indicators):
     draft = make_report(world, indicator=indicators["people_trained"])
     admin = world.user("admin")
     with pytest.raises(TransitionNotAllowed, match="Draft"):
-        report_approve(report=draft, user=admin)
+        report_approve(draft, user=admin)
     with pytest.raises(TransitionNotAllowed):
-        report_reopen(report=draft, user=admin, reason="更正")
-    submitted = report_submit(report=draft, user=world.user("coordinator"))
+        report_reopen(draft, user=admin, reason="更正")
+    submitted = report_submit(draft, user=world.user("coordinator"))
     with pytest.raises(ValidationError) as excinfo:
-        report_return(report=submitted, user=admin, comment="  ")
+        report_return(submitted, user=admin, comment="  ")
     assert "comment" in excinfo.value.message_dict
     with pytest.raises(TransitionNotAllowed):
-        report_submit(report=submitted, user=admin)
+        report_submit(submitted, user=admin)
     fresh = OutcomeReport.objects.get(pk=draft.pk)
     assert fresh.status == "submitted" and fresh.reviews.count() == 1
 
 
 def test_return_then_resubmit(world, submitted):
-    returned = report_return(report=submitted, user=world.user("admin"), comment="请补充花名册")
+    returned = report_return(submitted, user=world.user("admin"), comment="请补充花名册")
     assert returned.status == "returned" and returned.review_comment == "请补充花名册"
     returned.value = Decimal(12)
     returned.full_clean()
     returned.save()
-    again = report_submit(report=returned, user=world.user("coordinator"))
+    again = report_submit(returned, user=world.user("coordinator"))
     assert again.status == "submitted"
 
 
-def test_reopen_is_for_administrators_with_a_reason_and_is_recorded(world, submitted):
-    approved = report_approve(report=submitted, user=world.user("admin"))
-    with pytest.raises(TransitionNotAllowed, match="administrator"):
-        report_reopen(report=approved, user=world.user("coordinator"), reason="更正")
+def test_reopen_is_for_administrators_with_a_reason_and_is_recorded(world, submitted, client):
+    approved = report_approve(submitted, user=world.user("admin"))
+    reopen = OutcomeReport.transitions["reopen"]
+    assert not reopen.permitted(world.user("coordinator"), OutcomeReport)
+    client.force_login(world.user("coordinator"))
+    page = client.post(f"/projects/outcome-reports/{approved.pk}/reopen/", {"reason": "更正"})
+    assert page.status_code == 403
     with pytest.raises(ValidationError):
-        report_reopen(report=approved, user=world.user("admin"), reason="")
+        report_reopen(approved, user=world.user("admin"), reason="")
     api = api_as(world, "coordinator")
     assert (
         api.post(f"/api/v1/outcome-reports/{approved.pk}/reopen/", {"reason": "x"}).status_code
@@ -228,7 +231,7 @@ def test_api_workflow_actions_answer_409_when_not_allowed(world, indicators):
     assert response.status_code == 409
     assert response.json() == {
         "code": "conflict",
-        "message": "Not possible while the report is “Draft”.",
+        "message": "“Approve” is not possible while the record is “Draft”.",
     }
     assert admin.post(f"{url}/return/", {"comment": "x"}).status_code == 409
     assert admin.post(f"{url}/reopen/", {"reason": "x"}).status_code == 409
@@ -242,13 +245,19 @@ def test_api_workflow_actions_answer_409_when_not_allowed(world, indicators):
     assert coordinator.post(f"/api/v1/outcome-reports/{outside.pk}/submit/").status_code == 404
 
 
-def test_evidence_cannot_be_added_to_a_submitted_report(world, submitted):
+def test_evidence_cannot_be_added_to_a_submitted_report(world, submitted, client):
     answer = api_as(world, "coordinator").post(
         "/api/v1/outcome-evidence/",
         {"report": submitted.pk, "file": pdf_upload()},
         format="multipart",
     )
     assert answer.status_code == 409
+    assert "awaiting review" in answer.json()["message"]
+    client.force_login(world.user("coordinator"))
+    page = client.post("/projects/evidence/add/", {"report": submitted.pk, "file": pdf_upload()})
+    assert page.status_code == 400
+    assert "awaiting review" in str(page.context["form"].non_field_errors())
+    assert not OutcomeEvidence.objects.exists()
 
 
 # -- the review queue ------------------------------------------------------------------
@@ -258,7 +267,7 @@ def test_bulk_approval_from_the_queue(world, indicators, client):
     coordinator, admin = world.user("coordinator"), world.user("admin")
     indicator = indicators["people_trained"]
     waiting = [
-        report_submit(report=make_report(world, index=i, indicator=indicator), user=coordinator)
+        report_submit(make_report(world, index=i, indicator=indicator), user=coordinator)
         for i in range(3)
     ]
     draft = make_report(world, index=5, indicator=indicator)
@@ -279,9 +288,9 @@ def test_bulk_approval_from_the_queue(world, indicators, client):
 
 def test_bulk_return_needs_a_comment_and_the_queue_is_scoped(world, indicators, client):
     indicator = indicators["people_trained"]
-    inside = report_submit(report=make_report(world, indicator=indicator), user=world.user("admin"))
+    inside = report_submit(make_report(world, indicator=indicator), user=world.user("admin"))
     outside = report_submit(
-        report=make_report(world, in_scope=False, indicator=indicator), user=world.user("admin")
+        make_report(world, in_scope=False, indicator=indicator), user=world.user("admin")
     )
     client.force_login(world.user("coordinator"))
     page = client.get("/projects/outcome-reports/queue/")
@@ -301,15 +310,15 @@ def test_queue_query_count_does_not_grow(world, indicators, client):
     indicator = indicators["people_trained"]
     client.force_login(world.user("admin"))
     coordinator = world.user("coordinator")
-    report_submit(report=make_report(world, index=0, indicator=indicator), user=coordinator)
+    report_submit(make_report(world, index=0, indicator=indicator), user=coordinator)
     client.get("/projects/outcome-reports/queue/")
     with CaptureQueriesContext(connection) as few:
         client.get("/projects/outcome-reports/queue/")
     project = make_project(world)
     for index in range(1, 6):
-        report_submit(report=make_report(world, index=index, indicator=indicator), user=coordinator)
+        report_submit(make_report(world, index=index, indicator=indicator), user=coordinator)
         report_submit(
-            report=make_report(index=index, indicator=indicator, project=project), user=coordinator
+            make_report(index=index, indicator=indicator, project=project), user=coordinator
         )
     with CaptureQueriesContext(connection) as many:
         response = client.get("/projects/outcome-reports/queue/")
@@ -320,7 +329,7 @@ def test_queue_query_count_does_not_grow(world, indicators, client):
 def test_report_page_shows_actions_and_trail(world, submitted, client):
     client.force_login(world.user("admin"))
     response = client.get(f"/projects/outcome-reports/{submitted.pk}/")
-    assert [name for name, _label in response.context["actions"]] == ["approve", "return"]
+    assert [label for _url, label in response.context["transition_links"]] == ["Approve", "Return"]
     assert [step.action for step in response.context["reviews"]] == ["submit"]
     response = client.post(f"/projects/outcome-reports/{submitted.pk}/return/", {"comment": ""})
     assert response.status_code == 400
