@@ -9,6 +9,8 @@ FilterSet and the related rows to fetch::
         filterset_class = PairingFilterSet
 """
 
+from functools import cache
+
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -184,10 +186,11 @@ def _transition_action(transition):
 
     run.__name__ = f"transition_{transition.name}"
     run.__doc__ = transition.help_text or str(transition.label)
-    run = extend_schema(request=payload_serializer(transition.form_class), operation_id=None)(run)
-    return action(
-        detail=True, methods=["post"], url_path=transition.name, url_name=transition.name
-    )(run)
+    run = action(detail=True, methods=["post"], url_path=transition.name, url_name=transition.name)(
+        run
+    )
+    # Outside @action, where drf-spectacular looks for it.
+    return extend_schema(request=payload_serializer(transition.form_class))(run)
 
 
 _SERIALIZER_FIELDS = (
@@ -201,6 +204,7 @@ _SERIALIZER_FIELDS = (
 )
 
 
+@cache  # one class per form: the schema names it once
 def payload_serializer(form_class):
     """A serializer describing a payload form's fields, for the API documentation only.
 
