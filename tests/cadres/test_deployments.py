@@ -9,7 +9,12 @@ from rest_framework.test import APIClient
 
 from aidtrack.core.testing import ObjectAccessTests
 from cadres.models import Deployment
-from cadres.services import deployment_end, deployment_extend, deployment_start
+from cadres.services import (
+    deployment_complete,
+    deployment_extend,
+    deployment_recall,
+    deployment_start,
+)
 from cadres.views import DeploymentViews
 from pairings.models import Organization
 from tests.cadres.test_people import make_person
@@ -139,8 +144,8 @@ def test_lifecycle_with_two_extensions(world):
             deployment=deployment, new_end=date(2024, 1, 1), reason="x", approval_reference="y"
         )
     with pytest.raises(ValidationError):
-        deployment_end(deployment=deployment, on=date(2024, 6, 30), recalled=True)  # no reason
-    deployment = deployment_end(deployment=deployment, on=date(2024, 6, 30))
+        deployment_recall(deployment=deployment, on=date(2024, 6, 30), reason=" ")  # no reason
+    deployment = deployment_complete(deployment=deployment, on=date(2024, 6, 30))
     assert deployment.status == "completed" and deployment.actual_end_date == date(2024, 6, 30)
     with pytest.raises(ValidationError):
         deployment_start(deployment=deployment, on=date(2024, 7, 1))
@@ -149,7 +154,7 @@ def test_lifecycle_with_two_extensions(world):
 def test_completed_deployments_are_locked_except_for_administrators(world, client):
     deployment = make_deployment(world)
     deployment_start(deployment=deployment, on=date(2021, 7, 1))
-    deployment_end(deployment=deployment, on=date(2023, 6, 30))
+    deployment_complete(deployment=deployment, on=date(2023, 6, 30))
     client.force_login(world.user("coordinator"))
     assert client.get(f"/cadres/deployments/{deployment.pk}/edit/").status_code == 403
     api = APIClient()
