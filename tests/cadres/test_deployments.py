@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from aidtrack.core.testing import ObjectAccessTests
+from aidtrack.core.testing import ObjectAccessTests, TransitionTests
 from cadres.models import Deployment
 from cadres.services import (
     deployment_complete,
@@ -42,10 +42,21 @@ def make_deployment(world, in_scope=True, index=0, **fields):
     return Deployment.objects.create(**values)
 
 
-class TestDeploymentAccess(ObjectAccessTests):
+class TestDeploymentAccess(ObjectAccessTests, TransitionTests):
     views = DeploymentViews
     api_url = "api:deployment"
     update_changes = {"post": "水城区乡村振兴局副局长"}
+    # The term of make_deployment: 2021-07-01 to 2023-06-30.
+    steps = {
+        "start": {"on": "2021-07-02"},
+        "extend": {
+            "new_end": "2023-12-31",
+            "reason": "延期一次",
+            "approval_reference": "组干〔2023〕1号",
+        },
+        "complete": {"on": "2023-06-30"},
+        "recall": {"on": "2022-01-01", "reason": "工作需要"},
+    }
 
     def make_object(self, world, in_scope, index=0):
         return make_deployment(world, in_scope, index)
