@@ -65,7 +65,9 @@ def deployment_start(deployment: Deployment, *, user=None, on: date) -> Deployme
 
 
 @transaction.atomic
-def deployment_complete(deployment: Deployment, *, user=None, on: date, reason: str = ""):
+def deployment_complete(
+    deployment: Deployment, *, user=None, on: date, reason: str = ""
+) -> Deployment:
     """On post → completed: the term served."""
     deployment = Deployment.transitions.begin(deployment, "complete")
     return _deployment_end(deployment, DeploymentStatus.COMPLETED, on=on, reason=reason)
