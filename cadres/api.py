@@ -29,13 +29,7 @@ from cadres.models import (
     Team,
     TeamMember,
 )
-from cadres.services import (
-    deployment_end,
-    deployment_extend,
-    deployment_start,
-    leave_request_decide,
-    person_reveal,
-)
+from cadres.services import person_reveal
 
 
 class PersonSerializer(ValidatedModelSerializer):
@@ -135,55 +129,13 @@ class DeploymentSerializer(ValidatedModelSerializer):
         read_only_fields = ["actual_end_date", "status", "created_at", "updated_at"]
 
 
-class StartSerializer(serializers.Serializer):
-    on = serializers.DateField()
-
-
-class DateSerializer(serializers.Serializer):
-    on = serializers.DateField()
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
-
-
-class ExtendSerializer(serializers.Serializer):
-    new_end = serializers.DateField()
-    reason = serializers.CharField(max_length=300)
-    approval_reference = serializers.CharField(max_length=100)
-
-
 class DeploymentViewSet(ScopedModelViewSet):
-    """Deployments; status changes and extensions through their actions, as in the browser."""
+    """Deployments; status changes and extensions are the model's transitions, as in the browser."""
 
     queryset = Deployment.objects.all()
     serializer_class = DeploymentSerializer
     filterset_class = DeploymentFilterSet
     prefetch_related = ("extensions",)
-    action_scopes = dict.fromkeys(("start", "complete", "recall", "extend"), scoping.CHANGE)
-
-    record_argument = "deployment"
-
-    @extend_schema(request=StartSerializer)
-    @action(detail=True, methods=["post"])
-    def start(self, request, pk=None):
-        """Planned → on post (`on`: the arrival date)."""
-        return self.run_action(deployment_start, StartSerializer)
-
-    @extend_schema(request=DateSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        """On post → completed (`on`: the return date)."""
-        return self.run_action(deployment_end, DateSerializer, recalled=False)
-
-    @extend_schema(request=DateSerializer)
-    @action(detail=True, methods=["post"])
-    def recall(self, request, pk=None):
-        """On post → recalled (`on` and a `reason`)."""
-        return self.run_action(deployment_end, DateSerializer, recalled=True)
-
-    @extend_schema(request=ExtendSerializer)
-    @action(detail=True, methods=["post"])
-    def extend(self, request, pk=None):
-        """A new planned end with its reason and approval reference."""
-        return self.run_action(deployment_extend, ExtendSerializer)
 
 
 class TeamMemberSerializer(ValidatedModelSerializer):
@@ -312,37 +264,12 @@ class LeaveRequestSerializer(ValidatedModelSerializer):
         ]
 
 
-class DecisionSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-
 class LeaveRequestViewSet(ScopedModelViewSet):
     """Leave requests; the team's leader or its coordinator approves or rejects them."""
 
     queryset = LeaveRequest.objects.all()
     serializer_class = LeaveRequestSerializer
     filterset_class = LeaveRequestFilterSet
-    # Who may decide is the service's question (a team leader may have a read-only role).
-    action_scopes = {"approve": scoping.VIEW, "reject": scoping.VIEW}
-
-    record_argument = "leave_request"
-
-    def _decide(self, approve: bool):
-        return self.run_action(
-            leave_request_decide, DecisionSerializer, approve=approve, user=self.request.user
-        )
-
-    @extend_schema(request=DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """Pending → approved (optional `comment`)."""
-        return self._decide(True)
-
-    @extend_schema(request=DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """Pending → rejected (a `comment` saying why is required)."""
-        return self._decide(False)
 
 
 class ApprenticeSerializer(serializers.Serializer):

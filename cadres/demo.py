@@ -52,7 +52,11 @@ from cadres.models import (
     TeamMember,
 )
 from cadres.selectors import deployment_active_on, membership_current_on
-from cadres.services import deployment_end, deployment_extend, deployment_start
+from cadres.services import (
+    deployment_complete,
+    deployment_extend,
+    deployment_start,
+)
 from cadres.validators import id_number_check_character
 from pairings.choices import OrganizationKind as Kind
 from pairings.demo import DEMO_ORGANIZATIONS
@@ -916,7 +920,7 @@ def _extended_twice(build: DemoBuilder, pairings) -> None:
             reason="胸痛中心建设需通过国家级验收",
             approval_reference=reference,
         )  # fmt: skip
-    deployment_end(deployment=deployment, on=date(2024, 6, 30))
+    deployment_complete(deployment=deployment, on=date(2024, 6, 30))
 
 
 # -- check-ins -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.forms import ScopedModelForm, bootstrap
+from aidtrack.core import scoping
+from aidtrack.core.forms import PayloadForm, ScopedModelForm, bootstrap
 from cadres.choices import CheckInSlot, CheckInState, DeploymentStatus
 from cadres.models import (
     Award,
@@ -15,6 +16,7 @@ from cadres.models import (
     Team,
     TeamMember,
 )
+from cadres.selectors import current_team_memberships
 from pairings.models import Pairing
 
 _KEEP = _("Leave empty to keep the current value (%(masked)s).")
@@ -111,27 +113,21 @@ class DeploymentForm(ScopedModelForm):
             self.fields["planned_end_date"].disabled = True
 
 
-class _ActionForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            bootstrap(field)
-
-
-class StartForm(_ActionForm):
+class StartForm(PayloadForm):
     on = forms.DateField(label=_("arrived on"), widget=forms.DateInput)
 
 
-class CompleteForm(_ActionForm):
+class CompleteForm(PayloadForm):
     on = forms.DateField(label=_("returned on"), widget=forms.DateInput)
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
 
 
-class RecallForm(_ActionForm):
+class RecallForm(PayloadForm):
     on = forms.DateField(label=_("recalled on"), widget=forms.DateInput)
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class ExtendForm(_ActionForm):
+class ExtendForm(PayloadForm):
     new_end = forms.DateField(label=_("new planned end"), widget=forms.DateInput)
     reason = forms.CharField(label=_("reason"), max_length=300)
     approval_reference = forms.CharField(label=_("approval reference"), max_length=100)
@@ -188,7 +184,7 @@ class CareRecordForm(ScopedModelForm):
         fields = ["person", "kind", "date", "note", "follow_up_date"]
 
 
-class LeaveDecisionForm(_ActionForm):
+class LeaveDecisionForm(PayloadForm):
     comment = forms.CharField(label=_("comment"), max_length=300, required=False)
 
 
@@ -196,7 +192,9 @@ class CheckInTapForm(forms.Form):
     """One tap on the phone page: a slot and a state, perhaps for someone else.
 
     The big buttons send both at once as ``tap=<slot>:<state>``, so the page
-    needs no JavaScript; the members' board sends ``slot`` and ``state``.
+    needs no JavaScript; the members' board sends ``person``, ``slot`` and
+    ``state``. ``person`` empty means oneself; the page looks the id up in
+    the user's scope, so someone out of reach is a 404, not a form error.
     """
 
     person = forms.IntegerField(required=False)
@@ -215,8 +213,21 @@ class CheckInTapForm(forms.Form):
         return cleaned
 
 
-class OwnLeaveForm(_ActionForm):
-    team = forms.IntegerField(widget=forms.HiddenInput)
+class OwnLeaveForm(forms.Form):
+    """A member's own leave request from the phone page, for one of their current teams."""
+
+    team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none())
     start = forms.DateField(label=_("first day"), widget=forms.DateInput)
     end = forms.DateField(label=_("last day"), widget=forms.DateInput)
     reason = forms.CharField(label=_("reason"), max_length=300)
+
+    def __init__(self, data=None, *, user, person, **kwargs):
+        super().__init__(data, **kwargs)
+        current = current_team_memberships(person).values("team")
+        teams = Team.objects.for_user(user, scoping.VIEW).filter(pk__in=current).order_by("name")
+        self.fields["team"].queryset = teams
+        if len(teams) == 1:  # nothing to choose: the page shows no drop-down
+            self.fields["team"].widget = forms.HiddenInput()
+            self.initial["team"] = teams[0].pk
+        for field in self.fields.values():
+            bootstrap(field)

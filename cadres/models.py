@@ -9,7 +9,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core import scoping
 from aidtrack.core.models import BaseModel
+from aidtrack.core.transitions import Transition, TransitionTable
 from cadres.choices import (
     MISSION_ROLES,
     SINGLE_HOLDER_ROLES,
@@ -30,6 +32,7 @@ from cadres.choices import (
     TeamRole,
 )
 from cadres.masking import mask_id_number, mask_phone
+from cadres.selectors import leading_memberships, membership_current_on, people_reached_by
 from cadres.validators import id_number_birth_date, validate_id_number, validate_phone
 from pairings.models import Organization, Pairing
 
@@ -112,6 +115,11 @@ class Person(BaseModel):
         """People whose home organisation is within the user's pairings."""
         in_scope = Organization.objects.filter(Organization.scope_q(pairing_ids))
         return Q(home_organization__in=in_scope)
+
+    @classmethod
+    def own_q(cls, user) -> Q:
+        """What a team member's account reads (core.scoping): themselves and whom they lead."""
+        return Q(pk__in=people_reached_by(user))
 
     @classmethod
     def scope_q_through(cls, pairing_ids, lookup: str) -> Q:
@@ -203,6 +211,45 @@ class Deployment(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_path = "pairing"
+
+    transitions = TransitionTable(
+        Transition(
+            "start",
+            _("Arrived on post"),
+            sources=(DeploymentStatus.PLANNED,),
+            target=DeploymentStatus.ON_POST,
+            service="cadres.services.deployment_start",
+            form="cadres.forms.StartForm",
+            help_text="Planned → on post (`on`: the arrival date).",
+        ),
+        Transition(
+            "extend",
+            _("Extend"),
+            sources=(DeploymentStatus.PLANNED, DeploymentStatus.ON_POST),
+            target=None,
+            service="cadres.services.deployment_extend",
+            form="cadres.forms.ExtendForm",
+            help_text="A new planned end with its reason and approval reference.",
+        ),
+        Transition(
+            "complete",
+            _("Term completed"),
+            sources=(DeploymentStatus.ON_POST,),
+            target=DeploymentStatus.COMPLETED,
+            service="cadres.services.deployment_complete",
+            form="cadres.forms.CompleteForm",
+            help_text="On post → completed (`on`: the return date).",
+        ),
+        Transition(
+            "recall",
+            _("Recall"),
+            sources=(DeploymentStatus.ON_POST,),
+            target=DeploymentStatus.RECALLED,
+            service="cadres.services.deployment_recall",
+            form="cadres.forms.RecallForm",
+            help_text="On post → recalled (`on` and a `reason`).",
+        ),
+    )
 
     class Meta:
         verbose_name = _("deployment")
@@ -388,6 +435,14 @@ class Team(BaseModel):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def own_q(cls, user) -> Q:
+        """What a team member's account reads (core.scoping): the teams they lead or are in."""
+        mine = TeamMember.objects.filter(person__user=user).filter(
+            membership_current_on(timezone.localdate())
+        )
+        return Q(pk__in=leading_memberships(user).values("team")) | Q(pk__in=mine.values("team"))
+
     def is_active_on(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
@@ -543,6 +598,11 @@ class CheckIn(BaseModel):
     def scope_q(cls, pairing_ids) -> Q:
         return Person.scope_q_through(pairing_ids, "person")
 
+    @classmethod
+    def own_q(cls, user) -> Q:
+        """What a team member's account reads (core.scoping): their own and their team's."""
+        return Q(person__in=people_reached_by(user))
+
     def clean(self):
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": _("A check-in cannot be recorded for a future day.")})
@@ -602,6 +662,34 @@ class LeaveRequest(BaseModel):
 
     scope_path = "team__pairing"
 
+    # Team leaders decide, whatever their account's role (often a read-only
+    # team member's): the steps are reached for reading, and the guard and
+    # the service ask ``may_decide_leave``.
+    transitions = TransitionTable(
+        Transition(
+            "approve",
+            _("Approve"),
+            sources=(LeaveStatus.PENDING,),
+            target=LeaveStatus.APPROVED,
+            service="cadres.services.leave_request_approve",
+            form="cadres.forms.LeaveDecisionForm",
+            action=scoping.VIEW,
+            guard="cadres.services.may_decide_leave",
+            help_text="Pending → approved (optional `comment`).",
+        ),
+        Transition(
+            "reject",
+            _("Reject"),
+            sources=(LeaveStatus.PENDING,),
+            target=LeaveStatus.REJECTED,
+            service="cadres.services.leave_request_reject",
+            form="cadres.forms.LeaveDecisionForm",
+            action=scoping.VIEW,
+            guard="cadres.services.may_decide_leave",
+            help_text="Pending → rejected (a `comment` saying why is required).",
+        ),
+    )
+
     class Meta:
         verbose_name = _("leave request")
         verbose_name_plural = _("leave requests")
@@ -616,6 +704,11 @@ class LeaveRequest(BaseModel):
 
     def __str__(self):
         return f"{self.person} · {self.start_date} – {self.end_date}"
+
+    @classmethod
+    def own_q(cls, user) -> Q:
+        """What a team member's account reads (core.scoping): their own and their team's."""
+        return Q(person__user=user) | Q(team__in=leading_memberships(user).values("team"))
 
     def locked_reason(self, user) -> str | None:
         """A decided request is a record; only administrators correct it."""

@@ -241,15 +241,36 @@ def team_board(team, day: date | None = None) -> TeamBoard:
     return TeamBoard(team=team, day=day, rows=rows)
 
 
-def teams_led_by(user, day: date | None = None) -> QuerySet:
-    """Teams whose leader (or technical head) is the person linked to ``user``, on ``day``."""
-    from cadres.models import Team, TeamMember
+def leading_memberships(user, day: date | None = None) -> QuerySet:
+    """The memberships in which the person linked to ``user`` leads a team on ``day``.
 
+    The one rule of who leads a team (its leader or technical head, currently
+    a member): scoping, pages and services all ask it.
+    """
+    from cadres.models import TeamMember
+
+    if user is None or not user.is_authenticated:
+        return TeamMember.objects.none()
     day = day or timezone.localdate()
-    leads = TeamMember.objects.filter(
-        team=OuterRef("pk"), person__user=user, role__in=TEAM_LEADER_ROLES
-    ).filter(membership_current_on(day))
-    return Team.objects.filter(Exists(leads)).select_related("pairing").order_by("name", "id")
+    return TeamMember.objects.filter(person__user=user, role__in=TEAM_LEADER_ROLES).filter(
+        membership_current_on(day)
+    )
+
+
+def people_reached_by(user, day: date | None = None) -> QuerySet:
+    """The person linked to ``user`` and the current members of the teams they lead.
+
+    Whom a team member's account acts for (checks in for, sees on the phone
+    page); ids, for use in a filter.
+    """
+    from cadres.models import Person, TeamMember
+
+    if user is None or not user.is_authenticated:
+        return Person.objects.none().values("pk")
+    day = day or timezone.localdate()
+    led = leading_memberships(user, day).values("team")
+    members = TeamMember.objects.filter(team__in=led).filter(membership_current_on(day))
+    return Person.objects.filter(Q(user=user) | Q(pk__in=members.values("person"))).values("pk")
 
 
 def current_team_memberships(person, day: date | None = None) -> QuerySet:

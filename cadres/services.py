@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notifications_send
 from aidtrack.core import scoping
-from cadres.choices import TEAM_LEADER_ROLES, CheckInSlot, DeploymentStatus, LeaveStatus
+from cadres.choices import CheckInSlot, DeploymentStatus
 from cadres.models import (
     CheckIn,
     CheckInReminder,
@@ -24,9 +24,13 @@ from cadres.models import (
     Person,
     PersonalDataReveal,
     Team,
-    TeamMember,
 )
-from cadres.selectors import membership_current_on, missing_check_ins, team_leader_users
+from cadres.selectors import (
+    leading_memberships,
+    missing_check_ins,
+    people_reached_by,
+    team_leader_users,
+)
 
 REVEAL_PERMISSION = "cadres.reveal_personal_data"
 
@@ -47,24 +51,10 @@ def person_reveal(*, person: Person, field: str, reason: str, user, request_id: 
     return getattr(person, field)
 
 
-def _locked(deployment: Deployment) -> Deployment:
-    """The row, locked until the transaction ends, so two transitions cannot interleave."""
-    return Deployment.objects.select_for_update().get(pk=deployment.pk)
-
-
-def _require_status(deployment: Deployment, *allowed: str) -> None:
-    if deployment.status not in allowed:
-        raise ValidationError(
-            _("Not possible while the deployment is “%(status)s”.")
-            % {"status": deployment.get_status_display()}
-        )
-
-
 @transaction.atomic
-def deployment_start(*, deployment: Deployment, on: date) -> Deployment:
+def deployment_start(deployment: Deployment, *, user=None, on: date) -> Deployment:
     """Planned → on post, from the day the person arrived."""
-    deployment = _locked(deployment)
-    _require_status(deployment, DeploymentStatus.PLANNED)
+    deployment = Deployment.transitions.begin(deployment, "start")
     if on >= deployment.planned_end_date:
         raise ValidationError({"on": _("The arrival must be before the planned end.")})
     deployment.start_date = on
@@ -75,18 +65,29 @@ def deployment_start(*, deployment: Deployment, on: date) -> Deployment:
 
 
 @transaction.atomic
-def deployment_end(
-    *, deployment: Deployment, on: date, recalled: bool = False, reason: str = ""
+def deployment_complete(
+    deployment: Deployment, *, user=None, on: date, reason: str = ""
 ) -> Deployment:
-    """On post → completed (term served) or recalled (ended early, with a reason)."""
-    deployment = _locked(deployment)
-    _require_status(deployment, DeploymentStatus.ON_POST)
+    """On post → completed: the term served."""
+    deployment = Deployment.transitions.begin(deployment, "complete")
+    return _deployment_end(deployment, DeploymentStatus.COMPLETED, on=on, reason=reason)
+
+
+@transaction.atomic
+def deployment_recall(deployment: Deployment, *, user=None, on: date, reason: str) -> Deployment:
+    """On post → recalled: ended early, with a reason."""
+    deployment = Deployment.transitions.begin(deployment, "recall")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the person was recalled.")})
+    return _deployment_end(deployment, DeploymentStatus.RECALLED, on=on, reason=reason)
+
+
+def _deployment_end(deployment: Deployment, status: str, *, on: date, reason: str) -> Deployment:
+    """End a locked deployment on post on ``on``; a reason is kept in the notes."""
     if on < deployment.start_date:
         raise ValidationError({"on": _("The end cannot be before the start.")})
-    if recalled and not reason.strip():
-        raise ValidationError({"reason": _("Say why the person was recalled.")})
     deployment.actual_end_date = on
-    deployment.status = DeploymentStatus.RECALLED if recalled else DeploymentStatus.COMPLETED
+    deployment.status = status
     if reason.strip():
         deployment.notes = "\n".join(filter(None, [deployment.notes, reason.strip()]))
     deployment.full_clean()
@@ -96,11 +97,10 @@ def deployment_end(
 
 @transaction.atomic
 def deployment_extend(
-    *, deployment: Deployment, new_end: date, reason: str, approval_reference: str
-) -> DeploymentExtension:
-    """Move the planned end later; the previous end is kept on the extension."""
-    deployment = _locked(deployment)
-    _require_status(deployment, DeploymentStatus.PLANNED, DeploymentStatus.ON_POST)
+    deployment: Deployment, *, user=None, new_end: date, reason: str, approval_reference: str
+) -> Deployment:
+    """Move the planned end later; the previous end is kept on a new extension."""
+    deployment = Deployment.transitions.begin(deployment, "extend")
     if new_end <= deployment.planned_end_date:
         raise ValidationError(
             {
@@ -120,7 +120,7 @@ def deployment_extend(
     deployment.full_clean()  # the longer term must not run into the person's next deployment
     deployment.save()
     extension.save()
-    return extension
+    return deployment
 
 
 # -- teams: who may act for whom -------------------------------------------------
@@ -128,14 +128,7 @@ def deployment_extend(
 
 def leads_team(user, team: Team, day: date | None = None) -> bool:
     """Whether ``user`` is the account of the team's current leader or technical head."""
-    if not user.is_authenticated:
-        return False
-    day = day or timezone.localdate()
-    return (
-        TeamMember.objects.filter(team=team, person__user=user, role__in=TEAM_LEADER_ROLES)
-        .filter(membership_current_on(day))
-        .exists()
-    )
+    return leading_memberships(user, day).filter(team=team).exists()
 
 
 def _coordinates(user, model, obj_queryset) -> bool:
@@ -147,17 +140,7 @@ def may_record_check_in(user, person: Person) -> bool:
     """The person themselves, a leader of one of their current teams, or their coordinator."""
     if not user.is_authenticated:
         return False
-    if person.user_id == user.pk:
-        return True
-    today = timezone.localdate()
-    led = TeamMember.objects.filter(person__user=user, role__in=TEAM_LEADER_ROLES).filter(
-        membership_current_on(today)
-    )
-    if (
-        TeamMember.objects.filter(person=person, team__in=led.values("team"))
-        .filter(membership_current_on(today))
-        .exists()
-    ):
+    if people_reached_by(user).filter(pk=person.pk).exists():
         return True
     return _coordinates(user, CheckIn, Person.objects.filter(pk=person.pk))
 
@@ -295,25 +278,27 @@ def leave_request_submit(
     return leave_request
 
 
+def leave_request_approve(leave_request: LeaveRequest, *, user, comment: str = ""):
+    """Pending → approved, by the team's leader or its coordinator."""
+    return _leave_request_decide(leave_request, "approve", user=user, comment=comment)
+
+
+def leave_request_reject(leave_request: LeaveRequest, *, user, comment: str = ""):
+    """Pending → rejected, saying why, by the team's leader or its coordinator."""
+    return _leave_request_decide(leave_request, "reject", user=user, comment=comment)
+
+
 @transaction.atomic
-def leave_request_decide(
-    *, leave_request: LeaveRequest, approve: bool, comment: str = "", user
-) -> LeaveRequest:
-    """Pending → approved or rejected, by the team's leader or its coordinator."""
-    leave_request = LeaveRequest.objects.select_for_update().get(pk=leave_request.pk)
+def _leave_request_decide(leave_request: LeaveRequest, step: str, *, user, comment: str):
+    leave_request = LeaveRequest.transitions.begin(leave_request, step)
     if not may_decide_leave(user, leave_request):
         raise PermissionDenied(
             _("Only the team's leader or a coordinator responsible for it may decide.")
         )
-    if leave_request.status != LeaveStatus.PENDING:
-        raise ValidationError(
-            _("This leave request has already been decided (%(status)s).")
-            % {"status": leave_request.get_status_display()}
-        )
     comment = comment.strip()
-    if not approve and not comment:
+    if step == "reject" and not comment:
         raise ValidationError({"comment": _("Say why the leave is refused.")})
-    leave_request.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+    leave_request.status = LeaveRequest.transitions[step].target
     leave_request.decided_by = user
     leave_request.decided_at = timezone.now()
     leave_request.decision_comment = comment

@@ -1,14 +1,15 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from cadres.models import Deployment, LeaveRequest, Person
+from cadres.models import LeaveRequest, Person
 from cadres.views import (
     AwardViews,
     CareRecordViews,
+    CheckInLeaveDecisionView,
+    CheckInLeaveView,
     CheckInPageView,
+    CheckInRecordView,
     CheckInViews,
-    DeploymentActionView,
     DeploymentViews,
-    LeaveDecisionView,
     LeaveRequestViews,
     MentorshipViews,
     PersonRevealView,
@@ -18,6 +19,9 @@ from cadres.views import (
 )
 
 app_name = "cadres"
+
+# The phone page's decisions are the leave request's transitions, by name.
+_DECISIONS = "|".join(transition.name for transition in LeaveRequest.transitions)
 
 urlpatterns = [
     *PersonViews.urls(),
@@ -30,19 +34,16 @@ urlpatterns = [
     *AwardViews.urls(),
     *CareRecordViews.urls(),
     path("check-in/", CheckInPageView.as_view(), name="checkin"),
+    path("check-in/record/", CheckInRecordView.as_view(), name="checkin_record"),
+    path("check-in/leave/", CheckInLeaveView.as_view(), name="checkin_leave"),
+    re_path(
+        rf"^check-in/leave/(?P<pk>[0-9]+)/(?P<transition>{_DECISIONS})/$",
+        CheckInLeaveDecisionView.as_view(),
+        name="checkin_decide",
+    ),
     path(
         "people/<int:pk>/reveal/",
         PersonRevealView.as_view(model=Person, config=PersonViews),
         name="person_reveal",
-    ),
-    path(
-        "deployments/<int:pk>/<slug:transition>/",
-        DeploymentActionView.as_view(model=Deployment, config=DeploymentViews),
-        name="deployment_action",
-    ),
-    path(
-        "leave-requests/<int:pk>/<slug:decision>/",
-        LeaveDecisionView.as_view(model=LeaveRequest, config=LeaveRequestViews),
-        name="leaverequest_decide",
     ),
 ]

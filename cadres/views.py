@@ -1,4 +1,4 @@
-from functools import partial
+from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,17 +13,18 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
+from aidtrack.core.transitions import TransitionNotAllowed
 from aidtrack.core.views import (
     BrowserAccessMixin,
     ObjectDetailView,
     ObjectViewMixin,
     ObjectViews,
+    transition_links,
 )
 from cadres.choices import (
     MISSION_ROLES,
     CheckInSlot,
     CheckInState,
-    DeploymentStatus,
     Direction,
     LeaveStatus,
     PersonCategory,
@@ -46,17 +47,12 @@ from cadres.forms import (
     CareRecordForm,
     CheckInForm,
     CheckInTapForm,
-    CompleteForm,
     DeploymentForm,
-    ExtendForm,
-    LeaveDecisionForm,
     LeaveRequestForm,
     MentorshipForm,
     OwnLeaveForm,
     PersonForm,
-    RecallForm,
     RevealForm,
-    StartForm,
     TeamForm,
     TeamMemberForm,
 )
@@ -75,21 +71,15 @@ from cadres.selectors import (
     current_team_memberships,
     deployment_active_on,
     deployments_ending_within,
+    leading_memberships,
     people_on_post,
     team_board,
-    teams_led_by,
 )
 from cadres.services import (
     REVEAL_PERMISSION,
     check_in_record,
-    deployment_end,
-    deployment_extend,
-    deployment_start,
     leads_team,
-    leave_request_decide,
     leave_request_submit,
-    may_decide_leave,
-    may_record_check_in,
     person_reveal,
 )
 from cadres.tables import (
@@ -190,17 +180,7 @@ class DeploymentDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        deployment = context["object"]
-        context["extensions"] = deployment.extensions.all()
-        context["actions"] = (
-            [
-                (name, label)
-                for name, (label, _form, _service, statuses) in DEPLOYMENT_ACTIONS.items()
-                if deployment.status in statuses
-            ]
-            if self.request.user.may(scoping.CHANGE, Deployment)
-            else []
-        )
+        context["extensions"] = context["object"].extensions.all()
         return context
 
 
@@ -230,65 +210,6 @@ class DeploymentViews(ObjectViews):
     )
 
 
-# action: (button label, form, service, statuses it applies to)
-DEPLOYMENT_ACTIONS = {
-    "start": (_("Arrived on post"), StartForm, deployment_start, (DeploymentStatus.PLANNED,)),
-    "extend": (
-        _("Extend"),
-        ExtendForm,
-        deployment_extend,
-        (DeploymentStatus.PLANNED, DeploymentStatus.ON_POST),
-    ),
-    "complete": (
-        _("Term completed"),
-        CompleteForm,
-        partial(deployment_end, recalled=False),
-        (DeploymentStatus.ON_POST,),
-    ),
-    "recall": (
-        _("Recall"),
-        RecallForm,
-        partial(deployment_end, recalled=True),
-        (DeploymentStatus.ON_POST,),
-    ),
-}
-
-
-class DeploymentActionView(ObjectViewMixin, TemplateView):
-    """Start, extend, complete or recall a deployment through its service."""
-
-    template_name = "cadres/deployment_action.html"
-    action = scoping.CHANGE
-
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs["transition"] not in DEPLOYMENT_ACTIONS:
-            raise Http404
-        self.label, self.form_class, self.service, _statuses = DEPLOYMENT_ACTIONS[
-            kwargs["transition"]
-        ]
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self.get_object(), self.form_class())
-
-    def post(self, request, *args, **kwargs):
-        deployment = self.get_object()
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                self.service(deployment=deployment, **form.cleaned_data)
-            except ValidationError as exc:
-                add_model_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s: done.") % {"action": self.label})
-                return HttpResponseRedirect(deployment.get_absolute_url())
-        return self.render(deployment, form, status=400)
-
-    def render(self, deployment, form, status=200):
-        context = self.get_context_data(object=deployment, form=form, label=self.label)
-        return self.render_to_response(context, status=status)
-
-
 # -- teams -----------------------------------------------------------------------
 
 
@@ -300,15 +221,15 @@ class TeamDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         team, user = context["object"], self.request.user
-        leader = leads_team(user, team)
         context["board"] = team_board(team)
-        context["can_record"] = leader or user.may(scoping.ADD, CheckIn)
-        context["can_decide"] = leader or user.may(scoping.CHANGE, LeaveRequest)
-        context["pending_leave"] = (
-            LeaveRequest.objects.for_user(user)
+        context["can_record"] = leads_team(user, team) or user.may(scoping.ADD, CheckIn)
+        # Each request with the decisions this user may take on it (core.transitions).
+        context["pending_leave"] = [
+            (leave_request, transition_links(leave_request, user))
+            for leave_request in LeaveRequest.objects.for_user(user)
             .filter(team=team, status=LeaveStatus.PENDING)
-            .select_related("person")
-        )
+            .select_related("person", "team")
+        ]
         if team.kind == TeamKind.SCIENCE_MISSION:
             held = set(team.members.filter(role__in=MISSION_ROLES).values_list("role", flat=True))
             context["missing_heads"] = [
@@ -355,116 +276,23 @@ def current_slot() -> str:
     return CheckInSlot.MORNING if timezone.localtime().hour < 15 else CheckInSlot.EVENING
 
 
-class CheckInPageView(BrowserAccessMixin, TemplateView):
-    """The phone page: one's own check-in, and the boards of the teams one leads.
+class CheckInPage(BrowserAccessMixin, TemplateView):
+    """The phone page: one's own check-in and leave, and the boards of the teams one leads.
 
-    People are not users: a person with a linked account checks in here; a
-    team leader (or coordinator, from the team page) records for members.
+    People are not users: a person with a linked account (often a team
+    member's, whose role has no other pages) checks in here; a team leader
+    (or a coordinator, from the team page) records for members. Every record
+    is reached through ``for_user``: for a team member's account that is
+    what is theirs as a person (the models' ``own_q``); the services decide
+    what they may do with it.
     """
 
     template_name = "cadres/checkin.html"
 
-    def get(self, request, *args, **kwargs):
-        return self.render()
-
-    def post(self, request, *args, **kwargs):
-        handler = {
-            "checkin": self.post_check_in,
-            "leave": self.post_leave,
-            "decide": self.post_decision,
-        }.get(request.POST.get("action"))
-        if handler is None:
-            return self.render(status=400)
-        return handler()
-
-    # -- handlers -------------------------------------------------------------
-    def post_check_in(self):
-        form = CheckInTapForm(self.request.POST)
-        if not form.is_valid():
-            messages.error(self.request, _("That check-in could not be read; please try again."))
-            return self.render(status=400)
-        data = form.cleaned_data
-        person = self.me if data["person"] is None else self._person(data["person"])
-        if person is None or (
-            person != self.me and not may_record_check_in(self.request.user, person)
-        ):
-            raise Http404  # someone else's: not even whether they exist
-        try:
-            check_in_record(
-                person=person,
-                slot=data["slot"],
-                state=data["state"],
-                note=data["note"],
-                user=self.request.user,
-            )
-        except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
-            return self.render(status=400)
-        messages.success(
-            self.request,
-            _("Checked in: %(person)s, %(slot)s, %(state)s.")
-            % {
-                "person": person,
-                "slot": CheckInSlot(data["slot"]).label,
-                "state": CheckInState(data["state"]).label,
-            },
-        )
-        return self.redirect_back()
-
-    def post_leave(self):
-        form = OwnLeaveForm(self.request.POST)
-        if self.me is None:
-            raise Http404
-        if form.is_valid():
-            membership = current_team_memberships(self.me).filter(team_id=form.cleaned_data["team"])
-            team = membership.first().team if membership.exists() else None
-            if team is None:
-                raise Http404
-            try:
-                leave_request_submit(
-                    person=self.me,
-                    team=team,
-                    start=form.cleaned_data["start"],
-                    end=form.cleaned_data["end"],
-                    reason=form.cleaned_data["reason"],
-                    user=self.request.user,
-                )
-            except ValidationError as exc:
-                add_model_errors(form, _leave_errors(exc))
-            else:
-                messages.success(self.request, _("Your leave request was sent to your leader."))
-                return self.redirect_back()
-        return self.render(leave_form=form, status=400)
-
-    def post_decision(self):
-        leave_request = get_object_or_404(
-            LeaveRequest.objects.select_related("person", "team"),
-            pk=_int(self.request.POST.get("leave_request")),
-        )
-        if not may_decide_leave(self.request.user, leave_request):
-            raise Http404  # not even whether it exists
-        try:
-            leave_request_decide(
-                leave_request=leave_request,
-                approve=self.request.POST.get("approve") == "1",
-                comment=self.request.POST.get("comment", ""),
-                user=self.request.user,
-            )
-        except ValidationError as exc:
-            messages.error(self.request, " ".join(exc.messages))
-            return self.render(status=400)
-        messages.success(self.request, _("Decision recorded."))
-        return self.redirect_back()
-
-    # -- helpers --------------------------------------------------------------
-    @property
+    @cached_property
     def me(self) -> Person | None:
-        if not hasattr(self, "_me"):
-            self._me = Person.objects.filter(user=self.request.user).first()
-        return self._me
-
-    def _person(self, pk: int) -> Person | None:
-        return Person.objects.filter(pk=pk).first()
+        user = self.request.user
+        return Person.objects.for_user(user, scoping.VIEW).filter(user=user).first()
 
     def redirect_back(self):
         target = self.request.POST.get("next", "")
@@ -478,14 +306,23 @@ class CheckInPageView(BrowserAccessMixin, TemplateView):
         memberships = []
         my_leave = []
         if me is not None:
-            mine = {c.slot: c for c in CheckIn.objects.filter(person=me, date=today)}
+            mine = {
+                c.slot: c
+                for c in CheckIn.objects.for_user(user, scoping.VIEW).filter(person=me, date=today)
+            }
             memberships = list(current_team_memberships(me, today))
             my_leave = list(
-                LeaveRequest.objects.filter(person=me)
+                LeaveRequest.objects.for_user(user, scoping.VIEW)
+                .filter(person=me)
                 .select_related("team")
                 .order_by("-start_date")[:5]
             )
-        teams = list(teams_led_by(user, today))
+            if leave_form is None and memberships:
+                leave_form = OwnLeaveForm(user=user, person=me)
+        led = leading_memberships(user, today).values("team")
+        teams = list(
+            Team.objects.for_user(user, scoping.VIEW).filter(pk__in=led).order_by("name", "id")
+        )
         context = self.get_context_data(
             me=me,
             today=today,
@@ -494,21 +331,121 @@ class CheckInPageView(BrowserAccessMixin, TemplateView):
             evening=mine.get(CheckInSlot.EVENING),
             memberships=memberships,
             my_leave=my_leave,
-            leave_form=leave_form
-            or (OwnLeaveForm(initial={"team": memberships[0].team_id}) if memberships else None),
+            leave_form=leave_form,
             boards=[team_board(team, today) for team in teams],
-            pending_leave=LeaveRequest.objects.filter(team__in=teams, status=LeaveStatus.PENDING)
+            pending_leave=LeaveRequest.objects.for_user(user, scoping.VIEW)
+            .filter(team__in=teams, status=LeaveStatus.PENDING)
             .select_related("person", "team")
             .order_by("start_date"),
         )
         return self.render_to_response(context, status=status)
 
 
-def _int(raw) -> int:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        raise Http404 from None
+class CheckInPageView(CheckInPage):
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return self.render()
+
+
+class CheckInRecordView(CheckInPage):
+    """A tap: one's own check-in, or (a leader, a coordinator) a member's."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = CheckInTapForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("That check-in could not be read; please try again."))
+            return self.render(status=400)
+        data = form.cleaned_data
+        if data["person"] is None:
+            person = self.me
+            if person is None:
+                raise Http404
+        else:
+            people = Person.objects.for_user(request.user, scoping.VIEW)
+            person = get_object_or_404(people, pk=data["person"])
+        try:
+            check_in_record(
+                person=person,
+                slot=data["slot"],
+                state=data["state"],
+                note=data["note"],
+                user=request.user,
+            )
+        except PermissionDenied:
+            raise Http404 from None  # someone else's: not even whether they exist
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return self.render(status=400)
+        messages.success(
+            request,
+            _("Checked in: %(person)s, %(slot)s, %(state)s.")
+            % {
+                "person": person,
+                "slot": CheckInSlot(data["slot"]).label,
+                "state": CheckInState(data["state"]).label,
+            },
+        )
+        return self.redirect_back()
+
+
+class CheckInLeaveView(CheckInPage):
+    """One's own leave request, for one of one's current teams; the leaders are told."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if self.me is None:
+            raise Http404
+        form = OwnLeaveForm(request.POST, user=request.user, person=self.me)
+        if form.is_valid():
+            try:
+                leave_request_submit(
+                    person=self.me,
+                    team=form.cleaned_data["team"],
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                    reason=form.cleaned_data["reason"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                add_model_errors(form, _leave_errors(exc))
+            else:
+                messages.success(request, _("Your leave request was sent to your leader."))
+                return self.redirect_back()
+        return self.render(leave_form=form, status=400)
+
+
+class CheckInLeaveDecisionView(CheckInPage):
+    """A team leader approves or rejects on the phone: the LeaveRequest transitions.
+
+    A team member's account has no leave request pages (its role reads by
+    no pairing), so the step is taken here: the request is reached for
+    reading as the transition says, and the service decides who may.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, transition):
+        step = LeaveRequest.transitions[transition]
+        leave_requests = LeaveRequest.objects.for_user(request.user, step.action)
+        leave_request = get_object_or_404(leave_requests.select_related("person", "team"), pk=pk)
+        form = step.form_class(request.POST, record=leave_request, user=request.user)
+        status = 400
+        if form.is_valid():
+            try:
+                step.run(leave_request, user=request.user, **form.cleaned_data)
+            except PermissionDenied:
+                raise Http404 from None  # not even whether it exists
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                status = 409 if isinstance(exc, TransitionNotAllowed) else 400
+            else:
+                messages.success(request, _("Decision recorded."))
+                return self.redirect_back()
+        return self.render(status=status)
 
 
 def _leave_errors(exc: ValidationError) -> ValidationError:
@@ -522,24 +459,11 @@ def _leave_errors(exc: ValidationError) -> ValidationError:
 # -- leave, mentorships, awards, care ---------------------------------------------
 
 
-class LeaveRequestDetailView(ObjectDetailView):
-    template_name = "cadres/leaverequest_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        leave_request = context["object"]
-        context["can_decide"] = leave_request.status == LeaveStatus.PENDING and may_decide_leave(
-            self.request.user, leave_request
-        )
-        return context
-
-
 class LeaveRequestViews(ObjectViews):
     model = LeaveRequest
     filterset_class = LeaveRequestFilterSet
     table_class = LeaveRequestTable
     form_class = LeaveRequestForm
-    detail_view = LeaveRequestDetailView
     path_prefix = "leave-requests"
     detail_fields = (
         "person",
@@ -553,47 +477,6 @@ class LeaveRequestViews(ObjectViews):
         "decision_comment",
     )
     detail_select_related = ("person", "team", "decided_by")
-
-
-LEAVE_DECISIONS = {"approve": (_("Approve"), True), "reject": (_("Reject"), False)}
-
-
-class LeaveDecisionView(ObjectViewMixin, TemplateView):
-    """Approve or reject a pending leave request (coordinators; leaders use the phone page)."""
-
-    template_name = "cadres/deployment_action.html"
-    action = scoping.VIEW  # the service decides who may decide
-
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs["decision"] not in LEAVE_DECISIONS:
-            raise Http404
-        self.label, self.approve = LEAVE_DECISIONS[kwargs["decision"]]
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self.get_object(), LeaveDecisionForm())
-
-    def post(self, request, *args, **kwargs):
-        leave_request = self.get_object()
-        form = LeaveDecisionForm(request.POST)
-        if form.is_valid():
-            try:
-                leave_request_decide(
-                    leave_request=leave_request,
-                    approve=self.approve,
-                    comment=form.cleaned_data["comment"],
-                    user=request.user,
-                )
-            except ValidationError as exc:
-                add_model_errors(form, exc)
-            else:
-                messages.success(request, _("%(action)s: done.") % {"action": self.label})
-                return HttpResponseRedirect(leave_request.get_absolute_url())
-        return self.render(leave_request, form, status=400)
-
-    def render(self, leave_request, form, status=200):
-        context = self.get_context_data(object=leave_request, form=form, label=self.label)
-        return self.render_to_response(context, status=status)
 
 
 class MentorshipDetailView(ObjectDetailView):

@@ -13,6 +13,13 @@ regions of a pairing) defines ``scope_q(pairing_ids)`` returning a ``Q``.
 
 Who may write a model at all is data too: ``write_roles`` (see ADMINISTRATORS).
 
+A role that reads nothing by pairing (a deployed person's own account) may
+still read what is theirs as a person: a model that has such rows defines
+``own_q(user)`` returning a ``Q`` (their own check-ins, the people of the
+team they lead). Only for reading; what they may do with those rows is the
+services' question. The model's pages and API stay closed to the role
+(``user.may``); pages made for it (the phone check-in page) use ``for_user``.
+
 The user supplies the answers that depend on accounts: whether the role
 may perform the action on the model at all (``user.may``) and which pairings
 the user's scope covers for the action (``user.pairing_ids_in_scope``,
@@ -43,6 +50,8 @@ def restrict(queryset, user, action: str):
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if not user.may(action, model):
+        if action == VIEW and hasattr(model, "own_q"):
+            return queryset.filter(model.own_q(user))
         return queryset.none()
     if not is_pairing_scoped(model):
         return queryset

@@ -65,6 +65,10 @@ class Transition:
     # The name of a record method that says why the step is not possible
     # beyond the status (an entry already reversed), or returns None.
     refusal: str | None = None
+    # ``guard(user, record) -> bool``, dotted path: who may run it on this record
+    # beyond the role (a team's leader deciding its leave). The service
+    # enforces it; ``offered`` asks it so nobody sees a button they may not use.
+    guard: str | None = None
 
     @cached_property
     def form_class(self):
@@ -77,6 +81,9 @@ class Transition:
     def permitted(self, user, model) -> bool:
         """Whether the user's role may run this step at all (scope is for_user's business)."""
         return user.may(self.action, model, roles=self.roles)
+
+    def guarded(self, user, record) -> bool:
+        return self.guard is None or import_string(self.guard)(user, record)
 
     def allows(self, record) -> bool:
         return self.refused_because(record) is None
@@ -112,7 +119,11 @@ class TransitionTable:
     def offered(self, record, user) -> list[Transition]:
         """The buttons of a record: steps its status allows and the user's role may run."""
         model = type(record)
-        return [t for t in self if t.allows(record) and t.permitted(user, model)]
+        return [
+            t
+            for t in self
+            if t.allows(record) and t.permitted(user, model) and t.guarded(user, record)
+        ]
 
     def begin(self, record, name: str):
         """The record, locked until the transaction ends, once its status allows ``name``.

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER
 from assessments import services
 from assessments.models import PairingYearSummary
-from cadres.services import deployment_end
+from cadres.services import deployment_recall
 from projects.services import report_approve
 from tests.assessments.books import PREVIOUS, YEAR, refresh_everything, tree_of
 from tests.funds.conftest import record
@@ -374,7 +374,7 @@ def change_records(books):
     """A new expenditure, an approved report, a deployment ended early."""
     record(books.road, "expenditure", "5000000", date(YEAR, 11, 1), user=books.user(ADMIN))
     report_approve(books.pending_report, user=books.user(ADMIN))
-    deployment_end(deployment=books.cadre, on=date(YEAR, 6, 30), recalled=True, reason="病休")
+    deployment_recall(books.cadre, on=date(YEAR, 6, 30), reason="病休")
 
 
 def test_a_change_is_stale_until_the_refresh_after_commit(

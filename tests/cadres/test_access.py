@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from aidtrack.core.testing import ObjectAccessTests
-from cadres.models import Award, CareRecord, Mentorship
+from aidtrack.core.testing import ObjectAccessTests, TransitionTests
+from cadres.models import Award, CareRecord, Deployment, Mentorship, TeamMember
 from cadres.views import (
     AwardViews,
     CareRecordViews,
@@ -70,13 +70,34 @@ class TestCheckInAccess(ObjectAccessTests):
         return {"person": person.pk, "date": "2024-03-02", "slot": "evening", "state": "unwell"}
 
 
-class TestLeaveRequestAccess(ObjectAccessTests):
+class TestLeaveRequestAccess(ObjectAccessTests, TransitionTests):
     views = LeaveRequestViews
     api_url = "api:leaverequest"
     update_changes = {"reason": "家中有事"}
+    # Run by a coordinator in scope, who may decide for any team of their
+    # pairings; the team's own leader decides on the phone page (test_leave_and_care).
+    steps = {"approve": {"comment": "同意"}, "reject": {"comment": "任务紧,请调整时间"}}
 
     def make_object(self, world, in_scope, index=0):
         return make_leave_request(world, in_scope, index)
+
+    def ready_object(self, world, transition, in_scope=True):
+        """A pending request of a team that has a leader, as in real teams."""
+        leave_request = super().ready_object(world, transition, in_scope)
+        leader = make_person(world, in_scope, 99)
+        team = leave_request.team
+        deployment = leave_request.person.deployments.get()
+        Deployment.objects.create(
+            person=leader,
+            pairing=team.pairing,
+            kind=deployment.kind,
+            host_organization=deployment.host_organization,
+            post="队长",
+            start_date=deployment.start_date,
+            planned_end_date=deployment.planned_end_date,
+        )
+        TeamMember.objects.create(team=team, person=leader, role="leader")
+        return leave_request
 
     def create_data(self, world, in_scope):
         member = make_member(world, in_scope, 70)

@@ -16,6 +16,7 @@ from cadres.tasks import checkin_reminders
 from tests.cadres.conftest import make_on_post_member, make_team, member_user
 
 URL = "/cadres/check-in/"
+RECORD = "/cadres/check-in/record/"
 
 
 @pytest.fixture
@@ -29,9 +30,9 @@ def test_a_person_with_an_account_checks_in_on_the_phone_page(world, team, clien
     client.force_login(user)
     page = client.get(URL)
     assert page.status_code == 200 and "早安,身体好" in page.content.decode()
-    assert client.post(URL, {"action": "checkin", "tap": "morning:well"}).status_code == 302
+    assert client.post(RECORD, {"tap": "morning:well"}).status_code == 302
     # A later tap for the same slot corrects the earlier one.
-    client.post(URL, {"action": "checkin", "tap": "morning:unwell", "note": "头疼"})
+    client.post(RECORD, {"tap": "morning:unwell", "note": "头疼"})
     check_in = CheckIn.objects.get()
     assert (check_in.person, check_in.date, check_in.slot, check_in.state, check_in.note) == (
         member.person,
@@ -41,7 +42,7 @@ def test_a_person_with_an_account_checks_in_on_the_phone_page(world, team, clien
         "头疼",
     )
     assert check_in.updated_by == user
-    assert client.post(URL, {"action": "checkin", "tap": "noon:fine"}).status_code == 400
+    assert client.post(RECORD, {"tap": "noon:fine"}).status_code == 400
     assert CheckIn.objects.count() == 1
 
 
@@ -50,9 +51,7 @@ def test_members_record_only_for_themselves_and_see_no_lists(world, team, client
     make_on_post_member(world, 2, team, user=user)
     other = make_on_post_member(world, 3, team)
     client.force_login(user)
-    refused = client.post(
-        URL, {"action": "checkin", "person": other.person.pk, "slot": "morning", "state": "well"}
-    )
+    refused = client.post(RECORD, {"person": other.person.pk, "slot": "morning", "state": "well"})
     assert refused.status_code == 404 and not CheckIn.objects.exists()
     assert client.get("/cadres/check-ins/").status_code == 403
     assert client.get(team.get_absolute_url()).status_code == 403
@@ -69,9 +68,7 @@ def test_the_team_leader_sees_the_board_and_records_for_members(world, team, cli
     page = client.get(URL)
     (board,) = page.context["boards"]
     assert board.team == team and [r.person for r in board.concerns] == [doctor.person]
-    response = client.post(
-        URL, {"action": "checkin", "person": doctor.person.pk, "slot": "evening", "state": "well"}
-    )
+    response = client.post(RECORD, {"person": doctor.person.pk, "slot": "evening", "state": "well"})
     assert response.status_code == 302
     assert CheckIn.objects.filter(person=doctor.person, slot="evening").exists()
 
@@ -82,9 +79,8 @@ def test_a_coordinator_records_from_the_team_page(world, team, client):
     page = client.get(team.get_absolute_url())
     assert page.context["can_record"]
     response = client.post(
-        URL,
+        RECORD,
         {
-            "action": "checkin",
             "person": member.person.pk,
             "slot": "morning",
             "state": "well",
@@ -95,9 +91,7 @@ def test_a_coordinator_records_from_the_team_page(world, team, client):
     assert CheckIn.objects.filter(person=member.person).count() == 1
     # A leader (read-only role) without a led team may not: to them it does not exist.
     client.force_login(world.user("leader"))
-    refused = client.post(
-        URL, {"action": "checkin", "person": member.person.pk, "slot": "evening", "state": "well"}
-    )
+    refused = client.post(RECORD, {"person": member.person.pk, "slot": "evening", "state": "well"})
     assert refused.status_code == 404
 
 

@@ -7,9 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from aidtrack.core.testing import ObjectAccessTests
+from aidtrack.core.testing import ObjectAccessTests, TransitionTests
 from cadres.models import Deployment
-from cadres.services import deployment_end, deployment_extend, deployment_start
+from cadres.services import (
+    deployment_complete,
+    deployment_extend,
+    deployment_recall,
+    deployment_start,
+)
 from cadres.views import DeploymentViews
 from pairings.models import Organization
 from tests.cadres.test_people import make_person
@@ -37,10 +42,21 @@ def make_deployment(world, in_scope=True, index=0, **fields):
     return Deployment.objects.create(**values)
 
 
-class TestDeploymentAccess(ObjectAccessTests):
+class TestDeploymentAccess(ObjectAccessTests, TransitionTests):
     views = DeploymentViews
     api_url = "api:deployment"
     update_changes = {"post": "水城区乡村振兴局副局长"}
+    # The term of make_deployment: 2021-07-01 to 2023-06-30.
+    steps = {
+        "start": {"on": "2021-07-02"},
+        "extend": {
+            "new_end": "2023-12-31",
+            "reason": "延期一次",
+            "approval_reference": "组干〔2023〕1号",
+        },
+        "complete": {"on": "2023-06-30"},
+        "recall": {"on": "2022-01-01", "reason": "工作需要"},
+    }
 
     def make_object(self, world, in_scope, index=0):
         return make_deployment(world, in_scope, index)
@@ -139,8 +155,8 @@ def test_lifecycle_with_two_extensions(world):
             deployment=deployment, new_end=date(2024, 1, 1), reason="x", approval_reference="y"
         )
     with pytest.raises(ValidationError):
-        deployment_end(deployment=deployment, on=date(2024, 6, 30), recalled=True)  # no reason
-    deployment = deployment_end(deployment=deployment, on=date(2024, 6, 30))
+        deployment_recall(deployment=deployment, on=date(2024, 6, 30), reason=" ")  # no reason
+    deployment = deployment_complete(deployment=deployment, on=date(2024, 6, 30))
     assert deployment.status == "completed" and deployment.actual_end_date == date(2024, 6, 30)
     with pytest.raises(ValidationError):
         deployment_start(deployment=deployment, on=date(2024, 7, 1))
@@ -149,7 +165,7 @@ def test_lifecycle_with_two_extensions(world):
 def test_completed_deployments_are_locked_except_for_administrators(world, client):
     deployment = make_deployment(world)
     deployment_start(deployment=deployment, on=date(2021, 7, 1))
-    deployment_end(deployment=deployment, on=date(2023, 6, 30))
+    deployment_complete(deployment=deployment, on=date(2023, 6, 30))
     client.force_login(world.user("coordinator"))
     assert client.get(f"/cadres/deployments/{deployment.pk}/edit/").status_code == 403
     api = APIClient()

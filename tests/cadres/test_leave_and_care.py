@@ -16,6 +16,11 @@ from tests.cadres.conftest import (
 from tests.cadres.test_people import make_person
 
 CHECK_IN = "/cadres/check-in/"
+LEAVE = "/cadres/check-in/leave/"
+
+
+def decide(leave_request, step):
+    return f"/cadres/check-in/leave/{leave_request.pk}/{step}/"
 
 
 def api_as(user):
@@ -35,9 +40,8 @@ def test_a_member_requests_leave_and_the_leader_decides_on_the_phone(
 
     client.force_login(asker)
     bad = client.post(
-        CHECK_IN,
+        LEAVE,
         {
-            "action": "leave",
             "team": team.pk,
             "start": "2026-02-10",
             "end": "2026-02-01",
@@ -48,9 +52,8 @@ def test_a_member_requests_leave_and_the_leader_decides_on_the_phone(
     assert not LeaveRequest.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(
-            CHECK_IN,
+            LEAVE,
             {
-                "action": "leave",
                 "team": team.pk,
                 "start": "2026-02-01",
                 "end": "2026-02-10",
@@ -62,24 +65,17 @@ def test_a_member_requests_leave_and_the_leader_decides_on_the_phone(
     assert leave_request.person == member.person and leave_request.status == "pending"
     assert "春节探亲" in Notification.objects.get(user=captain).message
     # The asker cannot decide their own request.
-    own = client.post(
-        CHECK_IN, {"action": "decide", "leave_request": leave_request.pk, "approve": "1"}
-    )
-    assert own.status_code == 404
+    assert client.post(decide(leave_request, "approve")).status_code == 404
 
     client.force_login(captain)
     page = client.get(CHECK_IN)
     assert list(page.context["pending_leave"]) == [leave_request]
-    no_reason = client.post(
-        CHECK_IN, {"action": "decide", "leave_request": leave_request.pk, "approve": "0"}
-    )
+    no_reason = client.post(decide(leave_request, "reject"), {"comment": " "})
     assert no_reason.status_code == 400
     leave_request.refresh_from_db()
     assert leave_request.status == "pending"
     with django_capture_on_commit_callbacks(execute=True):
-        approved = client.post(
-            CHECK_IN, {"action": "decide", "leave_request": leave_request.pk, "approve": "1"}
-        )
+        approved = client.post(decide(leave_request, "approve"))
     assert approved.status_code == 302
     leave_request.refresh_from_db()
     assert (leave_request.status, leave_request.decided_by) == ("approved", captain)
@@ -97,7 +93,15 @@ def test_coordinators_decide_in_the_browser_and_the_api_and_decided_requests_loc
     )
     assert answer.status_code == 200 and answer.json()["status"] == "rejected"
     again = api.post(f"/api/v1/leave-requests/{leave_request.pk}/approve/", {}, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    # Decided: the phone page says so too, and changes nothing.
+    captain = member_user("captain")
+    make_on_post_member(world, 30, leave_request.team, role="leader", user=captain)
+    client.force_login(captain)
+    assert client.post(decide(leave_request, "approve")).status_code == 409
+    leave_request.refresh_from_db()
+    assert leave_request.status == "rejected"
+    client.force_login(world.user("coordinator"))
     assert client.get(f"/cadres/leave-requests/{leave_request.pk}/edit/").status_code == 403
     patch = api.patch(
         f"/api/v1/leave-requests/{leave_request.pk}/", {"reason": "改"}, format="json"

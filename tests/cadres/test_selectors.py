@@ -15,7 +15,7 @@ from cadres.selectors import (
     people_on_post,
     professional_person_times,
 )
-from cadres.services import deployment_end, deployment_start
+from cadres.services import deployment_complete, deployment_recall, deployment_start
 from pairings.models import Pairing
 from tests.cadres.test_people import make_person
 
@@ -160,11 +160,9 @@ def deployments(world):
         if fate != "planned":
             deployment_start(deployment=deployment, on=start)
         if fate == "completed":
-            deployment_end(deployment=deployment, on=end)
+            deployment_complete(deployment=deployment, on=end)
         elif fate == "recalled":
-            deployment_end(
-                deployment=deployment, on=date(2022, 12, 31), recalled=True, reason="工作需要"
-            )
+            deployment_recall(deployment=deployment, on=date(2022, 12, 31), reason="工作需要")
         made.append(deployment)
     # A second stint of person 5 (short-term support counts per stint).
     second = Deployment.objects.create(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cadres.models import CheckIn, Person, TeamMember
-from cadres.services import deployment_end, deployment_start
+from cadres.services import deployment_complete, deployment_start
 from pairings.models import Organization
 from tests.cadres.conftest import make_member, make_on_post_member, make_team
 from tests.cadres.test_deployments import make_deployment
@@ -174,7 +174,7 @@ def test_hub_people_tab(world, client):
     deployment_start(deployment=ending, on=ending.start_date)
     done = make_deployment(world, True, 23)
     deployment_start(deployment=done, on=done.start_date)
-    deployment_end(deployment=done, on=date(2023, 6, 30))
+    deployment_complete(deployment=done, on=date(2023, 6, 30))
     outside = make_deployment(
         world,
         False,
