@@ -136,11 +136,12 @@ class OfficialGradeViews(ObjectViews):
 # --- dashboards --------------------------------------------------------------------
 
 
-def assessment_years() -> tuple[list[int], int]:
+def assessment_years(user) -> tuple[list[int], int]:
     """The years one may pick (with a rubric, and the current one; newest first) and the
     default: the latest year with a rubric, i.e. the one being assessed."""
     current = timezone.localdate().year
-    with_rubric = set(Rubric.objects.filter(year__lte=current).values_list("year", flat=True))
+    rubrics = Rubric.objects.for_user(user).filter(year__lte=current)
+    with_rubric = set(rubrics.values_list("year", flat=True))
     default = current if current in with_rubric or not with_rubric else max(with_rubric)
     return sorted(with_rubric | {current}, reverse=True), default
 
@@ -163,7 +164,7 @@ class DashboardMixin(BrowserAccessMixin):
 
     def years(self) -> list[int]:
         if not hasattr(self, "_years"):
-            self._years, self._default_year = assessment_years()
+            self._years, self._default_year = assessment_years(self.request.user)
         return self._years
 
     def year(self) -> int:
@@ -331,7 +332,7 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
         trend_years = [y for y in self.years() if y >= pairing.start_date.year] or [year]
         summaries = summaries_read([pairing.pk], {*trend_years, year})
         summary = summaries.get((pairing.pk, year))
-        tree_ids = Pairing.objects.descendant_ids([pairing.pk])
+        tree_ids = Pairing.objects.for_user(self.request.user).subtree_ids(pairing.pk)
         ending = sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
             "person", *Pairing.name_related("pairing")
         )
@@ -452,7 +453,8 @@ class ExportView(DashboardMixin, View):
             for pairing in selected
         ]
         rubric = (
-            Rubric.objects.filter(year=year)
+            Rubric.objects.for_user(request.user)
+            .filter(year=year)
             .prefetch_related("items__indicator", "thresholds")
             .first()
         )
@@ -466,7 +468,7 @@ class ExportView(DashboardMixin, View):
 
 def hub_context(request, pairing) -> dict:
     """The pairing hub's 考核 tab: this year's score, grades and indicators, in brief."""
-    _years, year = assessment_years()
+    _years, year = assessment_years(request.user)
     summary = summaries_read([pairing.pk], [year]).get((pairing.pk, year))
     return {
         "assessment_year": year,

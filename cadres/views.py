@@ -516,9 +516,7 @@ class CareRecordViews(ObjectViews):
 def pairing_people_tab(request, pairing) -> dict:
     """Who is on post today under the pairing and the pairings below it, as this user sees it."""
     user, today = request.user, timezone.localdate()
-    tree = Pairing.objects.descendant_ids([pairing.pk])
-    scope = user.pairing_ids_in_scope(scoping.VIEW)
-    visible = tree if scope is None else tree & scope
+    visible = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
     on_post = (
         Deployment.objects.for_user(user)
         .filter(pairing_id__in=visible)

@@ -278,9 +278,8 @@ def _years_with_money(user, pairing_ids) -> list[int]:
 def pairing_funds_tab(request, pairing) -> dict:
     """The hub's "Funds" tab: one year's money of the pairing and the pairings below it."""
     user = request.user
-    tree = Pairing.objects.descendant_ids([pairing.pk])
-    visible = Pairing.objects.for_user(user).filter(pk__in=tree)
-    pairing_ids = list(visible.values_list("pk", flat=True))
+    pairing_ids = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
+    visible = Pairing.objects.for_user(user).filter(pk__in=pairing_ids)
     years = _years_with_money(user, pairing_ids)
     year = _selected_year(request, years)
     # The current year is always offered, and so is any year typed into the address.

@@ -134,6 +134,15 @@ class Organization(BaseModel):
 
 
 class PairingQuerySet(ScopedQuerySet):
+    def subtree_ids(self, root_id: int) -> frozenset[int]:
+        """``root_id`` and the pairings below it, among these rows.
+
+        ``Pairing.objects.for_user(user).subtree_ids(pk)``: what a page of a
+        pairing shows "with the pairings below it", as this user may see it.
+        """
+        tree = type(self)(self.model).descendant_ids([root_id])
+        return frozenset(self.filter(pk__in=tree).values_list("pk", flat=True))
+
     def descendant_ids(self, root_ids) -> frozenset[int]:
         """``root_ids`` and the ids of every pairing below them, in one recursive query."""
         root_ids = list(root_ids)

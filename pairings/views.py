@@ -215,10 +215,11 @@ class RegionSuggestView(BrowserAccessMixin, View):
         regions = Region.objects.none()
         if query:
             code = query.split()[0]
+            readable = Region.objects.for_user(request.user)
             matches = (
-                Region.objects.filter(code__startswith=code)
+                readable.filter(code__startswith=code)
                 if code.isdigit()
-                else Region.objects.filter(full_name__contains=query)
+                else readable.filter(full_name__contains=query)
             )
             regions = matches.order_by(_LEVEL_ORDER, "code")[:SUGGESTION_LIMIT]
         return render(request, "pairings/region_suggestions.html", {"regions": regions})

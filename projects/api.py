@@ -56,8 +56,7 @@ def _scoped_tree(request) -> tuple[Pairing, frozenset[int], int]:
     pairing = visible.filter(pk=pairing_id).first()
     if pairing is None:
         raise Http404
-    tree = Pairing.objects.descendant_ids([pairing.pk])
-    return pairing, frozenset(visible.filter(pk__in=tree).values_list("pk", flat=True)), year
+    return pairing, visible.subtree_ids(pairing.pk), year
 
 
 _TREE_PARAMETERS = [

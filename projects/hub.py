@@ -26,9 +26,7 @@ RECENT_PROJECTS = 15
 
 def _tree_ids(request, pairing) -> frozenset[int]:
     """The pairing and those below it that the user may see."""
-    tree = Pairing.objects.descendant_ids([pairing.pk])
-    visible = Pairing.objects.for_user(request.user).filter(pk__in=tree)
-    return frozenset(visible.values_list("pk", flat=True))
+    return Pairing.objects.for_user(request.user).subtree_ids(pairing.pk)
 
 
 def _list_url(name: str, **params) -> str:
