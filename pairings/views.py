@@ -212,10 +212,10 @@ class RegionSuggestView(BrowserAccessMixin, View):
     def get(self, request):
         # htmx sends the input's own value under the field's name.
         query = (request.GET.get("q") or next(iter(request.GET.values()), "")).strip()
-        regions = Region.objects.none()
+        readable = Region.objects.for_user(request.user)
+        regions = readable.none()
         if query:
             code = query.split()[0]
-            readable = Region.objects.for_user(request.user)
             matches = (
                 readable.filter(code__startswith=code)
                 if code.isdigit()
