@@ -186,12 +186,23 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The email copy, sent by a task after the commit (accounts.tasks); until
+    # it has gone out the row says so, so a lost message or a mail server that
+    # is down only delays it.
+    email_subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    email_due = models.BooleanField(_("email due"), default=False)
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(
+                fields=["id"], condition=models.Q(email_due=True), name="notification_email_due"
+            ),
+        ]
 
     def __str__(self):
         return self.message

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiToken, Notification, User, hash_token
+from aidtrack.core.tasks import run_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -58,24 +59,41 @@ def notifications_send(
 ) -> list[Notification]:
     """Notify each user in the app, and by email where they have an address.
 
-    Email is best effort: a mail server that is down must not lose the in-app
-    notifications, so failures are logged, not raised.
+    The notifications are written in the caller's transaction; the emails go
+    out after the commit, from a task with a timeout (``notification_emails_send``),
+    so a mail server that is down neither fails nor slows the request, and
+    an email that could not be sent is tried again by the task's sweep.
     """
+    from accounts.tasks import notification_emails_send
+
     users = [user for user in dict.fromkeys(users) if user.is_active]
+    by_email = settings.NOTIFY_BY_EMAIL
     notifications = Notification.objects.bulk_create(
-        [Notification(user=user, message=message[:500], url=url) for user in users]
+        [
+            Notification(
+                user=user,
+                message=message[:500],
+                url=url,
+                email_subject=(subject or message)[:200],
+                email_due=by_email and bool(user.email),
+            )
+            for user in users
+        ]
     )
-    if settings.NOTIFY_BY_EMAIL:
-        link = f"{settings.SITE_URL.rstrip('/')}{url}" if settings.SITE_URL and url else ""
-        body = f"{message}\n\n{link}".strip()
-        for user in users:
-            if not user.email:
-                continue
-            try:
-                send_mail(subject or message[:80], body, None, [user.email])
-            except OSError:
-                logger.exception("notification email to user %s failed", user.pk)
+    if any(notification.email_due for notification in notifications):
+        run_after_commit(notification_emails_send)
     return notifications
+
+
+@transaction.atomic
+def notification_email_send(notification: Notification) -> None:
+    """Send one notification's email and mark it sent (OSError: still due)."""
+    link = f"{settings.SITE_URL.rstrip('/')}{notification.url}" if settings.SITE_URL else ""
+    body = f"{notification.message}\n\n{link if notification.url else ''}".strip()
+    send_mail(notification.email_subject, body, None, [notification.user.email])
+    notification.email_due = False
+    notification.emailed_at = timezone.now()
+    notification.save(update_fields=["email_due", "emailed_at"])
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

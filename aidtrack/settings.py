@@ -159,6 +159,12 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that hangs is stopped (soft: an exception it may clean up after).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660)
+# A message whose worker died unacknowledged comes back after this long
+# (Redis's default is an hour); tasks are idempotent, so a second run is safe.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", f"aidtrack-{AIDTRACK_ENV}")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -172,6 +178,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Refresh requests whose queued run was lost (broker down at the commit).
     "assessments-pending-refresh": {
         "task": "assessments.tasks.refresh_pending",
+        "schedule": 60.0,
+    },
+    # Notification emails not sent yet (mail server or broker down).
+    "notification-emails": {
+        "task": "accounts.tasks.notification_emails_send",
         "schedule": 60.0,
     },
 }
@@ -246,6 +257,9 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# Seconds before a mail server that does not answer counts as down (the email
+# stays due and the minutely sweep tries again).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aidtrack@localhost")
 # Notifications (check-in reminders, leave decisions) also go by email to users
 # with an address; links in them start with SITE_URL (e.g. https://aidtrack.example.cn).

@@ -7,11 +7,11 @@ AssessmentsConfig.ready()) hears them:
 1. In the writer's transaction it upserts one ``RefreshRequest`` per pair.
    The request commits with the change or rolls back with it, so no broker,
    worker or cache failure after the commit can lose it.
-2. After the commit it asks for ``refresh_pending``: with a broker, queued
-   ``DEBOUNCE_SECONDS`` later (once per window: a cache mark stops a second
-   queueing); without one (development, tests), run at once. If queueing
-   fails (Redis down) the write still succeeds: beat runs ``refresh_pending``
-   every minute and finds the requests.
+2. After the commit it asks for ``refresh_pending`` (``core.tasks.run_after_commit``):
+   with a broker, queued ``DEBOUNCE_SECONDS`` later (once per window: a cache
+   mark stops a second queueing); without one (development, tests), run at
+   once. If queueing fails (Redis down) the write still succeeds: beat runs
+   ``refresh_pending`` every minute and finds the requests.
 3. ``refresh_pending`` takes the requests (``FOR UPDATE SKIP LOCKED``, so two
    workers share them), refreshes every summary they touch — the pairing's
    and its ancestors', for the year and the following one — once, and
@@ -24,9 +24,10 @@ The nightly ``refresh_all`` recomputes every pairing × the recent years.
 import logging
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+
+from aidtrack.core.tasks import forget_queued, run_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -54,29 +55,7 @@ def record_changes(keys) -> None:
             "ON CONFLICT (pairing_id, year) DO UPDATE SET requested_at = EXCLUDED.requested_at",
             [[p for p, _y in pairs], [y for _p, y in pairs]],
         )
-    transaction.on_commit(request_refresh)
-
-
-def _without_broker() -> bool:
-    return bool(refresh_pending.app.conf.task_always_eager)
-
-
-def request_refresh() -> None:
-    """Have ``refresh_pending`` run soon; never fails the caller (its write has committed).
-
-    Without a broker ``Task.apply`` runs it at once, as eager ``apply_async``
-    would, but without the latter's process-wide "inside a task" flag: two
-    threads setting it at once can leave it set, after which every
-    ``result.get()`` raises.
-    """
-    try:
-        if _without_broker():
-            refresh_pending.apply()
-        elif cache.add(_QUEUED_MARK, True, timeout=DEBOUNCE_SECONDS):
-            refresh_pending.apply_async(countdown=DEBOUNCE_SECONDS)
-    except Exception:
-        # The requests are in PostgreSQL; beat's minutely run will find them.
-        logger.warning("could not queue the summary refresh; beat will", exc_info=True)
+    run_after_commit(refresh_pending, countdown=DEBOUNCE_SECONDS, once_within=_QUEUED_MARK)
 
 
 def affected(changes) -> list[tuple[int, int]]:
@@ -127,10 +106,7 @@ def _refresh_batch() -> int:
 def refresh_pending() -> int:
     """Refresh every summary that waits for one (idempotent; failures are kept on the summary)."""
     # Cleared first: a change committed while this runs queues the next run.
-    try:
-        cache.delete(_QUEUED_MARK)
-    except Exception:
-        logger.warning("could not clear the queued mark", exc_info=True)
+    forget_queued(_QUEUED_MARK)
     taken = 0
     while batch := _refresh_batch():
         taken += batch

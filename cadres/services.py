@@ -267,13 +267,11 @@ def leave_request_submit(
             "end": end,
             "reason": leave_request.reason,
         }
-        transaction.on_commit(
-            lambda: notifications_send(
-                users=leaders,
-                message=message,
-                url=reverse("cadres:checkin"),
-                subject=_("Leave request"),
-            )
+        notifications_send(
+            users=leaders,
+            message=message,
+            url=reverse("cadres:checkin"),
+            subject=_("Leave request"),
         )
     return leave_request
 
@@ -311,12 +309,10 @@ def _leave_request_decide(leave_request: LeaveRequest, step: str, *, user, comme
             "end": leave_request.end_date,
             "status": leave_request.get_status_display(),
         }
-        transaction.on_commit(
-            lambda: notifications_send(
-                users=[person_user],
-                message=f"{message} {comment}".strip(),
-                url=reverse("cadres:checkin"),
-                subject=_("Leave request decided"),
-            )
+        notifications_send(
+            users=[person_user],
+            message=f"{message} {comment}".strip(),
+            url=reverse("cadres:checkin"),
+            subject=_("Leave request decided"),
         )
     return leave_request

@@ -1,8 +1,10 @@
-"""Operational tasks: a round-trip probe for the worker."""
+"""Operational tasks (a round-trip probe for the worker) and queueing after a commit."""
 
 import logging
 
 from celery import shared_task
+from django.core.cache import cache
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +29,40 @@ def probe(self, value: str, fail_times: int = 0) -> dict:
         raise TransientProbeError(f"attempt {self.request.retries + 1} fails on purpose")
     logger.info("probe %s answered after %s retries", value, self.request.retries)
     return {"value": value, "retries": self.request.retries}
+
+
+def run_after_commit(task, *, countdown: int = 0, once_within: str = "") -> None:
+    """Run ``task`` soon after the current transaction commits; never fail the caller.
+
+    For work whose inputs are already recorded in PostgreSQL (refresh
+    requests, unsent emails) and that a periodic sweep also runs: losing the
+    message (Redis down, a worker killed) only delays it. Without a broker the
+    task runs at once, through ``Task.apply`` (eager ``apply_async`` sets a
+    process-wide "inside a task" flag that threads can leave set). With
+    ``once_within``, a cache key: one queueing serves every commit until the
+    task starts (it deletes the key, see ``forget_queued``).
+    """
+    transaction.on_commit(
+        lambda: _queue(task, countdown=countdown, once_within=once_within), robust=True
+    )
+
+
+def _queue(task, *, countdown: int, once_within: str) -> None:
+    try:
+        if task.app.conf.task_always_eager:
+            task.apply()
+        elif not once_within or cache.add(once_within, True, timeout=countdown or 60):
+            task.apply_async(countdown=countdown)
+    except Exception:
+        # The committed write stands; the sweep will run the task.
+        logger.warning(
+            "could not queue %s; its periodic sweep will run it", task.name, exc_info=True
+        )
+
+
+def forget_queued(once_within: str) -> None:
+    """At the start of the task: commits from now on queue it again."""
+    try:
+        cache.delete(once_within)
+    except Exception:
+        logger.warning("could not clear %s", once_within, exc_info=True)

@@ -22,9 +22,9 @@ def requested():
 
 @pytest.fixture
 def queued(monkeypatch):
-    """What request_refresh queues on a broker, instead of running it."""
+    """What is queued on a broker after a commit, instead of running it."""
     calls = []
-    monkeypatch.setattr(tasks, "_without_broker", lambda: False)
+    monkeypatch.setitem(tasks.refresh_pending.app.conf, "task_always_eager", False)
     monkeypatch.setattr(
         tasks.refresh_pending, "apply_async", lambda countdown=None: calls.append(countdown)
     )
@@ -58,7 +58,7 @@ def test_after_the_commit_one_run_is_queued_for_a_burst(
 def test_a_broker_failure_after_the_commit_loses_nothing(
     world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(tasks, "_without_broker", lambda: False)
+    monkeypatch.setitem(tasks.refresh_pending.app.conf, "task_always_eager", False)
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
@@ -131,7 +131,9 @@ def test_beat_schedules_the_nightly_and_the_minutely_runs():
     assert schedule["assessments-pending-refresh"]["task"] == tasks.refresh_pending.name
 
 
-def test_without_a_broker_the_refresh_runs_at_once_not_through_apply_async(world, monkeypatch):
+def test_without_a_broker_the_refresh_runs_at_once_not_through_apply_async(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
     """Eager apply_async sets Celery's process-wide "inside a task" flag; threads committing
     at once (tests/funds/test_concurrency.py) could leave it set for every later .get()."""
 
@@ -140,6 +142,6 @@ def test_without_a_broker_the_refresh_runs_at_once_not_through_apply_async(world
 
     monkeypatch.setattr(tasks.refresh_pending, "apply_async", refuse)
     pairing = world.pairings["gz-bj"]
-    RefreshRequest.objects.create(pairing_id=pairing.pk, year=YEAR, requested_at=timezone.now())
-    tasks.request_refresh()
+    with django_capture_on_commit_callbacks(execute=True):
+        summaries.announce([(pairing.pk, YEAR)])
     assert PairingYearSummary.objects.filter(pairing=pairing, year=YEAR).exists()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Notification
+from accounts.tasks import notification_emails_send
 from cadres.models import CheckIn, CheckInReminder, LeaveRequest
 from cadres.tasks import checkin_reminders
 from tests.cadres.conftest import make_on_post_member, make_team, member_user
@@ -129,7 +130,9 @@ def test_api_check_in_filters(world, team):
     assert states(person=other.person.pk) == [(other.person.pk, "evening", "unwell")]
 
 
-def test_reminders_notify_once_and_email_where_possible(world, team):
+def test_reminders_notify_once_and_email_where_possible(
+    world, team, django_capture_on_commit_callbacks
+):
     today = timezone.localdate()
     captain = member_user("captain", email="captain@example.cn")
     make_on_post_member(world, 10, team, role="leader", user=captain)
@@ -150,7 +153,9 @@ def test_reminders_notify_once_and_email_where_possible(world, team):
         status="approved",
     )
 
-    result = checkin_reminders.apply(("morning",))
+    # The emails go out after the commit, from their own task.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = checkin_reminders.apply(("morning",))
     assert result.get() == 2  # late and no_account
 
     assert set(CheckInReminder.objects.values_list("person", flat=True)) == {
@@ -164,8 +169,10 @@ def test_reminders_notify_once_and_email_where_possible(world, team):
     assert not Notification.objects.filter(user=punctual.person.user).exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["captain@example.cn", "late@example.cn"]
 
+    assert not Notification.objects.filter(email_due=True).exists()
     # Idempotent: a second run the same day reminds nobody again.
-    assert checkin_reminders.apply(("morning",)).get() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checkin_reminders.apply(("morning",)).get() == 0
     assert Notification.objects.count() == 2 and len(mail.outbox) == 2
     # The evening is another slot.
     assert checkin_reminders.apply(("evening",)).get() == 4  # everyone but the one on leave
@@ -181,10 +188,13 @@ def test_reminders_skip_people_not_on_post(world, team):
     assert not Notification.objects.exists()
 
 
-def test_email_is_off_when_not_configured(world, team, settings):
+def test_email_is_off_when_not_configured(
+    world, team, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFY_BY_EMAIL = False
     make_on_post_member(world, 16, team, user=member_user("quiet", email="quiet@example.cn"))
-    assert checkin_reminders.apply(("morning",)).get() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checkin_reminders.apply(("morning",)).get() == 1
     assert Notification.objects.count() == 1 and mail.outbox == []
 
 
@@ -247,3 +257,24 @@ def test_check_in_list_query_count_is_constant_for_a_team_filter(world, team, cl
     with CaptureQueriesContext(connection) as many:
         assert len(client.get(url).context["rows"]) == 6
     assert len(many) == len(few)
+
+
+def test_a_mail_server_that_is_down_delays_the_email_but_loses_nothing(
+    world, team, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts import services
+
+    make_on_post_member(world, 17, team, user=member_user("far", email="far@example.cn"))
+
+    def server_down(*args, **kwargs):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(services, "send_mail", server_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert checkin_reminders.apply(("morning",)).get() == 1  # no error for the reminder
+    assert mail.outbox == []
+    assert Notification.objects.get().email_due
+    monkeypatch.undo()
+    assert notification_emails_send.apply().get() == 1  # the minutely sweep
+    assert [m.to for m in mail.outbox] == [["far@example.cn"]]
+    assert notification_emails_send.apply().get() == 0  # sent once
