@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aidtrack.core.middleware.AuditContextMiddleware",
+    # Last, so it sees the views' exceptions first: a lost database is a 503.
+    "aidtrack.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 # Widgets render through TEMPLATES, so our templates/ can hold widget templates.
@@ -132,6 +134,7 @@ if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and result backend ----------------------
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 REDIS_URL = env_str("REDIS_URL") or None
 if PRODUCTION and not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production")
@@ -143,7 +146,13 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             # Tests share the server with development; a prefix keeps them apart.
             "KEY_PREFIX": f"aidtrack-{AIDTRACK_ENV}",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            # Redis down: reads miss and writes are dropped (logged), so every page
+            # that does not need Redis keeps working from PostgreSQL.
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
 else:

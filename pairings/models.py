@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
@@ -220,6 +221,10 @@ class Pairing(BaseModel):
     objects = PairingQuerySet.as_manager()
 
     scope_path = ""  # a pairing is its own scope
+    # Moved under another parent, its records leave the old ancestors' figures
+    # and join the new ones'; a new pairing has no records yet.
+    summary_fields = ("parent",)
+    announces_creation = False
 
     class Meta:
         verbose_name = _("pairing")
@@ -284,6 +289,13 @@ class Pairing(BaseModel):
         "helped_organization",
         "programme",
     )
+
+    def summary_keys(self):
+        """The parent's figures for every year the pairing ran (they include this pairing's)."""
+        if self.parent_id and self.start_date:
+            last = (self.end_date or timezone.localdate()).year
+            for year in range(self.start_date.year, last + 1):
+                yield self.parent_id, year
 
     def clean(self):
         errors = {}

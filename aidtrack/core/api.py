@@ -12,6 +12,7 @@ FilterSet and the related rows to fetch::
 from functools import cache
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -40,12 +41,28 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        for field in fields.values():
+        for name, field in fields.items():
             target = getattr(field, "child_relation", field)
             queryset = getattr(target, "queryset", None)
             if queryset is not None and hasattr(queryset, "for_user"):
                 target.queryset = queryset.for_user(user, scoping.VIEW)
+                if target is field:
+                    target.queryset |= self._stored_reference(name, field, queryset)
         return fields
+
+    def _stored_reference(self, name, field, queryset):
+        """The record's stored reference, which a ``PUT`` may repeat even if out of reach.
+
+        Only that one row: any other reference outside the user's scope stays invalid.
+        """
+        instance = self.instance if isinstance(self.instance, self.Meta.model) else None
+        source = field.source or name  # fields are not bound yet: no source means the name
+        try:
+            attname = self.Meta.model._meta.get_field(source).attname
+        except FieldDoesNotExist:
+            return queryset.none()
+        current = getattr(instance, attname, None) if instance is not None else None
+        return queryset.filter(pk=current) if current is not None else queryset.none()
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -31,8 +31,29 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         scope_choice_fields(self.fields, user)
+        self._keep_references_out_of_reach()
         for field in self.fields.values():
             bootstrap(field)
+
+    def _keep_references_out_of_reach(self) -> None:
+        """A stored reference the user may not pick (a parent pairing above their scope) stays.
+
+        The field shows it, read-only; a disabled field keeps the stored value
+        whatever is posted, so saving the form unchanged changes nothing.
+        """
+        if self.instance.pk is None:
+            return
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField) or isinstance(
+                field, forms.ModelMultipleChoiceField
+            ):
+                continue
+            current = getattr(self.instance, self.instance._meta.get_field(name).attname, None)
+            if current is None or field.queryset.filter(pk=current).exists():
+                continue
+            field.queryset = field.queryset.model._base_manager.filter(pk=current)
+            field.disabled = True
+            field.help_text = _("Outside the pairings you are responsible for; kept as it is.")
 
     def service_arguments(self) -> dict:
         return {}

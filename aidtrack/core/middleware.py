@@ -1,13 +1,18 @@
 """Request id, request logging and the audit actor for each request."""
 
+import contextlib
 import logging
 import re
 import time
 import uuid
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import audit, health
 from aidtrack.core.logging import request_id_var
@@ -100,3 +105,40 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database connection is a 503 to retry, not a 500.
+
+    The connection is closed, so the next request opens a new one (with
+    ``CONN_HEALTH_CHECKS`` an idle one is checked before use); the app needs
+    no restart when PostgreSQL comes back. The 500.html-style page needs no
+    database (no layout, no user menu).
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable: %s", exception)
+        with contextlib.suppress(DatabaseError):  # already gone
+            connection.close()
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {
+                    "code": "service_unavailable",
+                    "message": str(_("The database cannot be reached; try again shortly.")),
+                },
+                status=503,
+            )
+        else:
+            response = HttpResponse(render_to_string("503.html", request=None), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

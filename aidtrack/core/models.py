@@ -68,6 +68,8 @@ class BaseModel(LinkedModel):
     audit_changes: ClassVar[bool] = True
     # Fields that count in yearly figures (see core.summaries); empty: the row counts nowhere.
     summary_fields: ClassVar[tuple[str, ...]] = ()
+    # Whether a new row changes figures (a new pairing has no records yet).
+    announces_creation: ClassVar[bool] = True
 
     class Meta:
         abstract = True
@@ -128,7 +130,7 @@ class BaseModel(LinkedModel):
         if not self.summary_fields:
             return None
         if self._state.adding:
-            return set()
+            return set() if self.announces_creation else None
         loaded = getattr(self, "_loaded_counted", None)
         if loaded is None:
             stored = type(self)._base_manager.filter(pk=self.pk).first()
