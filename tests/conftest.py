@@ -145,6 +145,35 @@ def _indicators_layer(state):
     state["indicators"] = build_indicators()
 
 
+# Tests under these paths share a stack of layers wider than a module (the
+# demo: tests/demo/conftest.py): under xdist they all go to one worker.
+SAME_WORKER = ("tests/demo/",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``, working, and keeping each class or module on one worker.
+
+    xdist 3.8 groups ``xdist_group``-marked tests by appending the group to
+    their node ids, which pytest 9.2's read-only node ids silently ignore; so
+    the groups are named here by path (SAME_WORKER; the marks stay for
+    xdist's own loadgroup once it works again). Other tests are scheduled by
+    class, or by module for test functions (xdist's loadscope), so that a
+    module's shared layers (tests/shared.py) are built on one worker, once.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            for prefix in SAME_WORKER:
+                if nodeid.startswith(prefix):
+                    return prefix
+            return super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
+
+
 def pytest_configure(config):
     # Each xdist worker has its own test database, whose primary keys start
     # at 1 like the others': give it its own part of the shared Redis cache.
