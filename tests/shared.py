@@ -40,22 +40,37 @@ import copy
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import transaction
 
-# Builders by layer name, in the order they stack (registration order).
+# Builders by layer name, in the order they stack (registration order), and
+# where each applies: the tests under its conftest's folder, or in its module.
 LAYERS: dict[str, Callable[[dict], None]] = {}
+_WHERE: dict[str, Path] = {}
 
 
 def layer(name: str):
-    """Register ``builder(state)`` as the shared layer ``name`` (the fixture's name)."""
+    """Register ``builder(state)`` as the shared layer ``name`` (the fixture's name).
+
+    It applies where the builder is defined: in a conftest.py, to the tests
+    of that folder and below; in a test module, to that module's tests.
+    """
 
     def register(builder):
+        defined_in = Path(builder.__code__.co_filename).resolve()
         LAYERS[name] = builder
+        _WHERE[name] = defined_in.parent if defined_in.name == "conftest.py" else defined_in
         return builder
 
     return register
+
+
+def _applies(name: str, item) -> bool:
+    where = _WHERE[name]
+    path = Path(item.path).resolve()
+    return path == where or where in path.parents
 
 
 def is_transactional(item) -> bool:
@@ -76,7 +91,7 @@ def needed_layers(item) -> list[str]:
     if is_transactional(item):
         return []
     names = getattr(item, "fixturenames", ())
-    return [name for name in LAYERS if name in names]
+    return [name for name in LAYERS if name in names and _applies(name, item)]
 
 
 def clear_cache() -> None:
