@@ -62,7 +62,7 @@ format: $(VENV)/.installed
 
 test: $(VENV)/.installed assets lint
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest --create-db -n auto
 
 worker: $(VENV)/.installed
 	@test -n "$$REDIS_URL" || (echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0): without it tasks run eagerly in the web process." && exit 1)

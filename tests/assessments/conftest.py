@@ -11,14 +11,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+from django.test import TestCase
 
 from cadres.models import Deployment
 from cadres.services import deployment_start
 from funds.models import ConsumptionSupport, Donation, Park
 from pairings.models import Agreement, AgreementTarget, Organization
-from projects.catalogue import indicators_load
 from projects.models import Indicator, Need, OutcomeReport
+from tests import shared
 from tests.cadres.test_deployments import host
 from tests.cadres.test_people import make_person
 from tests.factories import ProjectFactory
@@ -30,16 +30,9 @@ START = date(ASSESSED_YEAR, 3, 1)
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    shared.clear_cache()
     yield
-    cache.clear()
-
-
-@pytest.fixture
-def indicators(db):
-    """The projects app's indicator catalogue, which the default rubric scores."""
-    indicators_load()
-    return Indicator.objects.in_bulk(field_name="code")
+    shared.clear_cache()
 
 
 def agreement_targets(pairing, year, **targets):
@@ -209,19 +202,36 @@ class Ledger:
 
 
 @pytest.fixture
-def ledger(world):
+def ledger(shared_state, world):
+    """The ledger the shared layers were built with (its counters go on), or a new one."""
+    if shared_state is not None and "ledger" in shared_state:
+        return shared_state["ledger"]
     return Ledger(world)
 
 
+def _build_books(world, indicators, ledger):
+    from tests.assessments.books import build_books
+
+    # As if committed: the refreshes the records queue run.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return build_books(world, indicators, ledger)
+
+
+@shared.layer("books")
+def _books_layer(state):
+    ledger = Ledger(state["world"])
+    state["books"] = _build_books(state["world"], state["indicators"], ledger)
+    state["ledger"] = ledger
+
+
 @pytest.fixture
-def books(world, indicators, ledger, django_capture_on_commit_callbacks):
+def books(shared_state, world, indicators, ledger):
     """Two years of records in 中山→六盘水, the county pairing below it, and 天河→七星关
-    (tests/assessments/books.py).
+    (tests/assessments/books.py); a shared layer (tests/shared.py).
 
     Built as if committed (the refreshes they queue run), so that what a test
     changes afterwards is refreshed on its own.
     """
-    from tests.assessments.books import build_books
-
-    with django_capture_on_commit_callbacks(execute=True):
-        return build_books(world, indicators, ledger)
+    if shared_state is not None and "books" in shared_state:
+        return shared_state["books"]
+    return _build_books(world, indicators, ledger)

@@ -15,15 +15,30 @@ from assessments.models import OfficialGrade, PairingYearSummary
 from assessments.selectors import summaries_read
 from assessments.services import assessment_refresh, rubric_load_default
 from cadres.models import Deployment
-from tests.assessments.conftest import ASSESSED_YEAR, agreement_targets
+from tests import shared
+from tests.assessments.conftest import ASSESSED_YEAR, Ledger, agreement_targets
 from tests.cadres.test_deployments import make_deployment
 
 YEAR = ASSESSED_YEAR
 
 
+@shared.layer("dashboards")
+def _dashboards_layer(state):
+    ledger = Ledger(state["world"])
+    state["dashboards"] = build_dashboards(state["world"], ledger)
+    state["ledger"] = ledger
+
+
 @pytest.fixture
-def dashboards(world, indicators, ledger):
-    """Summaries for every pairing of the world, with figures and an official grade."""
+def dashboards(shared_state, world, indicators, ledger):
+    """Summaries for every pairing of the world, with figures and an official grade;
+    a shared layer (tests/shared.py)."""
+    if shared_state is not None and "dashboards" in shared_state:
+        return shared_state["dashboards"]
+    return build_dashboards(world, ledger)
+
+
+def build_dashboards(world, ledger):
     rubric_load_default(year=YEAR)
     zs_lps = world.pairings["zs-lps"]
     ledger.allocation(zs_lps, YEAR, "150000000")

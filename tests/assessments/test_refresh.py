@@ -16,7 +16,8 @@ from assessments import sources
 from assessments.default_rubric import DEFAULT_ITEMS
 from assessments.models import PairingYearSummary, Rubric
 from assessments.services import assessment_refresh, rubric_load_default
-from tests.assessments.conftest import ASSESSED_YEAR, agreement_targets
+from tests import shared
+from tests.assessments.conftest import ASSESSED_YEAR, Ledger, agreement_targets
 
 YEAR = ASSESSED_YEAR
 
@@ -25,9 +26,23 @@ def figures_by_code(summary, method="completion"):
     return {f["code"]: f for f in summary.figures if f["method"] == method}
 
 
+@shared.layer("assessed")
+def _assessed_layer(state):
+    ledger = Ledger(state["world"])
+    state["assessed"] = build_assessed(state["world"], ledger)
+    state["ledger"] = ledger
+
+
 @pytest.fixture
-def assessed(world, indicators, ledger):
-    """中山→六盘水 with records in 2022 and 2023, and the default rubric for 2023."""
+def assessed(shared_state, world, indicators, ledger):
+    """中山→六盘水 with records in 2022 and 2023, and the default rubric for 2023;
+    a shared layer (tests/shared.py)."""
+    if shared_state is not None and "assessed" in shared_state:
+        return shared_state["assessed"]
+    return build_assessed(world, ledger)
+
+
+def build_assessed(world, ledger):
     rubric_load_default(year=YEAR)
     zs_lps, zsg_sc = world.pairings["zs-lps"], world.pairings["zsg-sc"]
     ledger.allocation(zs_lps, YEAR, "150000000")

@@ -17,6 +17,7 @@ from cadres.selectors import (
 )
 from cadres.services import deployment_complete, deployment_recall, deployment_start
 from pairings.models import Pairing
+from tests import shared
 from tests.cadres.test_people import make_person
 
 ON = date(2023, 3, 1)
@@ -134,8 +135,20 @@ ROWS = [
 ]
 
 
+@shared.layer("deployments")
+def _deployments_layer(state):
+    state["deployments"] = build_deployments(state["world"])
+
+
 @pytest.fixture
-def deployments(world):
+def deployments(shared_state, world):
+    """The deployments of ROWS; a shared layer (tests/shared.py)."""
+    if shared_state is not None and "deployments" in shared_state:
+        return shared_state["deployments"]
+    return build_deployments(world)
+
+
+def build_deployments(world):
     made = []
     for index, inside, category, specialty, birth, kind, direction, start, end, fate in ROWS:
         person = make_person(

@@ -24,6 +24,7 @@ from funds.selectors import (
 )
 from funds.services import fund_transaction_reverse
 from pairings.models import Pairing
+from tests import shared
 from tests.factories import ProjectFactory
 from tests.funds.conftest import allocate, in_place, investment, record
 
@@ -36,9 +37,21 @@ SUMMARY_KEYS = {
 }
 
 
+@shared.layer("money")
+def _money_layer(state):
+    state["money"] = build_money(state["world"])
+
+
 @pytest.fixture
-def money(world):
-    """Two years of every kind of money in the 中山 tree, and some outside it."""
+def money(shared_state, world):
+    """Two years of every kind of money in the 中山 tree, and some outside it;
+    a shared layer (tests/shared.py)."""
+    if shared_state is not None and "money" in shared_state:
+        return shared_state["money"]
+    return build_money(world)
+
+
+def build_money(world):
     city, county, other = (world.pairings[key] for key in ("zs-lps", "zsg-sc", "th-xqg"))
     for pairing, year, amount in [
         (city, 2022, "3000000.00"),

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 
 from pairings.choices import PairingStatus, RegionLevel
 from pairings.models import Pairing, Region
@@ -24,31 +23,6 @@ def test_load_regions_is_complete_idempotent_and_nests_towns():
     assert nanqu.parent.code == "442000" and nanqu.parent.level == RegionLevel.PREFECTURE
     assert Region.objects.get(code="520204").full_name == "贵州省 › 六盘水市 › 水城区"
     assert not Region.objects.filter(level=RegionLevel.COUNTY, code="442000").exists()
-
-
-@pytest.mark.django_db
-def test_load_demo_is_idempotent():
-    call_command("load_regions", verbosity=0)
-    call_command("load_demo", verbosity=0)
-    count = Pairing.objects.count()
-    call_command("load_demo", verbosity=0)
-    assert Pairing.objects.count() == count
-    zs_lps = Pairing.objects.get(helping_region__code="442000", helped_region__code="520200")
-    assert zs_lps.parent.helping_region.code == "440000"
-    assert zs_lps.scoped_users.get().username == "coord_zs"
-    for pairing in Pairing.objects.all():
-        pairing.full_clean()  # the demo obeys every rule a user must
-    levels = dict(
-        Pairing.objects.values_list("helped_organization__name", "level").exclude(
-            helped_organization=None
-        )
-    )
-    assert levels == {
-        "正安县人民医院": "institution",
-        "罗甸县边阳中学": "institution",
-        "台江县人民政府": "county",
-        "剑河县人民政府": "county",  # the science-and-technology mission (cadres demo)
-    }
 
 
 def test_child_sides_must_lie_within_parent(world):

@@ -8,15 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from projects.catalogue import indicators_load
 from projects.models import Indicator, Need, OutcomeReport, Project
 from tests.factories import ProjectFactory
-
-
-@pytest.fixture
-def indicators(db):
-    indicators_load()
-    return Indicator.objects.in_bulk(field_name="code")
 
 
 @pytest.fixture(autouse=True)

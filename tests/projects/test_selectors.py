@@ -18,12 +18,25 @@ from projects.selectors import (
     projects_by_status,
     projects_completed,
 )
+from tests import shared
 from tests.projects.conftest import make_indicator, make_need, make_project
 
 
+@shared.layer("scene")
+def _scene_layer(state):
+    state["scene"] = build_scene(state["world"])
+
+
 @pytest.fixture
-def scene(world):
-    """Projects, reports and needs spread over the tree, other pairings and other years."""
+def scene(shared_state, world):
+    """Projects, reports and needs spread over the tree, other pairings and other years;
+    a shared layer (tests/shared.py)."""
+    if shared_state is not None and "scene" in shared_state:
+        return shared_state["scene"]
+    return build_scene(world)
+
+
+def build_scene(world):
     rng = random.Random(7)  # noqa: S311 - test data
     pairings = [world.pairings["zs-lps"], world.in_scope_pairing, world.out_of_scope_pairing]
     for index in range(40):

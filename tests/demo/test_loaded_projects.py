@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.core.management import call_command
+import pytest
 
 from pairings.demo import demo_load as pairings_demo_load
 from pairings.models import Pairing, Region
@@ -11,11 +11,11 @@ from projects import demo
 from projects.models import Need, Project
 from projects.selectors import indicator_totals, needs_summary
 
+pytestmark = pytest.mark.xdist_group("demo")
 
-def test_demo_carries_the_seed_figures(db):
-    """One test: loading 44,000 regions and the demo takes seconds, once is enough."""
-    call_command("load_regions", verbosity=0)
-    call_command("load_demo", verbosity=0)
+
+def test_demo_carries_the_seed_figures(demo_loaded):
+    """One test: checking the regions and the demo (loaded once, conftest.py) is quick."""
     demo_pairings = pairings_demo_load()
     check_liupanshui_has_204_projects_for_2021_to_2023(demo_pairings)
     check_named_projects_and_seed_figures(demo_pairings)

@@ -8,7 +8,7 @@ the app: they come from the records the other apps' demos load.
 
 from decimal import Decimal
 
-from django.core.management import call_command
+import pytest
 from django.test import Client
 
 from accounts.models import User
@@ -17,14 +17,13 @@ from assessments.models import OfficialGrade, PairingYearSummary, Rubric
 from assessments.selectors import summaries_read, tiles_combine
 from pairings.demo import demo_load as pairings_demo_load
 
+pytestmark = pytest.mark.xdist_group("demo")
+
 PERIOD = [2021, 2022, 2023]
 
 
-def test_the_demo_overview_shows_the_seed_figures(db):
-    call_command("load_regions", verbosity=0)
-    call_command("load_indicators", verbosity=0)
-    call_command("load_default_rubric", "--years", "2021-2025", verbosity=0)
-    call_command("load_demo", verbosity=0)
+def test_the_demo_overview_shows_the_seed_figures(demo_loaded):
+    """The regions, indicators, default rubrics 2021–2025 and the demo (conftest.py)."""
     pairings = pairings_demo_load()  # idempotent: the demo pairings by key
     check_zhongshan_liupanshui_2021_to_2023(pairings)
     check_the_overview_page_shows_them(pairings)

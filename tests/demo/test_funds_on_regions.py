@@ -7,7 +7,7 @@ runs every check on it (each check a function of its own).
 from collections import defaultdict
 from decimal import Decimal
 
-from django.core.management import call_command
+import pytest
 from rest_framework.test import APIClient
 
 from accounts.choices import Role
@@ -26,6 +26,8 @@ from funds.selectors import funds_summary, pairing_year_balance, project_stage_t
 from pairings.demo import demo_load as pairings_demo_load
 from pairings.models import Pairing
 from tests.factories import ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.xdist_group("demo")
 
 YEARS = (2021, 2022, 2023)
 FISCAL_AID = Decimal("504000000.00")  # 5.04亿元
@@ -49,8 +51,7 @@ def _demo_projects(pairings):
             ProjectFactory(pairing=pairing, year=year, budget=Decimal(100_000 * (1 + index % 9)))
 
 
-def test_demo_reproduces_the_seeds(db):
-    call_command("load_regions", verbosity=0)
+def test_demo_reproduces_the_seeds(regions_loaded):
     pairings = pairings_demo_load()
     _demo_projects(pairings)
     demo = pairings, funds_demo_load(pairings)
@@ -163,8 +164,7 @@ def check_demo_is_idempotent(demo):
     assert {model: model.objects.count() for model in MODELS} == before
 
 
-def test_without_projects_the_rest_still_loads(db):
-    call_command("load_regions", verbosity=0)
+def test_without_projects_the_rest_still_loads(regions_loaded):
     pairings = pairings_demo_load()
     summary = funds_demo_load(pairings)
     assert "0 transactions" in summary

@@ -26,15 +26,12 @@ from cadres.selectors import (
 )
 from pairings.models import Pairing
 
+pytestmark = pytest.mark.xdist_group("demo")
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load regions and the demo once for this module (they take a few seconds)."""
-    with django_db_blocker.unblock():
-        call_command("load_regions", verbosity=0)
-        call_command("load_demo", verbosity=0)
-        yield
-        call_command("flush", "--no-input", verbosity=0)
+
+@pytest.fixture
+def demo(demo_loaded):
+    """The regions and the demo, loaded once for all the demo tests (conftest.py)."""
 
 
 def zhongshan_ids():
