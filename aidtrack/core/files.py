@@ -119,7 +119,8 @@ def validate_upload(file) -> None:
     """
     if getattr(file, "_committed", False):
         return
-    extension = extension_of(file.name)
+    # The extension the file will be stored and downloaded under.
+    extension = extension_of(safe_name(file.name))
     kind = UPLOAD_KINDS.get(extension)
     if kind is None:
         raise ValidationError(

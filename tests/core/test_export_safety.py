@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
+from aidtrack.core.exports import xlsx_row
 from aidtrack.core.testing import COORDINATOR
 from funds.models import ConsumptionSupport
 from funds.services import fund_transaction_reverse
@@ -109,3 +110,18 @@ def test_numbers_and_dates_stay_typed_and_a_reversal_stays_negative(world, brows
 
     csv_rows = _csv_rows(browser.get(TRANSACTIONS, {"export": "csv"}))
     assert sorted(row[committed] for row in csv_rows[1:-1]) == ["-120000.50", "120000.50"]
+
+
+def test_the_same_rule_in_an_ordinary_workbook():
+    """The assessment workbook is not write-only; its text cells go through xlsx_row too."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(xlsx_row(sheet, [HYPERLINK, Decimal("-5.50"), "@note", None]))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    cells = load_workbook(io.BytesIO(buffer.getvalue())).active[1]
+    assert [(cell.value, cell.data_type) for cell in cells[:3]] == [
+        (HYPERLINK, "s"),
+        (-5.5, "n"),
+        ("@note", "s"),
+    ]

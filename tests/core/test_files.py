@@ -255,3 +255,9 @@ def test_pages_link_to_the_download_never_to_media(world, client):
         html = client.get(page).content.decode()
         assert download in html, page
         assert "/media/" not in html, page
+
+
+def test_the_checked_extension_is_the_stored_one():
+    validate_upload(SimpleUploadedFile("扫描件.PDF ", PDF))  # stored as 扫描件.pdf
+    with pytest.raises(ValidationError):
+        validate_upload(SimpleUploadedFile("扫描件.pdf.exe", PDF))
