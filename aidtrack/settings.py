@@ -254,6 +254,8 @@ STORAGES = {
         )
     },
 }
+# Uploaded files: stored here, never served from MEDIA_URL; the scoped download
+# pages and API actions hand them out (aidtrack.core.files).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 

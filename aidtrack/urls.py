@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -31,7 +30,5 @@ handler403 = "aidtrack.core.views_errors.permission_denied"
 handler404 = "aidtrack.core.views_errors.page_not_found"
 handler500 = "aidtrack.core.views_errors.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No /media/ here, not even in development: uploaded files are handed out only by
+# the scoped download pages and API actions (aidtrack.core.files).

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from aidtrack.core.exports import xlsx_row
 from assessments.choices import GradeLevel, ScoringMethod
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -26,6 +27,11 @@ def _sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
+def _append(sheet, values) -> None:
+    # Names, notes and labels are typed by users: text cells, never formulas.
+    sheet.append(xlsx_row(sheet, values))
+
+
 def _local(moment):
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
 
@@ -33,27 +39,28 @@ def _local(moment):
 def _pairing_sheet(sheet, entry) -> None:
     pairing, summary, grades = entry["pairing"], entry["summary"], entry["official"]
     levels = dict(GradeLevel.choices)
-    sheet.append([str(pairing)])
+    _append(sheet, [str(pairing)])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Year"), entry["year"]])
+    _append(sheet, [_("Year"), entry["year"]])
     if summary is None:
-        sheet.append([_("Not computed yet.")])
+        _append(sheet, [_("Not computed yet.")])
         return
-    sheet.append([_("Score"), summary["score"]])
-    sheet.append([_("Computed grade"), summary["grade"]])
+    _append(sheet, [_("Score"), summary["score"]])
+    _append(sheet, [_("Computed grade"), summary["grade"]])
     for level, label in levels.items():
         grade = grades.get(level)
-        sheet.append(
+        _append(
+            sheet,
             [
                 _("Official grade (%(level)s)") % {"level": label},
                 grade.grade if grade else "",
                 grade.document_reference if grade else "",
-            ]
+            ],
         )
-    sheet.append([_("Refreshed at"), _local(summary["refreshed_at"])])
+    _append(sheet, [_("Refreshed at"), _local(summary["refreshed_at"])])
     if summary["failed"]:
-        sheet.append([_("The last refresh failed"), summary["last_error"]])
-    sheet.append([])
+        _append(sheet, [_("The last refresh failed"), summary["last_error"]])
+    _append(sheet, [])
     header = [
         _("Indicator"),
         _("Unit"),
@@ -66,12 +73,13 @@ def _pairing_sheet(sheet, entry) -> None:
         _("Weight"),
         _("Points"),
     ]
-    sheet.append(header)
+    _append(sheet, header)
     for cell in sheet[sheet.max_row]:
         cell.font = _BOLD
     methods = dict(ScoringMethod.choices)
     for figure in summary["figures"]:
-        sheet.append(
+        _append(
+            sheet,
             [
                 figure["name"],
                 figure["unit"],
@@ -83,7 +91,7 @@ def _pairing_sheet(sheet, entry) -> None:
                 str(methods.get(figure["method"], figure["method"])),
                 figure["weight"],
                 figure["points"],
-            ]
+            ],
         )
     sheet.column_dimensions["A"].width = 28
     for column in "BCDEFGHIJ":
@@ -92,14 +100,15 @@ def _pairing_sheet(sheet, entry) -> None:
 
 def _rubric_sheet(sheet, rubric) -> None:
     if rubric is None:
-        sheet.append([_("No rubric for this year.")])
+        _append(sheet, [_("No rubric for this year.")])
         return
-    sheet.append([str(rubric)])
+    _append(sheet, [str(rubric)])
     sheet["A1"].font = Font(bold=True, size=13)
     if rubric.note:
-        sheet.append([rubric.note])
-    sheet.append([])
-    sheet.append(
+        _append(sheet, [rubric.note])
+    _append(sheet, [])
+    _append(
+        sheet,
         [
             _("Indicator"),
             _("Unit"),
@@ -107,7 +116,7 @@ def _rubric_sheet(sheet, rubric) -> None:
             _("Scoring method"),
             _("Cap (%)"),
             _("Pairings below"),
-        ]
+        ],
     )
     for cell in sheet[sheet.max_row]:
         cell.font = _BOLD
@@ -115,7 +124,8 @@ def _rubric_sheet(sheet, rubric) -> None:
     total = Decimal(0)
     for item in rubric.items.all():
         total += item.weight
-        sheet.append(
+        _append(
+            sheet,
             [
                 item.indicator.name_zh,
                 item.indicator.unit,
@@ -123,15 +133,15 @@ def _rubric_sheet(sheet, rubric) -> None:
                 str(methods[item.method]),
                 item.cap_percent,
                 _("Yes") if item.aggregate_descendants else _("No"),
-            ]
+            ],
         )
-    sheet.append([_("Total"), "", total])
-    sheet.append([])
-    sheet.append([_("Grade"), _("Minimum score")])
+    _append(sheet, [_("Total"), "", total])
+    _append(sheet, [])
+    _append(sheet, [_("Grade"), _("Minimum score")])
     for cell in sheet[sheet.max_row]:
         cell.font = _BOLD
     for threshold in rubric.thresholds.all():
-        sheet.append([threshold.label, threshold.min_score])
+        _append(sheet, [threshold.label, threshold.min_score])
     sheet.column_dimensions["A"].width = 28
 
 

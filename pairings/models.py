@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core.files import UPLOAD_HELP, upload_path, validate_upload
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
 from pairings.choices import (
     OrganizationKind,
@@ -14,7 +15,7 @@ from pairings.choices import (
     Programme,
     RegionLevel,
 )
-from pairings.validators import validate_attachment, validate_credit_code
+from pairings.validators import validate_credit_code
 
 
 class Region(LinkedModel):
@@ -391,10 +392,11 @@ class Agreement(BaseModel):
     reference = models.CharField(_("document reference"), max_length=100, blank=True)
     attachment = models.FileField(
         _("attachment"),
-        upload_to="agreements/%Y/",
+        upload_to=upload_path,
+        max_length=255,
         blank=True,
-        validators=[validate_attachment],
-        help_text=_("PDF, OFD, Word or an image; at most 20 MB."),
+        validators=[validate_upload],
+        help_text=UPLOAD_HELP,
     )
     notes = models.TextField(_("notes"), blank=True)
 

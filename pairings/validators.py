@@ -35,19 +35,3 @@ def validate_credit_code(value: str) -> None:
             _("The check character is wrong: please check the code for typing mistakes."),
             code="checksum",
         )
-
-
-ATTACHMENT_EXTENSIONS = ("pdf", "ofd", "doc", "docx", "jpg", "jpeg", "png")
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-
-
-def validate_attachment(file) -> None:
-    extension = file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
-    if extension not in ATTACHMENT_EXTENSIONS:
-        raise ValidationError(
-            _("Files of type “%(extension)s” are not accepted; use one of: %(allowed)s."),
-            code="extension",
-            params={"extension": extension, "allowed": ", ".join(ATTACHMENT_EXTENSIONS)},
-        )
-    if file.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(_("The file is larger than 20 MB."), code="size")

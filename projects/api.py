@@ -14,7 +14,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.api import DownloadFileField, ScopedModelViewSet, ValidatedModelSerializer
 from pairings.api import region_by_code
 from pairings.models import Pairing
 from projects.filters import (
@@ -166,6 +166,8 @@ class ProjectViewSet(ScopedModelViewSet):
 
 
 class AttachmentBriefSerializer(serializers.ModelSerializer):
+    file = DownloadFileField(read_only=True)
+
     class Meta:
         model = ProjectAttachment
         fields = ["id", "title", "file", "size"]
@@ -215,7 +217,7 @@ class ProjectAttachmentSerializer(ValidatedModelSerializer):
 
 
 class ProjectAttachmentViewSet(ScopedModelViewSet):
-    """Documents and photos of projects (multipart upload; PDF, JPEG, PNG, docx, xlsx; ≤ 20 MB)."""
+    """Documents and photos of projects (multipart upload, checked by content; ≤ 20 MB)."""
 
     queryset = ProjectAttachment.objects.all()
     serializer_class = ProjectAttachmentSerializer
@@ -234,6 +236,8 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class EvidenceBriefSerializer(serializers.ModelSerializer):
+    file = DownloadFileField(read_only=True)
+
     class Meta:
         model = OutcomeEvidence
         fields = ["id", "title", "file", "size"]

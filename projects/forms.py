@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core.files import ACCEPT_UPLOADS, UPLOAD_HELP, validate_upload
 from aidtrack.core.forms import PayloadForm, ScopedModelForm, bootstrap
 from cadres.models import Deployment, Team
 from pairings.fields import RegionField
@@ -15,9 +16,6 @@ from projects.models import (
     Project,
     ProjectAttachment,
 )
-from projects.validators import UPLOAD_EXTENSIONS, validate_upload
-
-ACCEPT_UPLOADS = ",".join(f".{extension}" for extension in UPLOAD_EXTENSIONS)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -110,10 +108,7 @@ class ProgressFilesMixin:
 
 
 class ProgressUpdateForm(ProgressFilesMixin, ScopedModelForm):
-    files = MultipleFileField(
-        label=_("photos and documents"),
-        help_text=_("PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB each."),
-    )
+    files = MultipleFileField(label=_("photos and documents"), help_text=UPLOAD_HELP)
 
     class Meta:
         model = ProgressUpdate
@@ -149,7 +144,6 @@ class ProjectAttachmentForm(ScopedModelForm):
     class Meta:
         model = ProjectAttachment
         fields = ["project", "progress_update", "title", "file"]
-        widgets = {"file": forms.ClearableFileInput(attrs={"accept": ACCEPT_UPLOADS})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,7 +182,6 @@ class OutcomeEvidenceForm(ScopedModelForm):
     class Meta:
         model = OutcomeEvidence
         fields = ["report", "title", "file"]
-        widgets = {"file": forms.ClearableFileInput(attrs={"accept": ACCEPT_UPLOADS})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
+from aidtrack.core.files import UPLOAD_HELP, safe_name, upload_path, validate_upload
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
@@ -26,7 +27,7 @@ from projects.choices import (
     ReportStatus,
     ReviewAction,
 )
-from projects.validators import breakdown_errors, validate_upload
+from projects.validators import breakdown_errors
 
 WHOLE_NUMBER_UNITS = frozenset(
     {
@@ -422,9 +423,10 @@ class AttachmentBase(BaseModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     file = models.FileField(
         _("file"),
-        upload_to="projects/%Y/%m/",
+        upload_to=upload_path,
+        max_length=255,
         validators=[validate_upload],
-        help_text=_("PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB."),
+        help_text=UPLOAD_HELP,
     )
     size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
 
@@ -438,7 +440,7 @@ class AttachmentBase(BaseModel):
         if self.file:
             self.size = self.file.size
             if not self.title:
-                self.title = self.file.name.rsplit("/", 1)[-1][:200]
+                self.title = safe_name(self.file.name)
         super().save(*args, **kwargs)
 
 

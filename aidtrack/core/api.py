@@ -14,9 +14,11 @@ from functools import cache
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -25,17 +27,40 @@ from rest_framework.settings import api_settings
 
 from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
+from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.locking import ensure_unlocked
 from aidtrack.core.transitions import transitions_of
 from aidtrack.core.writes import delete_record, save_record
 
 
+class DownloadFileField(serializers.FileField):
+    """Takes an upload; shows the absolute URL of the record's download action.
+
+    A storage path or MEDIA_URL address would lead nowhere (nothing serves
+    them) and would bypass the scope check; the action checks it.
+    """
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        record = value.instance
+        url = reverse(f"api:{record._meta.model_name}-download", args=[record.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class ValidatedModelSerializer(serializers.ModelSerializer):
     """Runs the model's ``full_clean()`` so the API enforces the same rules as forms.
 
     Related-record fields only accept rows in the requesting user's scope.
+    File fields show their download URL (``DownloadFileField``).
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: DownloadFileField,
+    }
 
     def get_fields(self):
         fields = super().get_fields()
@@ -104,6 +129,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     the service runs, and the answer is the record as it now is (201 with
     the new record where the service creates one, as a reversal does). A
     step the record's status does not allow answers 409.
+
     """
 
     # The scoping action of extra actions, whose POST is not always an "add":
@@ -143,6 +169,10 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         model = getattr(getattr(cls, "queryset", None), "model", None)
+        if model is not None and file_field_name(model):
+            # GET …/{id}/download/: the file, found through the scoped queryset like
+            # any read (core.files.file_response); the ``file`` field links here.
+            cls.download = _download_action()
         table = transitions_of(model)
         if table:
             cls.action_scopes = {**cls.action_scopes}
@@ -193,6 +223,29 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
                 }
             ) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_FILE_TYPES = sorted({kind.content_type for kind in UPLOAD_KINDS.values()})
+
+
+def _download_action():
+    """``GET …/{id}/download/``: the record's file as an attachment."""
+
+    def download(self, request, pk=None):
+        return file_response(self.get_object(), user=request.user)
+
+    download.__doc__ = (
+        "The record's file, as an attachment (Content-Disposition with the UTF-8 name, "
+        "nosniff). The `file` field of the record is this URL."
+    )
+    download = action(detail=True, methods=["get"])(download)
+    return extend_schema(
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in _FILE_TYPES},
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            404: OpenApiTypes.OBJECT,
+        }
+    )(download)
 
 
 def _transition_action(transition):

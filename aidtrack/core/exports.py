@@ -2,19 +2,66 @@
 
 A table that declares column totals gets a last row with them, computed over
 the whole filtered list (the same figures as the page's totals row).
+
+No export carries a formula: users type the text (a channel, a note, a
+name), and a spreadsheet would run ``=HYPERLINK(…)`` or ``+cmd|…`` typed there
+when the file is opened. ``formula_like`` is the rule; CSV prefixes such text
+with a quote (the OWASP recommendation) and XLSX stores every text as a plain
+string cell, so it is shown, never evaluated. Numbers and dates stay typed.
 """
 
 import csv
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 EXPORT_FORMATS = ("csv", "xlsx")
 # Rows fetched from the database at a time while writing.
 CHUNK_SIZE = 2000
+# Leading characters that make Excel, LibreOffice or Sheets read a cell as a
+# formula (tab and CR too: some applications strip them before parsing).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    """Is this text a spreadsheet would treat as a formula? Numbers never are."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def _is_number(value) -> bool:
+    # Decimal, int, float — a negative amount is a number, not text to neutralise.
+    return not isinstance(value, bool) and isinstance(value, int | float | Decimal)
+
+
+def csv_text(value, text: str | None = None) -> str:
+    """The CSV cell for ``value`` (shown as ``text``), quoted when it reads as a formula."""
+    text = ("" if value is None else str(value)) if text is None else text
+    if not _is_number(value) and formula_like(text):
+        return "'" + text
+    return text
+
+
+def xlsx_row(sheet, values) -> list:
+    """Cells for ``sheet.append``: text forced to a string cell, never a formula.
+
+    openpyxl makes any string starting with "=" a formula cell; setting the
+    data type after the value keeps the text exactly as typed. Control
+    characters XML cannot carry are dropped (openpyxl would refuse the row).
+    """
+    row = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            cell.data_type = "s"
+            value = cell
+        row.append(value)
+    return row
 
 
 class _Echo:
@@ -31,7 +78,7 @@ def _filename(model, extension: str) -> str:
 
 def _rows(table, queryset):
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [column.text(obj) for column in table.columns]
+        yield [csv_text(column.value(obj), column.text(obj)) for column in table.columns]
 
 
 def _totals_row(totals) -> list | None:
@@ -46,7 +93,7 @@ def _totals_row(totals) -> list | None:
 
 def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
-    header = [str(column.verbose_name) for column in table.columns]
+    header = [csv_text(str(column.verbose_name)) for column in table.columns]
     totals_row = _totals_row(totals)
 
     def lines():
@@ -55,7 +102,7 @@ def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
         for row in _rows(table, queryset):
             yield writer.writerow(row)
         if totals_row:
-            yield writer.writerow(["" if value is None else str(value) for value in totals_row])
+            yield writer.writerow([csv_text(value) for value in totals_row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "csv")}"'
@@ -66,12 +113,12 @@ def export_xlsx(table, queryset, totals=None) -> HttpResponse:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(table.model._meta.verbose_name_plural)[:31])
     header = [str(column.verbose_name) for column in table.columns]
-    sheet.append(header)
+    sheet.append(xlsx_row(sheet, header))
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        sheet.append([_cell(column.value(obj)) for column in table.columns])
+        sheet.append(xlsx_row(sheet, [_cell(column.value(obj)) for column in table.columns]))
     totals_row = _totals_row(totals)
     if totals_row:
-        sheet.append([_cell(value) for value in totals_row])
+        sheet.append(xlsx_row(sheet, [_cell(value) for value in totals_row]))
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

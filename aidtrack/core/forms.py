@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
+from aidtrack.core.files import ACCEPT_UPLOADS
 
 
 def scope_choice_fields(fields, user) -> None:
@@ -87,6 +88,9 @@ def bootstrap(field: forms.Field) -> None:
     if isinstance(widget, forms.DateInput):
         widget.input_type = "date"
         widget.format = "%Y-%m-%d"
+    if isinstance(widget, forms.FileInput):
+        # Offer what core.files.validate_upload accepts (the check itself is on the content).
+        widget.attrs.setdefault("accept", ACCEPT_UPLOADS)
 
 
 class FilterForm(forms.Form):

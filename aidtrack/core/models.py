@@ -35,6 +35,10 @@ class LinkedModel(models.Model):
         except NoReverseMatch:
             return None
 
+    def get_download_url(self):
+        """The page that hands out the record's file (models with a file field)."""
+        return reverse(self.url_name("download"), args=[self.pk])
+
     @classmethod
     def url_name(cls, action: str) -> str:
         return f"{cls._meta.app_label}:{cls._meta.model_name}_{action}"

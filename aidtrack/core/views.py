@@ -25,10 +25,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from aidtrack.core import scoping
 from aidtrack.core.exports import EXPORT_FORMATS, export
+from aidtrack.core.files import file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
 from aidtrack.core.history import describe_changes, history_records
 from aidtrack.core.locking import ensure_unlocked
@@ -345,6 +346,13 @@ class TransitionView(ObjectViewMixin, TemplateView):
         return self.render_to_response(context, status=status)
 
 
+class ObjectDownloadView(ObjectViewMixin, View):
+    """The record's file, for people who may see the record (core.files.file_response)."""
+
+    def get(self, request, *args, **kwargs):
+        return file_response(self.get_object(), user=request.user)
+
+
 class ObjectHistoryView(ObjectViewMixin, TemplateView):
     template_name = "generic/object_history.html"
 
@@ -386,6 +394,7 @@ class ObjectViews:
     delete_view = ObjectDeleteView
     history_view = ObjectHistoryView
     transition_view = TransitionView
+    download_view = ObjectDownloadView
 
     @classmethod
     def get_detail_fields(cls) -> tuple[str, ...]:
@@ -434,6 +443,15 @@ class ObjectViews:
         if cls.has_history():
             urls.append(
                 path(f"{plural}/<int:pk>/history/", view(cls.history_view), name=f"{name}_history")
+            )
+        if file_field_name(cls.model):
+            # The only way to a stored file (nothing serves MEDIA_ROOT).
+            urls.append(
+                path(
+                    f"{plural}/<int:pk>/download/",
+                    view(cls.download_view),
+                    name=f"{name}_download",
+                )
             )
         table = transitions_of(cls.model)
         if table:

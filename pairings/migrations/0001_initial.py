@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import pairings.models
+import aidtrack.core.files
 import pairings.validators
 from django.conf import settings
 from django.db import migrations, models
@@ -69,7 +70,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
                 ('signed_on', models.DateField(blank=True, null=True, verbose_name='signed on')),
                 ('reference', models.CharField(blank=True, max_length=100, verbose_name='document reference')),
-                ('attachment', models.FileField(blank=True, help_text='PDF, OFD, Word or an image; at most 20 MB.', upload_to='agreements/%Y/', validators=[pairings.validators.validate_attachment], verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, help_text='PDF, OFD, Word or an image; at most 20 MB.', upload_to='agreements/%Y/', validators=[aidtrack.core.files.validate_upload], verbose_name='attachment')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('created_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
                 ('updated_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import projects.validators
+import aidtrack.core.files
 from django.conf import settings
 from django.db import migrations, models
 
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated at')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', models.FileField(help_text='PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB.', upload_to='projects/%Y/%m/', validators=[projects.validators.validate_upload], verbose_name='file')),
+                ('file', models.FileField(help_text='PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB.', upload_to='projects/%Y/%m/', validators=[aidtrack.core.files.validate_upload], verbose_name='file')),
                 ('size', models.PositiveIntegerField(default=0, editable=False, verbose_name='size (bytes)')),
                 ('created_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
                 ('updated_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
@@ -204,7 +204,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated at')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', models.FileField(help_text='PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB.', upload_to='projects/%Y/%m/', validators=[projects.validators.validate_upload], verbose_name='file')),
+                ('file', models.FileField(help_text='PDF, JPEG, PNG, Word (docx) or Excel (xlsx); at most 20 MB.', upload_to='projects/%Y/%m/', validators=[aidtrack.core.files.validate_upload], verbose_name='file')),
                 ('size', models.PositiveIntegerField(default=0, editable=False, verbose_name='size (bytes)')),
                 ('created_by', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
                 ('progress_update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='projects.progressupdate', verbose_name='progress update')),

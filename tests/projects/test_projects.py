@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from aidtrack.core import summaries
+from aidtrack.core.files import validate_upload
 from aidtrack.core.hub import PROJECT_PAGE, HubTab, hub_tabs
 from aidtrack.core.transitions import TransitionNotAllowed
 from pairings.models import Organization
@@ -26,7 +27,6 @@ from projects.services import (
     project_save,
     project_start,
 )
-from projects.validators import validate_upload
 from tests.projects.conftest import make_project, office_upload, pdf_upload, png_upload
 
 START = date(2023, 3, 10)

@@ -4,12 +4,14 @@ from datetime import date, datetime
 
 from django import template
 from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from aidtrack.core.files import download_name
 from aidtrack.core.money import format_money, format_yuan
 
 register = template.Library()
@@ -37,6 +39,12 @@ def cell(value, plain=False):
         return date_format(timezone.localtime(value), "Y-m-d H:i")
     if isinstance(value, date):
         return date_format(value, "Y-m-d")
+    if isinstance(value, FieldFile):
+        # A stored file: its download page (never a storage path or URL), under its own name.
+        name = download_name(value)
+        if plain:
+            return name
+        return format_html('<a href="{}">{}</a>', value.instance.get_download_url(), name)
     if not plain and isinstance(value, Model) and hasattr(value, "get_absolute_url"):
         url = value.get_absolute_url()
         if url:
