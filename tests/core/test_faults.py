@@ -289,3 +289,25 @@ def test_a_dropped_database_connection_is_a_503_then_recovers(books):
         cursor.execute("SELECT 1")
     connection.close()  # what the request cycle does after such an error
     assert FundAllocation.objects.filter(pairing=books["pairing"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=False)
+def test_dashboards_work_from_postgresql_while_redis_is_down(world, client, settings):
+    """The cache behind the dashboards is a Redis that does not answer: pages still render."""
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": dead,
+            # As settings.py configures Redis, with short timeouts for the test.
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    client.force_login(world.user("leader"))
+    for path in ("/assessments/", f"/assessments/pairing/{world.pairings['gd-gz'].pk}/"):
+        assert client.get(path).status_code == 200, path
