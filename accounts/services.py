@@ -24,6 +24,19 @@ def user_save(account: User, *, user=None, password: str | None = None) -> User:
 
 
 @transaction.atomic
+def sign_in_unlock(*, username: str) -> int:
+    """Forget the failed sign-ins recorded for ``username``; how many were forgotten.
+
+    An administrator's unlock, and what a successful sign-in does for the
+    account's own failures (accounts.apps). The failures other accounts ran up
+    from the same address stay: an address lock is lifted in the admin's
+    *Access attempts* list.
+    """
+    from axes.utils import reset  # axes reads settings on import; keep it out of module load
+
+    return reset(username=username)
+
+
 def api_token_create(
     *, user: User, name: str = "", can_write: bool = False, days: int | None = None
 ) -> tuple[ApiToken, str]:

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
@@ -39,6 +41,29 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a refused sign-in (AXES_LOCKOUT_CALLABLE): the login page, 429.
+
+    Refused even with the right password until the lockout ends or an
+    administrator unlocks the account; the message says which and how long.
+    """
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed sign-in attempts for this account or from this address. "
+        "Try again in %(minutes)s minutes, or ask an administrator to unlock the account."
+    ) % {"minutes": minutes}
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = LoginForm(request, initial={"username": username})
+    context = {
+        "form": form,
+        "lockout_message": message,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    locked = render(request, LoginView.template_name, context, status=429)
+    locked["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return locked
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -7,6 +7,7 @@ Every variable is documented in README.md.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,15 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.env import env_bool, env_int, env_list, env_required, env_str, env_time
+from aidtrack.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_required,
+    env_str,
+    env_time,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AIDTRACK_VAR_DIR", str(BASE_DIR / "var")))
@@ -59,6 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "aidtrack.core",
     "accounts",
     "pairings",
@@ -81,6 +91,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aidtrack.core.middleware.AuditContextMiddleware",
+    "aidtrack.core.throttling.RateLimitHeadersMiddleware",
+    # Last, so it turns a refused sign-in into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Widgets render through TEMPLATES, so our templates/ can hold widget templates.
@@ -187,6 +200,33 @@ if TESTING:
     # Hashing dominates test time otherwise; production keeps PBKDF2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Sign-in brakes (django-axes): AxesStandaloneBackend refuses a password check
+# for an account or an address with LOGIN_FAILURE_LIMIT failures in the last
+# LOGIN_LOCKOUT_MINUTES, even a right one; the others authenticate. Only
+# ``authenticate()`` goes through it: API tokens, sessions and the test
+# client's force_login never do. Attempts live in PostgreSQL (the database
+# handler), so the brake holds while Redis is down.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+# Either one: ten failures on one account (password guessing) or from one
+# address (one password tried on many accounts).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A refused attempt during the lockout does not prolong it: the owner who
+# keeps trying is let in when the window they were told about has passed.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Success clears the account's own failures (accounts.apps), not the
+# address's: axes' AXES_RESET_ON_SUCCESS would let anyone with one valid
+# account wipe the failures their address ran up against other accounts.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# REMOTE_ADDR only: X-Forwarded-For is the client's to forge unless a proxy we
+# trust sets it, and the compose stack has none in front of gunicorn.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -287,9 +327,21 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "aidtrack.core.api_defaults.json_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_THROTTLE_CLASSES": ["aidtrack.core.throttling.ApiRateThrottle"],
+    # The address is REMOTE_ADDR: X-Forwarded-For is the caller's to forge.
+    "NUM_PROXIES": 0,
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
 }
+# Requests per API token (a browser session: per user), and requests that fail
+# to authenticate per address (aidtrack.core.throttling). "N/s|min|hour|day";
+# "off" disables one. The suite runs with them off; its throttle tests set them.
+API_THROTTLE_RATES = {
+    "api": env_rate("API_THROTTLE_RATE", None if TESTING else "120/min"),
+    "api_anon": env_rate("API_THROTTLE_ANON_RATE", None if TESTING else "30/min"),
+}
+# Whole ID numbers and phones one user may reveal per hour (page and API together).
+REVEALS_PER_HOUR = env_int("REVEALS_PER_HOUR", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AidTrack API",
     "DESCRIPTION": (
