@@ -5,6 +5,7 @@ lists are split) are defined once and can be tested on their own.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,6 +50,22 @@ def env_required(name: str, why: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         raise ImproperlyConfigured(f"{name} must be set: {why}")
+    return value
+
+
+_RATE = re.compile(r"^\d+/(s|sec|m|min|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str | None) -> str | None:
+    """A request rate such as ``120/min`` (DRF's notation); ``off`` for none."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in {"off", "none", ""}:
+        return None
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 120/min, or off; got {raw!r}")
     return value
 
 
