@@ -69,6 +69,33 @@ def env_rate(name: str, default: str | None) -> str | None:
     return value
 
 
+# Django's own deployment check (security.W009) uses the same bounds.
+_SECRET_KEY_MIN_LENGTH = 50
+_SECRET_KEY_MIN_DISTINCT = 5
+_DEVELOPMENT_KEY_PREFIXES = ("insecure-", "django-insecure-")
+
+
+def env_secret_key(name: str) -> str:
+    """A signing key fit for production: set, not a development key, long and varied.
+
+    A weak key lets anyone forge sessions, password-reset links and signed
+    values, so production refuses to start rather than warn. The message
+    never repeats the key.
+    """
+    value = env_required(name, "production refuses to start without its own secret key")
+    advice = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    if value.startswith(_DEVELOPMENT_KEY_PREFIXES):
+        raise ImproperlyConfigured(f"{name} is a development key; {advice}")
+    distinct = len(set(value))
+    if len(value) < _SECRET_KEY_MIN_LENGTH or distinct < _SECRET_KEY_MIN_DISTINCT:
+        raise ImproperlyConfigured(
+            f"{name} is too weak for production: it has {len(value)} characters, "
+            f"{distinct} of them different; it needs at least {_SECRET_KEY_MIN_LENGTH} "
+            f"characters and {_SECRET_KEY_MIN_DISTINCT} different ones; {advice}"
+        )
+    return value
+
+
 def env_time(name: str, default: str) -> tuple[int, int]:
     """A time of day written ``HH:MM`` (24-hour), as ``(hour, minute)``."""
     raw = os.environ.get(name, default).strip()

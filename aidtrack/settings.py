@@ -20,7 +20,7 @@ from aidtrack.env import (
     env_int,
     env_list,
     env_rate,
-    env_required,
+    env_secret_key,
     env_str,
     env_time,
 )
@@ -43,9 +43,7 @@ DEBUG = env_bool("DEBUG", default=AIDTRACK_ENV == "development")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 
 if PRODUCTION:
-    SECRET_KEY = env_required(
-        "SECRET_KEY", "production refuses to start without its own secret key"
-    )
+    SECRET_KEY = env_secret_key("SECRET_KEY")
 else:
     SECRET_KEY = env_str("SECRET_KEY") or f"insecure-{AIDTRACK_ENV}-key-never-use-in-production"
 

@@ -37,7 +37,8 @@ def request_action(request, view=None) -> str:
 
 
 class ScopedModelPermission(permissions.BasePermission):
-    """Signed in; the role may perform the action; a token may write only if granted."""
+    """Signed in; the role may perform the action; a token may write only if granted;
+    a write needs a pairing scope to write in."""
 
     message = _("You do not have permission to perform this action.")
 
@@ -51,7 +52,14 @@ class ScopedModelPermission(permissions.BasePermission):
             self.message = _("This API token is read-only.")
             return False
         model = getattr(getattr(view, "queryset", None), "model", None)
-        return model is None or user.may(action, model)
+        if model is None:
+            return True
+        if not user.may(action, model):
+            return False
+        if scoping.writes_nowhere(user, model, action):
+            self.message = _("Your account has no pairing scope to write in.")
+            return False
+        return True
 
 
 class UpdatedSinceFilter(BaseFilterBackend):
