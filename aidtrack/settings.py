@@ -222,9 +222,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # account wipe the failures their address ran up against other accounts.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
-# REMOTE_ADDR only: X-Forwarded-For is the client's to forge unless a proxy we
-# trust sets it, and the compose stack has none in front of gunicorn.
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# The same address as the API brakes (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "aidtrack.core.throttling.client_address"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
@@ -283,9 +282,16 @@ PERMISSIONS_POLICY = {
         "usb",
     )
 }
-if env_bool("USE_X_FORWARDED_PROTO", PRODUCTION):
+BEHIND_PROXY = env_bool("USE_X_FORWARDED_PROTO", PRODUCTION)
+if BEHIND_PROXY:
     # Behind the reverse proxy of docker-compose / the intranet gateway.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append the caller's address to X-Forwarded-For.
+# The sign-in and API brakes count by address (aidtrack.core.throttling.
+# client_address): behind a proxy every caller would otherwise share its
+# address, and one caller's failures would lock everyone out. With 0 only
+# REMOTE_ADDR counts, since a caller can write any X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 
 # --- Internationalisation: Chinese first ----------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -363,8 +369,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": ["aidtrack.core.throttling.ApiRateThrottle"],
-    # The address is REMOTE_ADDR: X-Forwarded-For is the caller's to forge.
-    "NUM_PROXIES": 0,
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
 }

@@ -101,7 +101,27 @@ class FailedAuthenticationThrottle(_CountingThrottle):
     scope = "api_anon"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
+def client_address(request) -> str | None:
+    """The caller's address, for every brake that counts by address (API and sign-in).
+
+    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front: each
+    appends the address it saw to X-Forwarded-For, so the entry that many
+    places from the end was seen by the outermost trusted proxy; entries
+    before it are the caller's own words.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [
+        address.strip()
+        for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if address.strip()
+    ]
+    return forwarded[-min(count, len(forwarded))] if forwarded else remote
 
 
 def refuse_failed_authentication(request, view) -> float | None:

@@ -11,7 +11,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -119,3 +119,16 @@ def test_tokens_and_force_login_pass_a_locked_account(world, role):
     client = Client()
     client.force_login(user)
     assert client.get(reverse("home")).status_code == 302
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_one_callers_failures_do_not_lock_the_others(world):
+    def through_proxy(username, password, caller):
+        return Client(REMOTE_ADDR="172.18.0.5").post(
+            LOGIN, {"username": username, "password": password}, HTTP_X_FORWARDED_FOR=caller
+        )
+
+    for index in range(10):
+        through_proxy(f"nobody{index}", "wrong", "198.51.100.1")
+    assert through_proxy("leader", PASSWORD, "198.51.100.1").status_code == 429
+    assert signed_in(through_proxy("leader", PASSWORD, "198.51.100.2"))

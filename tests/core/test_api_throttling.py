@@ -112,3 +112,19 @@ def test_a_dead_cache_turns_the_brakes_off_not_the_api(world):
         assert "RateLimit-Limit" not in response
     for _ in range(5):
         assert token_client("bad").get(URL).status_code == 401
+
+
+@override_settings(
+    API_THROTTLE_RATES={"api": "1000/min", "api_anon": "5/min"}, TRUSTED_PROXY_COUNT=1
+)
+def test_behind_a_proxy_each_caller_counts_by_the_address_the_proxy_saw(world):
+    proxy = "172.18.0.5"
+    for _ in range(5):
+        token_client("bad", address=proxy).get(URL, HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.1")
+    over = token_client("bad", address=proxy).get(URL, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert over.status_code == 429
+    # Another caller through the same proxy: its own count, whatever it puts in front.
+    other = token_client("bad", address=proxy).get(
+        URL, HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.2"
+    )
+    assert other.status_code == 401
