@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -32,9 +33,7 @@ def sign_in_unlock(*, username: str) -> int:
     from the same address stay: an address lock is lifted in the admin's
     *Access attempts* list.
     """
-    from axes.utils import reset  # axes reads settings on import; keep it out of module load
-
-    return reset(username=username)
+    return axes_reset(username=username)
 
 
 def api_token_create(
