@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, Notification, User
-from accounts.services import api_token_revoke
+from accounts.services import api_token_revoke, sign_in_unlock
 
 
 @admin.register(User)
@@ -16,6 +16,16 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("AidTrack"), {"fields": ("full_name", "organization_name", "role", "scope_pairings")}),
     )
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Unlock sign-in for the selected users"))
+    def unlock_sign_in(self, request, queryset):
+        """Lift a lockout after too many wrong passwords (django-axes) before it ends."""
+        for account in queryset:
+            sign_in_unlock(username=account.get_username())
+        self.message_user(
+            request, _("Sign-in unlocked for %(count)s users.") % {"count": queryset.count()}
+        )
 
 
 @admin.register(ApiToken)

@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -25,6 +26,17 @@ def user_save(account: User, *, user=None, password: str | None = None) -> User:
 
 
 @transaction.atomic
+def sign_in_unlock(*, username: str) -> int:
+    """Forget the failed sign-ins recorded for ``username``; how many were forgotten.
+
+    An administrator's unlock, and what a successful sign-in does for the
+    account's own failures (accounts.apps). The failures other accounts ran up
+    from the same address stay: an address lock is lifted in the admin's
+    *Access attempts* list.
+    """
+    return axes_reset(username=username)
+
+
 def api_token_create(
     *, user: User, name: str = "", can_write: bool = False, days: int | None = None
 ) -> tuple[ApiToken, str]:

@@ -1,10 +1,17 @@
+import math
+
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import Max, Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts.choices import Role
@@ -15,6 +22,7 @@ from accounts.services import notifications_mark_read
 from accounts.tables import UserTable
 from aidtrack.core import scoping
 from aidtrack.core.forms import bootstrap
+from aidtrack.core.throttling import client_address
 from aidtrack.core.views import BrowserAccessMixin, ObjectViews
 
 # Where each role starts its day: leaders on the assessment overview.
@@ -39,6 +47,44 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+def login_locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a refused sign-in (AXES_LOCKOUT_CALLABLE): the login page, 429.
+
+    Refused even with the right password until the lockout ends or an
+    administrator unlocks the account; the message says which and how long.
+    """
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    wait = _lockout_remaining(username, client_address(request))
+    minutes = max(math.ceil(wait / 60), 1)
+    message = _(
+        "Too many failed sign-in attempts for this account or from this address. "
+        "Try again in %(minutes)s minutes, or ask an administrator to unlock the account."
+    ) % {"minutes": minutes}
+    form = LoginForm(request, initial={"username": username})
+    context = {
+        "form": form,
+        "lockout_message": message,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    locked = render(request, LoginView.template_name, context, status=429)
+    locked["Retry-After"] = str(max(math.ceil(wait), 1))
+    return locked
+
+
+def _lockout_remaining(username: str, address: str | None) -> float:
+    """Seconds until the lockout ends: the last counted failure ages out of the window.
+
+    Failures while locked out are not counted (settings), so this does not move.
+    """
+    latest = AccessAttempt.objects.filter(Q(username=username) | Q(ip_address=address)).aggregate(
+        latest=Max("attempt_time")
+    )["latest"]
+    cool_off = settings.AXES_COOLOFF_TIME
+    if latest is None:
+        return cool_off.total_seconds()
+    return (latest + cool_off - timezone.now()).total_seconds()
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -5,6 +5,7 @@ lists are split) are defined once and can be tested on their own.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,6 +50,49 @@ def env_required(name: str, why: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         raise ImproperlyConfigured(f"{name} must be set: {why}")
+    return value
+
+
+_RATE = re.compile(r"^\d+/(s|sec|m|min|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str | None) -> str | None:
+    """A request rate such as ``120/min`` (DRF's notation); ``off`` for none."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in {"off", "none", ""}:
+        return None
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 120/min, or off; got {raw!r}")
+    return value
+
+
+# Django's own deployment check (security.W009) uses the same bounds.
+_SECRET_KEY_MIN_LENGTH = 50
+_SECRET_KEY_MIN_DISTINCT = 5
+_DEVELOPMENT_KEY_PREFIXES = ("insecure-", "django-insecure-")
+
+
+def env_secret_key(name: str) -> str:
+    """A signing key fit for production: set, not a development key, long and varied.
+
+    A weak key lets anyone forge sessions, password-reset links and signed
+    values, so production refuses to start rather than warn. The message
+    never repeats the key.
+    """
+    value = env_required(name, "production refuses to start without its own secret key")
+    advice = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    if value.startswith(_DEVELOPMENT_KEY_PREFIXES):
+        raise ImproperlyConfigured(f"{name} is a development key; {advice}")
+    distinct = len(set(value))
+    if len(value) < _SECRET_KEY_MIN_LENGTH or distinct < _SECRET_KEY_MIN_DISTINCT:
+        raise ImproperlyConfigured(
+            f"{name} is too weak for production: it has {len(value)} characters, "
+            f"{distinct} of them different; it needs at least {_SECRET_KEY_MIN_LENGTH} "
+            f"characters and {_SECRET_KEY_MIN_DISTINCT} different ones; {advice}"
+        )
     return value
 
 

@@ -7,6 +7,7 @@ Every variable is documented in README.md.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,15 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.env import env_bool, env_int, env_list, env_required, env_str, env_time
+from aidtrack.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_secret_key,
+    env_str,
+    env_time,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AIDTRACK_VAR_DIR", str(BASE_DIR / "var")))
@@ -34,9 +43,7 @@ DEBUG = env_bool("DEBUG", default=AIDTRACK_ENV == "development")
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 
 if PRODUCTION:
-    SECRET_KEY = env_required(
-        "SECRET_KEY", "production refuses to start without its own secret key"
-    )
+    SECRET_KEY = env_secret_key("SECRET_KEY")
 else:
     SECRET_KEY = env_str("SECRET_KEY") or f"insecure-{AIDTRACK_ENV}-key-never-use-in-production"
 
@@ -59,6 +66,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "aidtrack.core",
     "accounts",
     "pairings",
@@ -72,6 +80,7 @@ MIDDLEWARE = [
     "aidtrack.core.middleware.RequestIdMiddleware",
     "aidtrack.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "aidtrack.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "aidtrack.core.middleware.ChineseFirstLocaleMiddleware",
@@ -81,6 +90,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aidtrack.core.middleware.AuditContextMiddleware",
+    "aidtrack.core.throttling.RateLimitHeadersMiddleware",
+    # Turns a refused sign-in into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees the views' exceptions first: a lost database is a 503.
     "aidtrack.core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -207,6 +219,32 @@ if TESTING:
     # Hashing dominates test time otherwise; production keeps PBKDF2.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Sign-in brakes (django-axes): AxesStandaloneBackend refuses a password check
+# for an account or an address with LOGIN_FAILURE_LIMIT failures in the last
+# LOGIN_LOCKOUT_MINUTES, even a right one; the others authenticate. Only
+# ``authenticate()`` goes through it: API tokens, sessions and the test
+# client's force_login never do. Attempts live in PostgreSQL (the database
+# handler), so the brake holds while Redis is down.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+# Either one: ten failures on one account (password guessing) or from one
+# address (one password tried on many accounts).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A refused attempt during the lockout does not prolong it: the owner who
+# keeps trying is let in when the window they were told about has passed.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Success clears the account's own failures (accounts.apps), not the
+# address's: axes' AXES_RESET_ON_SUCCESS would let anyone with one valid
+# account wipe the failures their address ran up against other accounts.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.login_locked_out"
+# The same address as the API brakes (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "aidtrack.core.throttling.client_address"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -228,9 +266,52 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("USE_X_FORWARDED_PROTO", PRODUCTION):
+# Content-Security-Policy (aidtrack.core.middleware.SecurityHeadersMiddleware),
+# in the shape of Django 6.0's setting of the same name. Scripts and styles
+# come only from our own static files (ours under static/, the vendor ones
+# collected from npm): no inline <script>, handler or style="…" is run, so an
+# injected one is inert. ECharts and Bootstrap set element.style from their
+# files, which a CSP allows; data: images are Bootstrap's CSS icons.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+}
+# Browser features no page uses are switched off for every frame. Photos of
+# project progress are chosen with a plain file input, which the phone opens
+# with its own camera app: that needs no camera permission, so camera=() too.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+BEHIND_PROXY = env_bool("USE_X_FORWARDED_PROTO", PRODUCTION)
+if BEHIND_PROXY:
     # Behind the reverse proxy of docker-compose / the intranet gateway.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append the caller's address to X-Forwarded-For.
+# The sign-in and API brakes count by address (aidtrack.core.throttling.
+# client_address): behind a proxy every caller would otherwise share its
+# address, and one caller's failures would lock everyone out. With 0 only
+# REMOTE_ADDR counts, since a caller can write any X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 
 # --- Internationalisation: Chinese first ----------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -312,9 +393,19 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "aidtrack.core.api_defaults.json_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_THROTTLE_CLASSES": ["aidtrack.core.throttling.ApiRateThrottle"],
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
 }
+# Requests per API token (a browser session: per user), and requests that fail
+# to authenticate per address (aidtrack.core.throttling). "N/s|min|hour|day";
+# "off" disables one. The suite runs with them off; its throttle tests set them.
+API_THROTTLE_RATES = {
+    "api": env_rate("API_THROTTLE_RATE", None if TESTING else "120/min"),
+    "api_anon": env_rate("API_THROTTLE_ANON_RATE", None if TESTING else "30/min"),
+}
+# Whole ID numbers and phones one user may reveal per hour (page and API together).
+REVEALS_PER_HOUR = env_int("REVEALS_PER_HOUR", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AidTrack API",
     "DESCRIPTION": (

@@ -126,6 +126,26 @@ class Person(BaseModel):
         """The same scope for a record that belongs to a person through ``lookup``."""
         return Q(**{f"{lookup}__in": cls.objects.filter(cls.scope_q(pairing_ids))})
 
+    def unique_error_message(self, model_class, unique_check):
+        """One neutral refusal for a taken ID number, whoever holds it and wherever.
+
+        "Already exists" would confirm to a coordinator that someone outside
+        their scope is recorded (and so seconded). ID numbers stay unique
+        nationwide, so the write must be refused, and a refusal says the
+        number cannot be registered; it says no more: the same text whether
+        the holder is in the caller's scope or not, naming no person,
+        organisation or pairing. An administrator can look the number up.
+        """
+        if tuple(unique_check) == ("id_number",):
+            return ValidationError(
+                _(
+                    "This ID number cannot be registered here. If this person should be "
+                    "recorded, ask an administrator."
+                ),
+                code="unique",
+            )
+        return super().unique_error_message(model_class, unique_check)
+
     def clean_fields(self, exclude=None):
         self.id_number = (self.id_number or "").strip().upper()
         self.phone = (self.phone or "").strip()

@@ -4,8 +4,10 @@ Status changes and extensions happen only here, so every path (page, API,
 task) applies the same rules.
 """
 
-from datetime import date
+import math
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.services import notifications_send
 from aidtrack.core import scoping
+from aidtrack.core.throttling import RateLimited
 from cadres.choices import CheckInSlot, DeploymentStatus
 from cadres.models import (
     CheckIn,
@@ -33,6 +36,7 @@ from cadres.selectors import (
 )
 
 REVEAL_PERMISSION = "cadres.reveal_personal_data"
+REVEAL_WINDOW = timedelta(hours=1)
 
 
 @transaction.atomic
@@ -45,10 +49,37 @@ def person_reveal(*, person: Person, field: str, reason: str, user, request_id: 
     reason = reason.strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("Say why you need to see it (at least 4 characters).")})
+    _check_reveal_budget(user)
     PersonalDataReveal.objects.create(
         person=person, field=field, reason=reason, revealed_by=user, request_id=request_id
     )
     return getattr(person, field)
+
+
+def _check_reveal_budget(user) -> None:
+    """At most REVEALS_PER_HOUR reveals per user in any hour, counted from the reveal log.
+
+    The log is the count: it is durable, shared by page and API and by every
+    process, and needs no cache. The user's row is locked so that parallel
+    reveals cannot all pass the check at once.
+    """
+    limit = settings.REVEALS_PER_HOUR
+    since = timezone.now() - REVEAL_WINDOW
+    user_model = PersonalDataReveal._meta.get_field("revealed_by").related_model
+    list(user_model.objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    recent = PersonalDataReveal.objects.filter(revealed_by=user, revealed_at__gt=since)
+    if recent.count() < limit:
+        return
+    oldest = recent.order_by("-revealed_at").values_list("revealed_at", flat=True)[limit - 1]
+    wait = max(math.ceil((oldest + REVEAL_WINDOW - timezone.now()).total_seconds()), 1)
+    raise RateLimited(
+        _(
+            "You have revealed %(limit)s ID numbers or phones in the last hour, the most "
+            "allowed. Try again in %(minutes)s minutes."
+        )
+        % {"limit": limit, "minutes": math.ceil(wait / 60)},
+        wait=wait,
+    )
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
+from aidtrack.core.throttling import RateLimited
 from aidtrack.core.transitions import TransitionNotAllowed
 from aidtrack.core.views import (
     BrowserAccessMixin,
@@ -158,15 +159,19 @@ class PersonRevealView(ObjectViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         person = self.get_object()
         form = RevealForm(request.POST)
-        revealed = None
+        revealed, status = None, 400
         if form.is_valid():
             try:
                 revealed = person_reveal(
                     person=person, user=request.user, request_id=request.id, **form.cleaned_data
                 )
+                status = 200
             except ValidationError as exc:
                 form.add_error(None, exc)
-        return self.render(person, form, revealed=revealed, status=200 if revealed else 400)
+            except RateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
+        return self.render(person, form, revealed=revealed, status=status)
 
     def render(self, person, form, revealed=None, status=200):
         context = self.get_context_data(object=person, form=form, revealed=revealed)

@@ -14,6 +14,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.settings import api_settings
 
 from aidtrack.core import scoping
+from aidtrack.core.throttling import RateLimited, refuse_failed_authentication
 from aidtrack.core.transitions import TransitionNotAllowed
 
 _ACTION_BY_METHOD = {
@@ -36,7 +37,8 @@ def request_action(request, view=None) -> str:
 
 
 class ScopedModelPermission(permissions.BasePermission):
-    """Signed in; the role may perform the action; a token may write only if granted."""
+    """Signed in; the role may perform the action; a token may write only if granted;
+    a write needs a pairing scope to write in."""
 
     message = _("You do not have permission to perform this action.")
 
@@ -50,7 +52,14 @@ class ScopedModelPermission(permissions.BasePermission):
             self.message = _("This API token is read-only.")
             return False
         model = getattr(getattr(view, "queryset", None), "model", None)
-        return model is None or user.may(action, model)
+        if model is None:
+            return True
+        if not user.may(action, model):
+            return False
+        if scoping.writes_nowhere(user, model, action):
+            self.message = _("Your account has no pairing scope to write in.")
+            return False
+        return True
 
 
 class UpdatedSinceFilter(BaseFilterBackend):
@@ -115,9 +124,21 @@ class Conflict(exceptions.APIException):
 
 
 def json_exception_handler(exc, context):
-    """Every error as ``{"code", "message", "errors"?}``; validation errors list fields."""
+    """Every error as ``{"code", "message", "errors"?}``; validation errors list fields.
+
+    A failed authentication counts against the caller's address
+    (core.throttling) and becomes a 429 once the address is over its rate.
+    """
     from rest_framework.views import exception_handler  # DRF's views import this module
 
+    message = None
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        wait = refuse_failed_authentication(context["request"], context.get("view"))
+        if wait is not None:
+            exc = exceptions.Throttled(wait=wait)
+    elif isinstance(exc, RateLimited):
+        message = exc.message
+        exc = exceptions.Throttled(wait=exc.wait)
     if isinstance(exc, TransitionNotAllowed):
         exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):
@@ -131,6 +152,12 @@ def json_exception_handler(exc, context):
             "message": str(_("The submitted data is not valid.")),
             "errors": _as_field_errors(response.data),
         }
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF's own text is half translated; ours names the wait in the caller's language.
+        message = message or _("Too many requests. Try again in %(seconds)s seconds.") % {
+            "seconds": exc.wait
+        }
+        body = {"code": "throttled", "message": str(message)}
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

@@ -43,6 +43,18 @@ def is_pairing_scoped(model) -> bool:
     return getattr(model, "scope_path", None) is not None or hasattr(model, "scope_q")
 
 
+def writes_nowhere(user, model, action: str) -> bool:
+    """Whether ``user`` has no pairing at all to perform the write ``action`` in on ``model``.
+
+    Then every row is out of reach, so the API refuses the whole action (403)
+    instead of failing row by row (400 for a create, 404 for an update).
+    Reading is not a write: leaders and partners without a scope read everything.
+    """
+    if action == VIEW or not is_pairing_scoped(model):
+        return False
+    return user.pairing_ids_in_scope(action) == frozenset()
+
+
 def restrict(queryset, user, action: str):
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
