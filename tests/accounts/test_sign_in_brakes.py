@@ -16,7 +16,6 @@ from django.core.management import call_command
 from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER
@@ -34,12 +33,8 @@ def signed_in(response) -> bool:
 
 
 def lockout_text(minutes=30) -> str:
-    # locale/zh_Hans: 登录失败次数过多……请在 30 分钟后重试，或请管理员解锁该账号。
-    with translation.override("zh-hans"):
-        return translation.gettext(
-            "Too many failed sign-in attempts for this account or from this address. "
-            "Try again in %(minutes)s minutes, or ask an administrator to unlock the account."
-        ) % {"minutes": minutes}
+    """The lockout message as a Chinese user reads it (the interface's default language)."""
+    return f"该账号或该地址的登录失败次数过多。请在 {minutes} 分钟后重试，或请管理员解锁该账号。"
 
 
 def test_the_eleventh_try_is_refused_even_with_the_right_password(world):
