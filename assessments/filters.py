@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.filters import ScopedFilterSet
+from aidtrack.core.filters import IdFilter, ScopedFilterSet, YearFilter
 from assessments.choices import GradeLevel, ScoringMethod
 from assessments.models import (
     GradeThreshold,
@@ -16,13 +16,13 @@ from pairings.models import Pairing
 
 def filter_pairing_tree(queryset, name, value):
     """The pairing and every pairing below it, as every ``pairing`` filter does."""
-    return queryset.filter(pairing__in=Pairing.objects.descendant_ids([int(value)]))
+    return queryset.filter(pairing__in=Pairing.objects.descendant_ids([value]))
 
 
 class RubricFilterSet(ScopedFilterSet):
     search_fields = ("name", "note")
 
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
 
     class Meta:
         model = Rubric
@@ -32,8 +32,8 @@ class RubricFilterSet(ScopedFilterSet):
 class RubricItemFilterSet(ScopedFilterSet):
     search_fields = ("indicator__code", "indicator__name_zh", "indicator__name_en")
 
-    rubric = django_filters.NumberFilter(field_name="rubric", label=_("rubric (id)"))
-    year = django_filters.NumberFilter(field_name="rubric__year", label=_("year"))
+    rubric = IdFilter(field_name="rubric", label=_("rubric (id)"))
+    year = YearFilter(field_name="rubric__year", label=_("year"))
     method = django_filters.ChoiceFilter(choices=ScoringMethod.choices, label=_("scoring method"))
 
     class Meta:
@@ -44,8 +44,8 @@ class RubricItemFilterSet(ScopedFilterSet):
 class GradeThresholdFilterSet(ScopedFilterSet):
     search_fields = ("label",)
 
-    rubric = django_filters.NumberFilter(field_name="rubric", label=_("rubric (id)"))
-    year = django_filters.NumberFilter(field_name="rubric__year", label=_("year"))
+    rubric = IdFilter(field_name="rubric", label=_("rubric (id)"))
+    year = YearFilter(field_name="rubric__year", label=_("year"))
 
     class Meta:
         model = GradeThreshold
@@ -55,11 +55,9 @@ class GradeThresholdFilterSet(ScopedFilterSet):
 class OfficialGradeFilterSet(ScopedFilterSet):
     search_fields = ("grade", "document_reference", "notes")
 
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
     level = django_filters.ChoiceFilter(choices=GradeLevel.choices, label=_("assessed by"))
-    pairing = django_filters.NumberFilter(
-        method=filter_pairing_tree, label=_("pairing (id, incl. pairings below)")
-    )
+    pairing = IdFilter(method=filter_pairing_tree, label=_("pairing (id, incl. pairings below)"))
 
     class Meta:
         model = OfficialGrade
@@ -67,10 +65,8 @@ class OfficialGradeFilterSet(ScopedFilterSet):
 
 
 class PairingYearSummaryFilterSet(ScopedFilterSet):
-    year = django_filters.NumberFilter(label=_("year"))
-    pairing = django_filters.NumberFilter(
-        method=filter_pairing_tree, label=_("pairing (id, incl. pairings below)")
-    )
+    year = YearFilter(label=_("year"))
+    pairing = IdFilter(method=filter_pairing_tree, label=_("pairing (id, incl. pairings below)"))
     level = django_filters.ChoiceFilter(
         field_name="pairing__level", choices=PairingLevel.choices, label=_("pairing level")
     )

@@ -4,7 +4,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.filters import ScopedFilterSet
+from aidtrack.core.filters import DaysFilter, IdFilter, ScopedFilterSet, YearFilter
 from cadres.choices import (
     AwardLevel,
     CareKind,
@@ -46,9 +46,7 @@ class PersonFilterSet(ScopedFilterSet):
     category = django_filters.ChoiceFilter(choices=PersonCategory.choices, label=_("category"))
     specialty = django_filters.ChoiceFilter(choices=Specialty.choices, label=_("specialty"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("gender"))
-    home_organization = django_filters.NumberFilter(
-        field_name="home_organization", label=_("home organisation (id)")
-    )
+    home_organization = IdFilter(field_name="home_organization", label=_("home organisation (id)"))
 
     class Meta:
         model = Person
@@ -58,9 +56,7 @@ class PersonFilterSet(ScopedFilterSet):
 class DeploymentFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "post", "host_organization__name")
 
-    pairing = django_filters.NumberFilter(
-        method="filter_pairing", label=_("pairing (id, incl. pairings below)")
-    )
+    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
     status = django_filters.ChoiceFilter(choices=DeploymentStatus.choices, label=_("status"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     kind = django_filters.ChoiceFilter(choices=DeploymentKind.choices, label=_("kind"))
@@ -71,13 +67,9 @@ class DeploymentFilterSet(ScopedFilterSet):
         field_name="person__specialty", choices=Specialty.choices, label=_("specialty")
     )
     on_post_on = django_filters.DateFilter(method="filter_on_post_on", label=_("on post on"))
-    ending_within = django_filters.NumberFilter(
-        method="filter_ending_within", label=_("ending within (days)"), min_value=0
-    )
-    start_year = django_filters.NumberFilter(
-        method="filter_start_year", label=_("begun in year"), min_value=2000
-    )
-    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    ending_within = DaysFilter(method="filter_ending_within", label=_("ending within (days)"))
+    start_year = YearFilter(method="filter_start_year", label=_("begun in year"))
+    person = IdFilter(field_name="person", label=_("person (id)"))
 
     class Meta:
         model = Deployment
@@ -96,10 +88,10 @@ class DeploymentFilterSet(ScopedFilterSet):
         ]
 
     def filter_pairing(self, queryset, name, value):
-        return queryset.filter(pairing__in=Pairing.objects.descendant_ids([int(value)]))
+        return queryset.filter(pairing__in=Pairing.objects.descendant_ids([value]))
 
     def filter_start_year(self, queryset, name, value):
-        return queryset.filter(deployment_started_in(int(value)))
+        return queryset.filter(deployment_started_in(value))
 
     def filter_on_post_on(self, queryset, name, value):
         return queryset.filter(deployment_active_on(value))
@@ -109,7 +101,7 @@ class DeploymentFilterSet(ScopedFilterSet):
         return queryset.filter(
             status__in=(DeploymentStatus.PLANNED, DeploymentStatus.ON_POST),
             planned_end_date__gte=today,
-            planned_end_date__lte=today + timedelta(days=int(value)),
+            planned_end_date__lte=today + timedelta(days=value),
         )
 
 
@@ -117,7 +109,7 @@ def in_pairing_tree(lookup: str):
     """A filter method: rows whose ``lookup`` is the pairing or one below it."""
 
     def method(self, queryset, name, value):
-        ids = Pairing.objects.descendant_ids([int(value)])
+        ids = Pairing.objects.descendant_ids([value])
         return queryset.filter(**{f"{lookup}__in": ids})
 
     return method
@@ -129,7 +121,7 @@ PAIRING_LABEL = _("pairing (id, incl. pairings below)")
 class TeamFilterSet(ScopedFilterSet):
     search_fields = ("name", "host_organization__name", "notes")
 
-    pairing = django_filters.NumberFilter(method="filter_pairing", label=PAIRING_LABEL)
+    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL)
     kind = django_filters.ChoiceFilter(choices=TeamKind.choices, label=_("kind"))
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("active on"))
 
@@ -146,9 +138,9 @@ class TeamFilterSet(ScopedFilterSet):
 class TeamMemberFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "team__name", "subgroup")
 
-    team = django_filters.NumberFilter(field_name="team", label=_("team (id)"))
-    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
-    pairing = django_filters.NumberFilter(method="filter_pairing", label=PAIRING_LABEL)
+    team = IdFilter(field_name="team", label=_("team (id)"))
+    person = IdFilter(field_name="person", label=_("person (id)"))
+    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL)
     role = django_filters.ChoiceFilter(choices=TeamRole.choices, label=_("role"))
     subgroup = django_filters.CharFilter(field_name="subgroup", label=_("sub-group"))
     current_on = django_filters.DateFilter(method="filter_current_on", label=_("member on"))
@@ -166,8 +158,8 @@ class TeamMemberFilterSet(ScopedFilterSet):
 class CheckInFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "note")
 
-    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
-    team = django_filters.NumberFilter(method="filter_team", label=_("team (id)"))
+    person = IdFilter(field_name="person", label=_("person (id)"))
+    team = IdFilter(method="filter_team", label=_("team (id)"))
     date = django_filters.DateFilter(field_name="date", label=_("date"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("to"))
@@ -179,16 +171,16 @@ class CheckInFilterSet(ScopedFilterSet):
         fields = ["q", "person", "team", "date", "date_from", "date_to", "slot", "state"]
 
     def filter_team(self, queryset, name, value):
-        members = TeamMember.objects.filter(team_id=int(value)).values("person_id")
+        members = TeamMember.objects.filter(team_id=value).values("person_id")
         return queryset.filter(person_id__in=members)
 
 
 class LeaveRequestFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "team__name", "reason")
 
-    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
-    team = django_filters.NumberFilter(field_name="team", label=_("team (id)"))
-    pairing = django_filters.NumberFilter(method="filter_pairing", label=PAIRING_LABEL)
+    person = IdFilter(field_name="person", label=_("person (id)"))
+    team = IdFilter(field_name="team", label=_("team (id)"))
+    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL)
     status = django_filters.ChoiceFilter(choices=LeaveStatus.choices, label=_("status"))
     on = django_filters.DateFilter(method="filter_on", label=_("on leave on"))
 
@@ -205,8 +197,8 @@ class LeaveRequestFilterSet(ScopedFilterSet):
 class MentorshipFilterSet(ScopedFilterSet):
     search_fields = ("mentor__name", "subject", "apprentices", "goals")
 
-    mentor = django_filters.NumberFilter(field_name="mentor", label=_("mentor (id)"))
-    year = django_filters.NumberFilter(field_name="start_date__year", label=_("starting year"))
+    mentor = IdFilter(field_name="mentor", label=_("mentor (id)"))
+    year = YearFilter(field_name="start_date__year", label=_("starting year"))
 
     class Meta:
         model = Mentorship
@@ -216,9 +208,9 @@ class MentorshipFilterSet(ScopedFilterSet):
 class AwardFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "title", "issuer")
 
-    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    person = IdFilter(field_name="person", label=_("person (id)"))
     level = django_filters.ChoiceFilter(choices=AwardLevel.choices, label=_("level"))
-    year = django_filters.NumberFilter(field_name="year", label=_("year"))
+    year = YearFilter(field_name="year", label=_("year"))
 
     class Meta:
         model = Award
@@ -228,9 +220,9 @@ class AwardFilterSet(ScopedFilterSet):
 class CareRecordFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "note")
 
-    person = django_filters.NumberFilter(field_name="person", label=_("person (id)"))
+    person = IdFilter(field_name="person", label=_("person (id)"))
     kind = django_filters.ChoiceFilter(choices=CareKind.choices, label=_("kind"))
-    year = django_filters.NumberFilter(field_name="date__year", label=_("year"))
+    year = YearFilter(field_name="date__year", label=_("year"))
     follow_up_due = django_filters.DateFilter(
         field_name="follow_up_date", lookup_expr="lte", label=_("follow-up due by")
     )

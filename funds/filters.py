@@ -8,7 +8,7 @@ rows it was computed from.
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.filters import ScopedFilterSet
+from aidtrack.core.filters import IdFilter, MonthFilter, ScopedFilterSet, YearFilter
 from funds.choices import (
     ConsumptionKind,
     DonationKind,
@@ -34,12 +34,10 @@ class PairingTreeFilterSet(ScopedFilterSet):
 
     pairing_lookup = "pairing"
 
-    pairing = django_filters.NumberFilter(
-        method="filter_pairing", label=_("pairing (id, incl. pairings below)")
-    )
+    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
 
     def filter_pairing(self, queryset, name, value):
-        ids = Pairing.objects.descendant_ids([int(value)])
+        ids = Pairing.objects.descendant_ids([value])
         return queryset.filter(**{f"{self.pairing_lookup}__in": ids})
 
 
@@ -53,7 +51,7 @@ def _date_range(field: str):
 class FundAllocationFilterSet(PairingTreeFilterSet):
     search_fields = ("purpose", "document_reference")
 
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
     source_level = django_filters.ChoiceFilter(choices=SourceLevel.choices, label=_("source level"))
 
     class Meta:
@@ -64,7 +62,7 @@ class FundAllocationFilterSet(PairingTreeFilterSet):
 class OverAllocationFilterSet(PairingTreeFilterSet):
     search_fields = ("reason",)
 
-    year = django_filters.NumberFilter(label=_("year"))
+    year = YearFilter(label=_("year"))
 
     class Meta:
         model = OverAllocation
@@ -75,9 +73,9 @@ class FundTransactionFilterSet(PairingTreeFilterSet):
     search_fields = ("project__name", "project__code", "voucher_number", "note")
     pairing_lookup = "project__pairing"
 
-    year = django_filters.NumberFilter(field_name="project__year", label=_("programme year"))
+    year = YearFilter(field_name="project__year", label=_("programme year"))
     kind = django_filters.ChoiceFilter(choices=TransactionKind.choices, label=_("kind"))
-    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
+    project = IdFilter(field_name="project", label=_("project (id)"))
     date_from, date_until = _date_range("date")
     reversals = django_filters.BooleanFilter(
         field_name="reverses", lookup_expr="isnull", exclude=True, label=_("reversals only")
@@ -98,7 +96,7 @@ class DonationFilterSet(PairingTreeFilterSet):
         "purpose",
     )
 
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("year"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("year"))
     kind = django_filters.ChoiceFilter(choices=DonationKind.choices, label=_("kind"))
     date_from, date_until = _date_range("date")
 
@@ -111,7 +109,7 @@ class ParkFilterSet(PairingTreeFilterSet):
     search_fields = ("name", "region__full_name", "description")
 
     kind = django_filters.ChoiceFilter(choices=ParkKind.choices, label=_("kind"))
-    opened_by_year = django_filters.NumberFilter(
+    opened_by_year = YearFilter(
         method="filter_opened_by_year", label=_("opened by the end of year")
     )
 
@@ -120,17 +118,15 @@ class ParkFilterSet(PairingTreeFilterSet):
         fields = ["q", "pairing", "kind", "opened_by_year"]
 
     def filter_opened_by_year(self, queryset, name, value):
-        return queryset.filter(opened_on__year__lte=int(value))
+        return queryset.filter(opened_on__year__lte=value)
 
 
 class InvestmentFilterSet(PairingTreeFilterSet):
     search_fields = ("enterprise__name", "name", "industry")
 
-    year = django_filters.NumberFilter(
-        field_name="agreed_on", lookup_expr="year", label=_("year agreed")
-    )
-    enterprise = django_filters.NumberFilter(field_name="enterprise", label=_("enterprise (id)"))
-    park = django_filters.NumberFilter(field_name="park", label=_("park (id)"))
+    year = YearFilter(field_name="agreed_on", lookup_expr="year", label=_("year agreed"))
+    enterprise = IdFilter(field_name="enterprise", label=_("enterprise (id)"))
+    park = IdFilter(field_name="park", label=_("park (id)"))
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("industry"))
 
     class Meta:
@@ -142,8 +138,8 @@ class InvestmentTrancheFilterSet(PairingTreeFilterSet):
     search_fields = ("investment__enterprise__name", "investment__name", "note")
     pairing_lookup = "investment__pairing"
 
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("year"))
-    investment = django_filters.NumberFilter(field_name="investment", label=_("investment (id)"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("year"))
+    investment = IdFilter(field_name="investment", label=_("investment (id)"))
 
     class Meta:
         model = InvestmentTranche
@@ -153,8 +149,8 @@ class InvestmentTrancheFilterSet(PairingTreeFilterSet):
 class ConsumptionSupportFilterSet(PairingTreeFilterSet):
     search_fields = ("product", "channel", "buyer_organization__name", "note")
 
-    year = django_filters.NumberFilter(label=_("year"))
-    month = django_filters.NumberFilter(label=_("month"))
+    year = YearFilter(label=_("year"))
+    month = MonthFilter(label=_("month"))
     kind = django_filters.ChoiceFilter(choices=ConsumptionKind.choices, label=_("kind"))
 
     class Meta:

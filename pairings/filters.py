@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.filters import ScopedFilterSet
+from aidtrack.core.filters import IdFilter, ScopedFilterSet, YearFilter
 from pairings.choices import OrganizationKind, PairingLevel, PairingStatus, Programme, RegionLevel
 from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
 
@@ -65,11 +65,9 @@ class PairingFilterSet(ScopedFilterSet):
     )
     helping = django_filters.CharFilter(method="filter_helping", label=_("helping region code"))
     helped = django_filters.CharFilter(method="filter_helped", label=_("helped region code"))
-    active_in_year = django_filters.NumberFilter(
-        method="filter_active_in_year", label=_("active in year")
-    )
+    active_in_year = YearFilter(method="filter_active_in_year", label=_("active in year"))
     # By id: a drop-down of every pairing would grow with the table.
-    parent = django_filters.NumberFilter(field_name="parent", label=_("parent pairing (id)"))
+    parent = IdFilter(field_name="parent", label=_("parent pairing (id)"))
 
     filter_helping = _within_region("helping_region")
     filter_helped = _within_region("helped_region")
@@ -100,8 +98,7 @@ class PairingFilterSet(ScopedFilterSet):
             Q(helping_region__code__startswith=prefix) | Q(helped_region__code__startswith=prefix)
         )
 
-    def filter_active_in_year(self, queryset, name, value):
-        year = int(value)
+    def filter_active_in_year(self, queryset, name, year):
         return queryset.filter(start_date__year__lte=year).filter(
             Q(end_date__isnull=True) | Q(end_date__year__gte=year)
         )
@@ -110,8 +107,8 @@ class PairingFilterSet(ScopedFilterSet):
 class AgreementFilterSet(ScopedFilterSet):
     search_fields = ("title", "reference", "notes")
 
-    year = django_filters.NumberFilter(label=_("year"))
-    pairing = django_filters.NumberFilter(field_name="pairing", label=_("pairing (id)"))
+    year = YearFilter(label=_("year"))
+    pairing = IdFilter(field_name="pairing", label=_("pairing (id)"))
 
     class Meta:
         model = Agreement
@@ -121,9 +118,9 @@ class AgreementFilterSet(ScopedFilterSet):
 class AgreementTargetFilterSet(ScopedFilterSet):
     search_fields = ("indicator_code", "indicator_name")
 
-    year = django_filters.NumberFilter(field_name="agreement__year", label=_("year"))
-    agreement = django_filters.NumberFilter(field_name="agreement", label=_("agreement (id)"))
-    pairing = django_filters.NumberFilter(field_name="agreement__pairing", label=_("pairing (id)"))
+    year = YearFilter(field_name="agreement__year", label=_("year"))
+    agreement = IdFilter(field_name="agreement", label=_("agreement (id)"))
+    pairing = IdFilter(field_name="agreement__pairing", label=_("pairing (id)"))
 
     class Meta:
         model = AgreementTarget

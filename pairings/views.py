@@ -12,6 +12,7 @@ from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import hub_tabs
 from aidtrack.core.views import (
     BrowserAccessMixin,
+    FilterFormStatusMixin,
     ObjectDetailView,
     ObjectViewMixin,
     ObjectViews,
@@ -178,7 +179,7 @@ class AgreementTargetViews(ObjectViews):
     detail_select_related = Pairing.name_related("agreement__pairing")
 
 
-class PairingTreeView(BrowserAccessMixin, TemplateView):
+class PairingTreeView(FilterFormStatusMixin, BrowserAccessMixin, TemplateView):
     """Province pairings › city pairings › county pairings › institution pairings."""
 
     template_name = "pairings/pairing_tree.html"

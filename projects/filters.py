@@ -3,7 +3,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.filters import ScopedFilterSet
+from aidtrack.core.filters import (
+    AmountFilter,
+    IdFilter,
+    MonthFilter,
+    QuarterFilter,
+    ScopedFilterSet,
+    YearFilter,
+)
 from pairings.models import Pairing, Region
 from projects.choices import (
     Aggregation,
@@ -28,7 +35,7 @@ from projects.models import (
 
 
 def _pairing_tree(value) -> frozenset[int]:
-    return Pairing.objects.descendant_ids([int(value)])
+    return Pairing.objects.descendant_ids([value])
 
 
 class _PairingTreeFilterSet(ScopedFilterSet):
@@ -36,9 +43,7 @@ class _PairingTreeFilterSet(ScopedFilterSet):
 
     pairing_lookups: tuple[str, ...] = ("pairing",)
 
-    pairing = django_filters.NumberFilter(
-        method="filter_pairing", label=_("pairing (id, incl. pairings below)")
-    )
+    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
 
     def filter_pairing(self, queryset, name, value):
         tree = _pairing_tree(value)
@@ -68,18 +73,14 @@ class ProjectFilterSet(_PairingTreeFilterSet):
     region = django_filters.CharFilter(method="filter_region", label=_("region code (incl. below)"))
     category = django_filters.ChoiceFilter(choices=ProjectCategory.choices, label=_("category"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("status"))
-    year = django_filters.NumberFilter(label=_("programme year"))
-    completed_in = django_filters.NumberFilter(
-        method="filter_completed_in", label=_("completed in year")
-    )
-    budget_min = django_filters.NumberFilter(
-        field_name="budget", lookup_expr="gte", label=_("budget from (yuan)")
-    )
-    budget_max = django_filters.NumberFilter(
+    year = YearFilter(label=_("programme year"))
+    completed_in = YearFilter(method="filter_completed_in", label=_("completed in year"))
+    budget_min = AmountFilter(field_name="budget", lookup_expr="gte", label=_("budget from (yuan)"))
+    budget_max = AmountFilter(
         field_name="budget", lookup_expr="lte", label=_("budget up to (yuan)")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
-    parent = django_filters.NumberFilter(field_name="parent", label=_("parent project (id)"))
+    parent = IdFilter(field_name="parent", label=_("parent project (id)"))
 
     class Meta:
         model = Project
@@ -107,7 +108,7 @@ class ProjectFilterSet(_PairingTreeFilterSet):
         """What ``projects_completed`` counts, for the figure's drill-down."""
         return queryset.filter(
             status__in=(ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED),
-            actual_end_date__year=int(value),
+            actual_end_date__year=value,
         )
 
     def filter_overdue(self, queryset, name, value):
@@ -118,10 +119,8 @@ class ProjectFilterSet(_PairingTreeFilterSet):
 class ProgressUpdateFilterSet(ScopedFilterSet):
     search_fields = ("note", "project__name", "project__code")
 
-    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
-    pairing = django_filters.NumberFilter(
-        method="filter_pairing", label=_("pairing (id, incl. pairings below)")
-    )
+    project = IdFilter(field_name="project", label=_("project (id)"))
+    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
 
@@ -136,10 +135,8 @@ class ProgressUpdateFilterSet(ScopedFilterSet):
 class ProjectAttachmentFilterSet(ScopedFilterSet):
     search_fields = ("title", "project__name", "project__code")
 
-    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
-    progress_update = django_filters.NumberFilter(
-        field_name="progress_update", label=_("progress update (id)")
-    )
+    project = IdFilter(field_name="project", label=_("project (id)"))
+    progress_update = IdFilter(field_name="progress_update", label=_("progress update (id)"))
 
     class Meta:
         model = ProjectAttachment
@@ -158,10 +155,10 @@ class OutcomeReportFilterSet(_PairingTreeFilterSet):
         choices=IndicatorCategory.choices,
         label=_("indicator category"),
     )
-    project = django_filters.NumberFilter(field_name="project", label=_("project (id)"))
-    year = django_filters.NumberFilter(label=_("year"))
-    quarter = django_filters.NumberFilter(label=_("quarter"))
-    month = django_filters.NumberFilter(label=_("month"))
+    project = IdFilter(field_name="project", label=_("project (id)"))
+    year = YearFilter(label=_("year"))
+    quarter = QuarterFilter(label=_("quarter"))
+    month = MonthFilter(label=_("month"))
     status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label=_("status"))
 
     class Meta:
@@ -182,7 +179,7 @@ class OutcomeReportFilterSet(_PairingTreeFilterSet):
 class OutcomeEvidenceFilterSet(ScopedFilterSet):
     search_fields = ("title",)
 
-    report = django_filters.NumberFilter(field_name="report", label=_("report (id)"))
+    report = IdFilter(field_name="report", label=_("report (id)"))
 
     class Meta:
         model = OutcomeEvidence
@@ -196,8 +193,8 @@ class NeedFilterSet(_PairingTreeFilterSet):
     category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("category"))
     priority = django_filters.ChoiceFilter(choices=NeedPriority.choices, label=_("priority"))
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("status"))
-    year = django_filters.NumberFilter(field_name="collected_on__year", label=_("year collected"))
-    project = django_filters.NumberFilter(field_name="matched_project", label=_("project (id)"))
+    year = YearFilter(field_name="collected_on__year", label=_("year collected"))
+    project = IdFilter(field_name="matched_project", label=_("project (id)"))
 
     class Meta:
         model = Need

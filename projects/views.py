@@ -11,6 +11,7 @@ from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import PROJECT_PAGE, hub_tabs, selected_tab
 from aidtrack.core.views import (
+    FilterFormStatusMixin,
     ObjectDetailView,
     ObjectViewMixin,
     ObjectViews,
@@ -256,7 +257,7 @@ class OutcomeReportViews(ObjectViews):
     )
 
 
-class ReviewQueueView(ObjectViewMixin, TemplateView):
+class ReviewQueueView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
     """Submitted reports the reviewer may decide, ticked and approved or returned together."""
 
     template_name = "projects/review_queue.html"
@@ -349,7 +350,7 @@ class NeedViews(ObjectViews):
     )
 
 
-class NeedBoardView(ObjectViewMixin, TemplateView):
+class NeedBoardView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
     """Needs in columns by status, filtered like the list."""
 
     template_name = "projects/need_board.html"

@@ -4,14 +4,20 @@ Kept apart from api.py (the viewset and serializer bases) because DRF imports
 these while defining its own generic views; api.py imports those views.
 """
 
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from datetime import UTC, timedelta
+from urllib import parse
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.signing import BadSignature, Signer
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 from rest_framework.filters import BaseFilterBackend
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 
 from aidtrack.core import scoping
 from aidtrack.core.throttling import RateLimited, refuse_failed_authentication
@@ -66,16 +72,26 @@ class UpdatedSinceFilter(BaseFilterBackend):
     """``?updated_since=2024-01-01T00:00:00+08:00``: rows changed since, for incremental sync."""
 
     param = "updated_since"
+    # PostgreSQL refuses a time zone offset beyond ±15:59 (Python allows ±23:59).
+    largest_offset = timedelta(hours=15, minutes=59)
 
     def filter_queryset(self, request, queryset, view):
         raw = request.query_params.get(self.param)
-        if not raw or not _has_updated_at(queryset.model):
+        if not raw or not has_updated_at(queryset.model):
             return queryset
+        return queryset.filter(updated_at__gte=self.parse(raw))
+
+    def parse(self, raw: str):
         try:
             value = parse_datetime(raw.replace(" ", "+"))  # "+" arrives as a space if unencoded
-        except ValueError:  # well-formed but impossible, e.g. month 13
+            if value is not None and is_naive(value):
+                value = make_aware(value)
+            if value is not None:
+                # Impossible in UTC (year 1 at +15:00) raises here, not in the database.
+                value.astimezone(UTC)
+        except (ValueError, OverflowError):  # well-formed but impossible, e.g. month 13
             value = None
-        if value is None:
+        if value is None or abs(value.utcoffset()) > self.largest_offset:
             raise exceptions.ValidationError(
                 {
                     self.param: [
@@ -83,13 +99,11 @@ class UpdatedSinceFilter(BaseFilterBackend):
                     ]
                 }
             )
-        if is_naive(value):
-            value = make_aware(value)
-        return queryset.filter(updated_at__gte=value)
+        return value
 
     def get_schema_operation_parameters(self, view):
         model = getattr(getattr(view, "queryset", None), "model", None)
-        if model is None or not _has_updated_at(model):
+        if model is None or not has_updated_at(model):
             return []
         return [
             {
@@ -102,17 +116,75 @@ class UpdatedSinceFilter(BaseFilterBackend):
         ]
 
 
-def _has_updated_at(model) -> bool:
+def has_updated_at(model) -> bool:
     return any(field.name == "updated_at" for field in model._meta.concrete_fields)
 
 
 class CappedCursorPagination(CursorPagination):
-    """Cursor paging: stable while rows change, which incremental sync needs."""
+    """Cursor paging: stable while rows change, which incremental sync needs.
+
+    Cursors are signed: one we did not hand out (edited, forged, from another
+    server) is a 400 naming ``cursor``, never a position the query cannot
+    take. A ``page_size`` that is not a positive whole number is a 400 naming
+    it; one above ``max_page_size`` is capped, as docs/api.md promises.
+    """
 
     ordering = "id"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    invalid_cursor_message = _("This cursor is not valid: follow the next and previous links.")
+
+    @staticmethod
+    def signer():
+        return Signer(salt="aidtrack.api.cursor")
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a whole number of rows from 1 to %(largest)d.")
+                        % {"largest": self.max_page_size}
+                    ]
+                }
+            )
+        return min(size, self.max_page_size)
+
+    def encode_cursor(self, cursor):
+        tokens = {}
+        if cursor.offset:
+            tokens["o"] = str(cursor.offset)
+        if cursor.reverse:
+            tokens["r"] = "1"
+        if cursor.position is not None:
+            tokens["p"] = cursor.position
+        signed = self.signer().sign(parse.urlencode(tokens))
+        encoded = urlsafe_b64encode(signed.encode()).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def decode_cursor(self, request):
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            signed = urlsafe_b64decode(encoded.encode("ascii")).decode("ascii")
+            tokens = parse.parse_qs(self.signer().unsign(signed), keep_blank_values=True)
+            offset = int(tokens.get("o", ["0"])[0])
+            reverse = tokens.get("r", ["0"])[0] == "1"
+            position = tokens.get("p", [None])[0]
+        except (ValueError, BadSignature):  # binascii.Error and UnicodeError are ValueErrors
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [self.invalid_cursor_message]}
+            ) from None
+        return Cursor(offset=offset, reverse=reverse, position=position)
 
 
 class Conflict(exceptions.APIException):

@@ -1,11 +1,81 @@
-"""Base FilterSet: shared by list pages, the API and exports."""
+"""Base FilterSet: shared by list pages, the API and exports.
+
+Every number a filter takes is bounded (``BoundedNumberFilter`` and the
+kinds below): a value past the bounds is the filter form's error, hence a
+400 naming the parameter over the API and a form error on the page, never a
+number the database or ``datetime`` cannot take (year 0, an id past bigint).
+"""
+
+from decimal import Decimal
 
 import django_filters
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import FilterForm
+
+# Wide enough for any year a record can carry (pairings began in 1996), narrow
+# enough for ``date(year, 1, 1)`` and for year arithmetic.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Ids are PostgreSQL bigints (DEFAULT_AUTO_FIELD = BigAutoField).
+LAST_ID = 2**63 - 1
+# "Within N days": ten years is more than any planned secondment.
+LAST_DAY_WINDOW = 3660
+# Amounts are DecimalField(max_digits=16, decimal_places=2) everywhere.
+LARGEST_AMOUNT = Decimal("99999999999999.99")
+
+
+class BoundedNumberFilter(django_filters.NumberFilter):
+    """A whole number between the kind's ``min_value`` and ``max_value``."""
+
+    field_class = forms.IntegerField
+    min_value: int | Decimal | None = None
+    max_value: int | Decimal | None = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", self.min_value)
+        kwargs.setdefault("max_value", self.max_value)
+        super().__init__(*args, **kwargs)
+
+    def get_max_validator(self):
+        return None  # ``max_value`` already bounds the field
+
+
+class YearFilter(BoundedNumberFilter):
+    min_value, max_value = FIRST_YEAR, LAST_YEAR
+
+
+class IdFilter(BoundedNumberFilter):
+    """A record's id, e.g. ``?pairing=12`` (an id that does not exist matches nothing)."""
+
+    min_value, max_value = 1, LAST_ID
+
+
+class MonthFilter(BoundedNumberFilter):
+    min_value, max_value = 1, 12
+
+
+class QuarterFilter(BoundedNumberFilter):
+    min_value, max_value = 1, 4
+
+
+class DaysFilter(BoundedNumberFilter):
+    min_value, max_value = 0, LAST_DAY_WINDOW
+
+
+class AmountFilter(BoundedNumberFilter):
+    """An amount in yuan, to the fen."""
+
+    field_class = forms.DecimalField
+    min_value, max_value = Decimal(0), LARGEST_AMOUNT
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -17,6 +87,21 @@ class ScopedFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        # Checked as each FilterSet is defined: an unbounded number is the 500 of issue 12.
+        for name, filter_ in filters.items():
+            if isinstance(filter_, django_filters.NumberFilter) and (
+                filter_.extra.get("min_value") is None or filter_.extra.get("max_value") is None
+            ):
+                raise ImproperlyConfigured(
+                    f"{cls.__name__}.{name}: a number filter needs bounds; use one of "
+                    "YearFilter, IdFilter, MonthFilter, QuarterFilter, DaysFilter, "
+                    "AmountFilter (aidtrack.core.filters) or give min_value and max_value."
+                )
+        return filters
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
@@ -30,7 +115,12 @@ class ScopedFilterSet(django_filters.FilterSet):
     def filtered(self):
         """The filtered rows, or all of them while the filter input is invalid
         (the form then shows what is wrong)."""
-        return self.qs if self.is_bound and self.is_valid() else self.queryset
+        return self.queryset if self.invalid else self.qs
+
+    @property
+    def invalid(self) -> bool:
+        """Whether the form refuses a parameter (and names it in its errors)."""
+        return self.is_bound and not self.is_valid()
 
     def get_form_class(self):
         fields = {name: filter_.field for name, filter_ in self.filters.items()}

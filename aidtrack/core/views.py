@@ -91,7 +91,21 @@ class ObjectViewMixin(BrowserAccessMixin):
         return context
 
 
-class ObjectListView(ObjectViewMixin, TemplateView):
+class FilterFormStatusMixin:
+    """A page with a filter form answers 400 while the form shows errors.
+
+    The page still renders (the form says which parameter is wrong), but a
+    client or crawler sees that the request was refused.
+    """
+
+    def render_to_response(self, context, **kwargs):
+        form = context.get("filter_form")
+        if form is not None and form.is_bound and not form.is_valid():
+            kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **kwargs)
+
+
+class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
     template_name = "generic/object_list.html"
 
     def get(self, request, *args, **kwargs):
@@ -103,7 +117,8 @@ class ObjectListView(ObjectViewMixin, TemplateView):
         queryset, sort = table.order(queryset, request.GET.get("sort"))
         totals = table.totals(queryset)
         fmt = request.GET.get("export")
-        if fmt in EXPORT_FORMATS:
+        if fmt in EXPORT_FORMATS and not filterset.invalid:
+            # With a refused filter, the page (400) says why instead of exporting every row.
             return export(table, queryset, fmt, totals=totals)
         per_page = _page_size(request.GET.get("per_page"))
         page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
