@@ -59,8 +59,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(port: int, workers: int) -> subprocess.Popen:
+def serve(port: int, workers: int, throttle: bool) -> subprocess.Popen:
     env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    if not throttle:
+        # Two keys for many clients would measure the per-token limit, not the app.
+        env["API_THROTTLE_RATE"] = "1000000/min"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "aidtrack.wsgi", "-b", f"127.0.0.1:{port}"]
         + ["-w", str(workers), "--log-level", "warning"],
@@ -132,10 +135,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument(
+        "--throttle", action="store_true", help="keep the per-token API limit (API_THROTTLE_RATE)"
+    )
     options = parser.parse_args()
     api_keys = keys()
     port = free_port()
-    server = serve(port, options.workers)
+    server = serve(port, options.workers, options.throttle)
     results, lock = defaultdict(list), threading.Lock()
     until = time.monotonic() + options.seconds
     threads = [
