@@ -212,3 +212,21 @@ def test_every_number_filter_is_bounded():
         and (filter_.field.min_value is None or filter_.field.max_value is None)
     ]
     assert unbounded == []
+
+
+@pytest.mark.parametrize("path", ["needs/summary", "outcome-reports/totals"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("year", "0"),
+        ("year", "99999999999"),
+        ("year", "abc"),
+        ("pairing", "0"),
+        ("pairing", "1e308"),
+    ],
+)
+def test_pairing_year_figures_bound_their_parameters(world, path, name, value):
+    params = {"pairing": world.in_scope_pairing.pk, "year": 2023, name: value}
+    response = _api(world).get(f"/api/v1/{path}/", params)
+    assert response.status_code == 400
+    assert name in _errors(response)
