@@ -132,7 +132,7 @@ class NotificationListView(BrowserAccessMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         """``id``: mark that one read and follow its link; none: mark all read."""
         raw_id = request.POST.get("id", "")
-        if raw_id.isdigit():
+        if raw_id.isascii() and raw_id.isdigit():  # "²" is a digit int() refuses
             notification = get_object_or_404(Notification, pk=int(raw_id), user=request.user)
             notifications_mark_read(user=request.user, ids=[notification.pk])
             if notification.url and url_has_allowed_host_and_scheme(

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -213,13 +213,15 @@ class RegionSuggestView(BrowserAccessMixin, View):
     def get(self, request):
         # htmx sends the input's own value under the field's name.
         query = (request.GET.get("q") or next(iter(request.GET.values()), "")).strip()
+        if "\x00" in query:  # PostgreSQL cannot compare text with a NUL in it
+            return HttpResponseBadRequest()
         readable = Region.objects.for_user(request.user)
         regions = readable.none()
         if query:
             code = query.split()[0]
             matches = (
                 readable.filter(code__startswith=code)
-                if code.isdigit()
+                if code.isascii() and code.isdigit()
                 else readable.filter(full_name__contains=query)
             )
             regions = matches.order_by(_LEVEL_ORDER, "code")[:SUGGESTION_LIMIT]

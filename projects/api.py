@@ -6,6 +6,7 @@ by ScopedModelViewSet); one the record's state does not allow is refused
 with 409 and the reason.
 """
 
+from django import forms
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aidtrack.core.api import DownloadFileField, ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.filters import FIRST_YEAR, LAST_ID, LAST_YEAR
 from pairings.api import region_by_code
 from pairings.models import Pairing
 from projects.filters import (
@@ -39,19 +41,25 @@ from projects.models import (
 from projects.selectors import indicator_totals, needs_summary, with_progress
 
 
+class _TreeParameters(forms.Form):
+    """``pairing`` and ``year``, bounded as the list filters' (core.filters)."""
+
+    pairing = forms.IntegerField(
+        min_value=1, max_value=LAST_ID, error_messages={"required": _("Give the pairing's id.")}
+    )
+    year = forms.IntegerField(
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        error_messages={"required": _("Give the year, e.g. 2023.")},
+    )
+
+
 def _scoped_tree(request) -> tuple[Pairing, frozenset[int], int]:
     """The ``pairing`` and ``year`` query parameters: the visible pairing tree and the year."""
-    errors = {}
-    try:
-        pairing_id = int(request.query_params.get("pairing", ""))
-    except ValueError:
-        errors["pairing"] = [_("Give the pairing's id.")]
-    try:
-        year = int(request.query_params.get("year", ""))
-    except ValueError:
-        errors["year"] = [_("Give the year, e.g. 2023.")]
-    if errors:
-        raise exceptions.ValidationError(errors)
+    parameters = _TreeParameters(request.query_params)
+    if not parameters.is_valid():
+        raise exceptions.ValidationError(parameters.errors)
+    pairing_id, year = parameters.cleaned_data["pairing"], parameters.cleaned_data["year"]
     visible = Pairing.objects.for_user(request.user)
     pairing = visible.filter(pk=pairing_id).first()
     if pairing is None:

@@ -36,6 +36,10 @@ def _today() -> date:
 # -- projects ------------------------------------------------------------------
 
 
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²" is a digit that int() refuses
+
+
 def project_code_next(*, pairing: Pairing, year: int) -> str:
     """The next free code ``<helped region code>-<year>-<seq>``, e.g. ``520200-2023-007``.
 
@@ -49,7 +53,7 @@ def project_code_next(*, pairing: Pairing, year: int) -> str:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"project-code:{prefix}"])
     taken = Project.objects.filter(code__startswith=prefix).values_list("code", flat=True)
     highest = max(
-        (int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()), default=0
+        (int(code[len(prefix) :]) for code in taken if _is_number(code[len(prefix) :])), default=0
     )
     return f"{prefix}{highest + 1:03d}"
 

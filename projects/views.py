@@ -279,7 +279,7 @@ class ReviewQueueView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
         return self.render_to_response(context)
 
     def post(self, request, *args, **kwargs):
-        ids = [int(pk) for pk in request.POST.getlist("report") if pk.isdigit()]
+        ids = [int(pk) for pk in request.POST.getlist("report") if pk.isascii() and pk.isdigit()]
         decision = request.POST.get("decision")
         comment = request.POST.get("comment", "").strip()
         if decision not in ("approve", "return") or not ids:

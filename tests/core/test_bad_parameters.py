@@ -212,3 +212,35 @@ def test_every_number_filter_is_bounded():
         and (filter_.field.min_value is None or filter_.field.max_value is None)
     ]
     assert unbounded == []
+
+
+@pytest.mark.parametrize("path", ["needs/summary", "outcome-reports/totals"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("year", "0"),
+        ("year", "99999999999"),
+        ("year", "abc"),
+        ("pairing", "0"),
+        ("pairing", "1e308"),
+    ],
+)
+def test_pairing_year_figures_bound_their_parameters(world, path, name, value):
+    params = {"pairing": world.in_scope_pairing.pk, "year": 2023, name: value}
+    response = _api(world).get(f"/api/v1/{path}/", params)
+    assert response.status_code == 400
+    assert name in _errors(response)
+
+
+def test_region_suggestions_refuse_a_nul(world):
+    response = _browser(world).get(reverse("pairings:region_suggest"), {"q": "贵\x00州"})
+    assert response.status_code == 400
+
+
+def test_a_digit_int_refuses_is_not_an_id(world):
+    """``"²".isdigit()`` is true, ``int("²")`` fails: posted ids are ASCII digits or ignored."""
+    client = _browser(world)
+    queue = client.post(reverse("projects:outcomereport_queue"), {"report": "²", "decision": "x"})
+    assert queue.status_code == 302
+    notifications = client.post(reverse("accounts:notification_list"), {"id": "²"})
+    assert notifications.status_code < 500
