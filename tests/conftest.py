@@ -15,6 +15,7 @@ import pytest
 from accounts.choices import Role
 from accounts.services import api_token_create
 from aidtrack.celery import app as celery_app
+from aidtrack.core import summaries
 from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER, PARTNER
 from pairings.choices import PairingLevel
 from tests import shared
@@ -196,15 +197,8 @@ def pytest_runtest_setup(item):
 @pytest.fixture(scope="module")
 def _shared_stack(django_db_setup, django_db_blocker):
     """The module's stack of shared layers, rolled back when the module is done."""
-    stack = shared.SharedStack(django_db_blocker)
-    shared.current = stack
-    try:
-        # The first test of the module: pytest_runtest_setup ran before this existed.
-        stack.sync(shared.needed_layers(shared.current_item))
+    with shared.open_stack(django_db_blocker) as stack:
         yield stack
-    finally:
-        stack.close()
-        shared.current = None
 
 
 @pytest.fixture
@@ -230,3 +224,12 @@ def indicators(shared_state, db):
     if shared_state is not None:
         return shared_state["indicators"]
     return build_indicators()
+
+
+@pytest.fixture
+def announcements():
+    """What summary builders hear (``aidtrack.core.summaries``), in order."""
+    heard = []
+    summaries.subscribe(heard.append)
+    yield heard
+    summaries.unsubscribe(heard.append)

@@ -39,6 +39,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,3 +213,18 @@ class _tasks_in_process:
 current: SharedStack | None = None
 # The test being set up (pytest_runtest_setup), for the stack's first sync.
 current_item = None
+
+
+@contextmanager
+def open_stack(django_db_blocker):
+    """The stack of a fixture scope (a module, or the demo package), rolled back at its end."""
+    global current
+    stack = SharedStack(django_db_blocker)
+    current = stack
+    try:
+        # The scope's first test: pytest_runtest_setup ran before the stack existed.
+        stack.sync(needed_layers(current_item))
+        yield stack
+    finally:
+        stack.close()
+        current = None

@@ -36,14 +36,8 @@ def _demo_layer(state):
 @pytest.fixture(scope="package")
 def _shared_stack(django_db_setup, django_db_blocker):
     """As tests/conftest.py's, but kept from one module to the next of this package."""
-    stack = shared.SharedStack(django_db_blocker)
-    shared.current = stack
-    try:
-        stack.sync(shared.needed_layers(shared.current_item))
+    with shared.open_stack(django_db_blocker) as stack:
         yield stack
-    finally:
-        stack.close()
-        shared.current = None
 
 
 @pytest.fixture

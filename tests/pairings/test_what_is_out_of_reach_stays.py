@@ -1,22 +1,12 @@
 """A save keeps what the user may not see or pick; a move refreshes the old and new ancestors."""
 
-import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from aidtrack.core import summaries
 from aidtrack.core.testing import COORDINATOR
 from pairings.forms import PairingForm
 from pairings.models import Pairing
 from tests.factories import ProjectFactory
-
-
-@pytest.fixture
-def heard():
-    calls = []
-    summaries.subscribe(calls.append)
-    yield calls
-    summaries.unsubscribe(calls.append)
 
 
 def posted(form) -> dict:
@@ -70,22 +60,22 @@ def test_a_put_may_repeat_an_unchanged_reference_out_of_reach(world):
     assert top.parent == world.pairings["gd-gz"]
 
 
-def test_moving_a_pairing_announces_its_old_and_new_parents(world, heard):
+def test_moving_a_pairing_announces_its_old_and_new_parents(world, announcements):
     county = Pairing.objects.get(pk=world.pairings["zsg-sc"].pk)
     old, new = world.pairings["zs-lps"], world.pairings["gd-gz"]
     county.parent = new
     county.save()
-    (keys,) = heard
+    (keys,) = announcements
     years = {year for _pairing, year in keys}
     assert {pairing for pairing, _year in keys} == {old.pk, new.pk}
     assert min(years) == county.start_date.year
-    heard.clear()
+    announcements.clear()
     county.notes = "备注"
     county.save()
-    assert heard == []
+    assert announcements == []
 
 
-def test_a_new_pairing_announces_nothing(world, heard):
+def test_a_new_pairing_announces_nothing(world, announcements):
     Pairing.objects.create(
         helping_region=world.regions["nq"],
         helped_region=world.regions["lz"],
@@ -94,15 +84,15 @@ def test_a_new_pairing_announces_nothing(world, heard):
         parent=world.pairings["zs-lps"],
         start_date=world.pairings["zs-lps"].start_date,
     )
-    assert heard == []
+    assert announcements == []
 
 
-def test_moving_a_project_announces_both_pairings(world, heard):
+def test_moving_a_project_announces_both_pairings(world, announcements):
     project = ProjectFactory(pairing=world.pairings["zsg-sc"], year=2023)
     project.refresh_from_db()
-    heard.clear()
+    announcements.clear()
     project.pairing = world.pairings["zs-lps"]
     project.save()
-    assert heard == [
+    assert announcements == [
         frozenset({(world.pairings["zsg-sc"].pk, 2023), (world.pairings["zs-lps"].pk, 2023)})
     ]

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from aidtrack.core import summaries
 from aidtrack.core.files import validate_upload
 from aidtrack.core.hub import PROJECT_PAGE, HubTab, hub_tabs
 from aidtrack.core.transitions import TransitionNotAllowed
@@ -263,15 +262,6 @@ def test_api_generates_codes_and_keeps_them(world):
 
 
 # -- summaries ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def announcements():
-    """What summary builders would hear, in order."""
-    heard = []
-    summaries.subscribe(heard.append)
-    yield heard
-    summaries.unsubscribe(heard.append)
 
 
 def test_a_budget_change_announces_the_projects_figures_once(world, announcements):
