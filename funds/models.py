@@ -209,11 +209,16 @@ class FundTransaction(BaseModel):
         """Fiscal money counts in its project's programme year."""
         yield self.project.pairing_id, self.project.year
 
+    @property
+    def reversed_by(self) -> "FundTransaction | None":
+        """The entry that cancels this one (one query, then cached on the row)."""
+        return getattr(self, "reversal", None)  # the reverse one-to-one raises when absent
+
     def reversal_refusal(self) -> str | None:
         """Why this entry cannot be reversed, if it cannot (see the "reverse" transition)."""
         if self.is_reversal:
             return _("A reversal cannot itself be reversed.")
-        if FundTransaction.objects.filter(reverses=self).exists():
+        if self.reversed_by is not None:
             return _("This entry has already been reversed.")
         return None
 

@@ -96,11 +96,8 @@ class FundTransactionDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reversal"] = (
-            FundTransaction.objects.for_user(self.request.user)
-            .filter(reverses=context["object"])
-            .first()
-        )
+        # In the same project, so in the same scope; the transition buttons read it too.
+        context["reversal"] = context["object"].reversed_by
         return context
 
 

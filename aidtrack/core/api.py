@@ -199,11 +199,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         obj = super().get_object()
+        writes = request_action(self.request, self) in (scoping.CHANGE, scoping.DELETE)
         # Transitions are what move a locked record on; their services check the status.
-        is_transition = (self.action or "").startswith("transition_")
-        if request_action(self.request, self) in (scoping.CHANGE, scoping.DELETE) and not (
-            is_transition
-        ):
+        if writes and not (self.action or "").startswith("transition_"):
             ensure_unlocked(obj, self.request.user)
         return obj
 

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
@@ -316,10 +316,8 @@ class TransitionView(ObjectViewMixin, TemplateView):
     template_name = "generic/transition.html"
 
     def dispatch(self, request, *args, **kwargs):
-        table = transitions_of(self.model)
-        if kwargs["transition"] not in table:
-            raise Http404
-        self.transition = table[kwargs["transition"]]
+        # The URL pattern admits only the table's names (ObjectViews.urls).
+        self.transition = transitions_of(self.model)[kwargs["transition"]]
         self.action = self.transition.action
         if request.user.is_authenticated and not self.transition.permitted(
             request.user, self.model
