@@ -42,11 +42,13 @@ class ScopedModelForm(forms.ModelForm):
         The field shows it, read-only; a disabled field keeps the stored value
         whatever is posted, so saving the form unchanged changes nothing.
         """
-        if self.instance.pk is None:
-            return
+        if self.instance.pk is None or self.user.pairing_ids_in_scope(scoping.VIEW) is None:
+            return  # a new record refers to nothing yet; an unrestricted user sees everything
         for name, field in self.fields.items():
-            if not isinstance(field, forms.ModelChoiceField) or isinstance(
-                field, forms.ModelMultipleChoiceField
+            if (
+                not isinstance(field, forms.ModelChoiceField)
+                or isinstance(field, forms.ModelMultipleChoiceField)
+                or not scoping.is_pairing_scoped(field.queryset.model)  # reference data
             ):
                 continue
             current = getattr(self.instance, self.instance._meta.get_field(name).attname, None)
