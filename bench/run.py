@@ -746,6 +746,7 @@ def bench_assessments(repeat: int) -> tuple[list[dict], list[str]]:
             2,
         ),
     ]
+    results += bench_pending_refresh(province, repeat)
     notes.append(
         f"refresh of {province}: {len(refresh_once.figures)} indicator figures and "
         f"{len(refresh_once.tiles)} tiles, each for {SUMMARY_YEAR} and {SUMMARY_YEAR - 1}, over "
@@ -753,6 +754,50 @@ def bench_assessments(repeat: int) -> tuple[list[dict], list[str]]:
         f"of the bench's {projects}"
     )
     return results, notes
+
+
+def bench_pending_refresh(province: Pairing, repeat: int) -> list[dict]:
+    """A county's change, refreshed the way writes get it: request row, then refresh_pending.
+
+    The floor is the same summaries refreshed directly (the county's, its
+    prefecture's and the province's, for the year and the next where it has
+    come): the ratio is what recording and taking the request costs.
+    """
+    from django.utils import timezone
+
+    from assessments.models import RefreshRequest
+    from assessments.services import assessment_refresh
+    from assessments.tasks import affected, refresh_pending
+
+    county = Pairing.objects.filter(parent__parent=province).order_by("pk").first()
+    touched = affected([(county.pk, SUMMARY_YEAR)])
+    pairings = Pairing.objects.in_bulk({pairing_id for pairing_id, _year in touched})
+
+    def request():
+        RefreshRequest.objects.create(
+            pairing_id=county.pk, year=SUMMARY_YEAR, requested_at=timezone.now()
+        )
+
+    def direct():
+        for pairing_id, year in touched:
+            assessment_refresh(pairing=pairings[pairing_id], year=year)
+
+    queued = measure(lambda: refresh_pending.apply(), repeat, setup=request)
+    floor = measure(direct, repeat)
+    request()
+    queries = count_queries(lambda: refresh_pending.apply())
+    name = f"refresh_pending, one county request ({len(touched)} summaries)"
+    return [
+        row(name, len(touched), queued, len(touched), floor, queries),
+        row(
+            "  floor: assessment_refresh of the same summaries",
+            len(touched),
+            floor,
+            len(touched),
+            floor,
+            count_queries(direct),
+        ),
+    ]
 
 
 # --- output -------------------------------------------------------------------
