@@ -23,6 +23,7 @@ from aidtrack.env import (
     env_secret_key,
     env_str,
     env_time,
+    next_redis_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -143,6 +144,27 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     raise ImproperlyConfigured("AidTrack runs on PostgreSQL only; DATABASE_URL must be postgres://")
+
+# A read replica (PostgreSQL streaming replication): safe requests read from it,
+# everything else uses the primary (aidtrack.core.replica). Unset: one database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL") or None
+# How long a client that wrote keeps reading from the primary (read-your-writes);
+# above the replica's worst lag.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # Tests run against the primary's test database, under the same alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["aidtrack.core.replica.ReplicaRouter"]
+    # Early: the session and user look-ups of a safe request read from the replica too.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("aidtrack.core.middleware.HealthCheckMiddleware") + 1,
+        "aidtrack.core.replica.ReplicaMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and result backend ----------------------
@@ -169,6 +191,27 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions: in Redis when there is one, so no web process keeps them and the
+# primary is not written on every request (SESSION_SAVE_EVERY_REQUEST); in
+# PostgreSQL otherwise. SESSION_STORE=db keeps them in PostgreSQL regardless.
+SESSION_STORE = env_str("SESSION_STORE", "cache" if REDIS_URL else "db")
+if SESSION_STORE not in ("cache", "db"):
+    raise ImproperlyConfigured(f"SESSION_STORE must be cache or db, got {SESSION_STORE!r}")
+if SESSION_STORE == "cache":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("SESSION_STORE=cache needs REDIS_URL")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+    # Its own Redis database (SESSION_REDIS_URL, default: REDIS_URL's next one), so
+    # clearing the cache signs nobody out; errors are not ignored: a session
+    # that cannot be saved must not look saved.
+    CACHES["sessions"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env_str("SESSION_REDIS_URL") or next_redis_database(REDIS_URL),
+        "KEY_PREFIX": f"aidtrack-{AIDTRACK_ENV}-session",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

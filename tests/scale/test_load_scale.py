@@ -1,6 +1,5 @@
-"""``manage.py load_scale`` at a tiny scale: rows valid by the models' rules, proportionate, repeatable."""
+"""``manage.py load_scale`` valid by the models' rules, proportionate, repeatable."""
 
-import hashlib
 from io import StringIO
 
 import pytest
@@ -108,11 +107,11 @@ def test_load_scale_writes_valid_proportionate_repeatable_rows():
                   FROM funds_fundtransaction t JOIN projects_project p ON p.id = t.project_id
                  WHERE t.kind = 'commitment' GROUP BY 1, 2
             ) c
-            WHERE c.committed > coalesce((SELECT sum(amount) FROM funds_fundallocation a
-                                           WHERE a.pairing_id = c.pairing_id AND a.year = c.year), 0)
-                              + coalesce((SELECT sum(amount) FROM funds_overallocation o
-                                           WHERE o.pairing_id = o.pairing_id AND o.year = c.year
-                                             AND o.pairing_id = c.pairing_id), 0)
+            WHERE c.committed >
+                  coalesce((SELECT sum(amount) FROM funds_fundallocation a
+                             WHERE a.pairing_id = c.pairing_id AND a.year = c.year), 0)
+                + coalesce((SELECT sum(amount) FROM funds_overallocation o
+                             WHERE o.pairing_id = c.pairing_id AND o.year = c.year), 0)
             """
         )
         assert cursor.fetchone()[0] == 0

@@ -38,6 +38,11 @@ class TableCopy:
         self._deferred.__enter__()
         return self
 
+    @property
+    def next_id(self) -> int:
+        """The id of the next row, for tables whose ids count from 1 in the order added."""
+        return self.rows + len(self._pending) + 1
+
     def add(self, row) -> None:
         self._pending.append("\t".join("\\N" if v is None else str(v) for v in row))
         if len(self._pending) >= CHUNK:
@@ -162,8 +167,7 @@ def reset_sequences(models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             table = model._meta.db_table
+            highest = f"SELECT coalesce(max(id), 0) + 1 FROM {table}"  # noqa: S608
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)",  # noqa: S608
-                [table],
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({highest}), false)", [table]
             )

@@ -196,7 +196,7 @@ class NationalDataset:
         return max(1, round(SIZES[name] * self.scale))
 
     def rng(self, table: str) -> random.Random:
-        return random.Random(f"{self.seed}:{table}")
+        return random.Random(f"{self.seed}:{table}")  # noqa: S311 - sample data, not secrets
 
     def day(self, ordinal: int) -> str:
         text_ = self._dates.get(ordinal)
@@ -338,9 +338,12 @@ class NationalDataset:
         start = self.ordinal(FIRST_YEAR)
         for helping_code, helped_code, below in PROVINCE_PAIRS:
             root = self._pairing(
-                "province", None, self.region_by_code[helping_code],
-                self.region_by_code[helped_code], start,
-            )  # fmt: skip
+                "province",
+                None,
+                self.region_by_code[helping_code],
+                self.region_by_code[helped_code],
+                start,
+            )
             self.roots.append(root)
             self._grow_tree(rng, root, max(3, round(below * self.scale)))
         return {"pairings (planned)": len(self.pairings)}
@@ -441,12 +444,22 @@ class NationalDataset:
             for p in self.pairings:
                 out.add(
                     (
-                        p.id, p.helping, p.helped, p.helping_org, p.helped_org, "east_west",
-                        p.level, p.parent.id if p.parent else None, self.day(p.start),
-                        self.day(p.end) if p.end else None, "ended" if p.end else "active", "",
-                        self.stamp(p.start), self.stamp(p.start),
+                        p.id,
+                        p.helping,
+                        p.helped,
+                        p.helping_org,
+                        p.helped_org,
+                        "east_west",
+                        p.level,
+                        p.parent.id if p.parent else None,
+                        self.day(p.start),
+                        self.day(p.end) if p.end else None,
+                        "ended" if p.end else "active",
+                        "",
+                        self.stamp(p.start),
+                        self.stamp(p.start),
                     )
-                )  # fmt: skip
+                )
         self.assign_scopes()
         return {"pairings_pairing": out.rows}
 
@@ -475,23 +488,37 @@ class NationalDataset:
                     continue
                 for year in p.years(self.last_year):
                     signed = max(p.start, self.ordinal(year, 2, 1)) + rng.randrange(40)
-                    agreement_id = agreements.rows + len(agreements._pending) + 1
+                    agreement_id = agreements.next_id
                     agreements.add(
                         (
-                            agreement_id, p.id, year, f"{year}年度东西部协作协议", self.day(signed),
-                            f"协议〔{year}〕{p.id}号", "", "", self.stamp(signed),
+                            agreement_id,
+                            p.id,
+                            year,
+                            f"{year}年度东西部协作协议",
+                            self.day(signed),
+                            f"协议〔{year}〕{p.id}号",
+                            "",
+                            "",
+                            self.stamp(signed),
                             self.stamp(signed),
                         )
-                    )  # fmt: skip
+                    )
                     for _id, code, name, unit, _agg in rng.sample(self.indicators, 5):
                         value = 100 if unit == "%" else 50 + rng.randrange(5000)
-                        target_id = targets.rows + len(targets._pending) + 1
+                        target_id = targets.next_id
                         targets.add(
                             (
-                                target_id, agreement_id, code, name, f"{value}.00", unit, "",
-                                self.stamp(signed), self.stamp(signed),
+                                target_id,
+                                agreement_id,
+                                code,
+                                name,
+                                f"{value}.00",
+                                unit,
+                                "",
+                                self.stamp(signed),
+                                self.stamp(signed),
                             )
-                        )  # fmt: skip
+                        )
         return {"pairings_agreement": agreements.rows, "pairings_agreementtarget": targets.rows}
 
     # -- people and deployments ------------------------------------------------------
@@ -536,15 +563,25 @@ class NationalDataset:
                 self.people.append((person_id, home, west_to_east, category, org))
                 out.add(
                     (
-                        person_id, name, gender, birth.isoformat(), "汉族" if rng.random() < 0.9 else "苗族",
-                        rng.choice(political), rng.choice(educations),
+                        person_id,
+                        name,
+                        gender,
+                        birth.isoformat(),
+                        "汉族" if rng.random() < 0.9 else "苗族",
+                        rng.choice(political),
+                        rng.choice(educations),
                         f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
-                        first17 + id_number_check_character(first17), category, specialty,
+                        first17 + id_number_check_character(first17),
+                        category,
+                        specialty,
                         rng.choice(TITLES) if category == "talent" else "",
-                        rng.choice(RANKS) if category == "cadre" else "", org, None,
-                        self.loaded_at, self.loaded_at,
+                        rng.choice(RANKS) if category == "cadre" else "",
+                        org,
+                        None,
+                        self.loaded_at,
+                        self.loaded_at,
                     )
-                )  # fmt: skip
+                )
         return {"cadres_person": out.rows}
 
     def make_deployments(self):
@@ -605,22 +642,35 @@ class NationalDataset:
                     post = self.orgs[host - 1][1] + rng.choice(POSTS)
                     out.add(
                         (
-                            deployment_id, person_id, pairing.id, direction, kind, host, post,
-                            self.day(start), self.day(planned_end),
-                            self.day(actual) if actual else None, status, "",
-                            self.stamp(min(start, self.today)), self.stamp(min(start, self.today)),
+                            deployment_id,
+                            person_id,
+                            pairing.id,
+                            direction,
+                            kind,
+                            host,
+                            post,
+                            self.day(start),
+                            self.day(planned_end),
+                            self.day(actual) if actual else None,
+                            status,
+                            "",
+                            self.stamp(min(start, self.today)),
+                            self.stamp(min(start, self.today)),
                         )
-                    )  # fmt: skip
+                    )
                     if kind == "long_term" and rng.random() < 0.08 and length > 400:
                         extensions.add(
                             (
-                                extensions.rows + len(extensions._pending) + 1, deployment_id,
-                                self.day(planned_end - 180), self.day(planned_end), "工作需要延期一期",
+                                extensions.next_id,
+                                deployment_id,
+                                self.day(planned_end - 180),
+                                self.day(planned_end),
+                                "工作需要延期一期",
                                 f"组干〔{date.fromordinal(start).year}〕{deployment_id}号",
                                 self.stamp(min(start + 200, self.today)),
                                 self.stamp(min(start + 200, self.today)),
                             )
-                        )  # fmt: skip
+                        )
                     index = len(self.deployments)
                     self.deployments.append(
                         (deployment_id, person_id, pairing, start, actual or planned_end, status)
@@ -659,11 +709,18 @@ class NationalDataset:
                         name += f"(第{k // len(TEAM_KINDS) + 1}批)"
                     teams.add(
                         (
-                            team_id, pairing.id, kind, name, pairing.helped_gov,
-                            self.day(pairing.start), None, "", self.stamp(pairing.start),
+                            team_id,
+                            pairing.id,
+                            kind,
+                            name,
+                            pairing.helped_gov,
+                            self.day(pairing.start),
+                            None,
+                            "",
+                            self.stamp(pairing.start),
                             self.stamp(pairing.start),
                         )
-                    )  # fmt: skip
+                    )
                     chosen, people = [], set()
                     wanted = round(member_target * rng.uniform(0.5, 1.5))
                     for index in rng.sample(below, min(len(below), wanted * 2)):
@@ -681,12 +738,17 @@ class NationalDataset:
                         role = "leader" if i == leader else ("deputy" if i % 17 == 1 else "member")
                         members.add(
                             (
-                                members.rows + len(members._pending) + 1, team_id, person_id,
-                                role, "", self.day(joined), self.day(left) if left else None,
+                                members.next_id,
+                                team_id,
+                                person_id,
+                                role,
+                                "",
+                                self.day(joined),
+                                self.day(left) if left else None,
                                 self.stamp(min(joined, self.today)),
                                 self.stamp(min(joined, self.today)),
                             )
-                        )  # fmt: skip
+                        )
                     self.teams.append((team_id, pairing, chosen))
         return {"cadres_team": teams.rows, "cadres_teammember": members.rows}
 
@@ -694,8 +756,8 @@ class NationalDataset:
         """Morning and evening reports of the people on post, over the last weeks, some missed."""
         rng = self.rng("check_ins")
         on_post = [d for d in self.deployments if d[5] == "on_post"]
-        # Those who arrived within the window check in fewer days: 15 % more days make up for it.
-        days = max(1, round(1.15 * self.size("check_ins") / (max(1, len(on_post)) * 2 * 0.92)))
+        # Those who arrived within the window check in fewer days: 20 % more days make up for it.
+        days = max(1, round(1.2 * self.size("check_ins") / (max(1, len(on_post)) * 2 * 0.92)))
         columns = "id, person_id, date, slot, state, note, recorded_at, created_at, updated_at"
         row_id = 0
         random_ = rng.random
@@ -749,10 +811,20 @@ class NationalDataset:
                 created = self.stamp(min(start - 2, self.today))
                 leave.add(
                     (
-                        i + 1, person_id, team_id, self.day(start), self.day(end),
-                        rng.choice(REASONS), status, by, at, comment, created, created,
+                        i + 1,
+                        person_id,
+                        team_id,
+                        self.day(start),
+                        self.day(end),
+                        rng.choice(REASONS),
+                        status,
+                        by,
+                        at,
+                        comment,
+                        created,
+                        created,
                     )
-                )  # fmt: skip
+                )
         talents = [d for d in self.deployments if d[5] in ("on_post", "completed")]
         with self.copy(
             "cadres_mentorship",
@@ -768,11 +840,17 @@ class NationalDataset:
                 )
                 mentorships.add(
                     (
-                        i + 1, person_id, rng.choice(SUBJECTS), apprentices, "带出一支带不走的队伍",
-                        self.day(start), None if status == "on_post" else self.day(end),
-                        self.stamp(start), self.stamp(start),
+                        i + 1,
+                        person_id,
+                        rng.choice(SUBJECTS),
+                        apprentices,
+                        "带出一支带不走的队伍",
+                        self.day(start),
+                        None if status == "on_post" else self.day(end),
+                        self.stamp(start),
+                        self.stamp(start),
                     )
-                )  # fmt: skip
+                )
         with self.copy(
             "cadres_award",
             "id, person_id, title, level, year, issuer, notes, created_at, updated_at",
@@ -783,10 +861,17 @@ class NationalDataset:
                 year = date.fromordinal(min(end, self.today)).year
                 awards.add(
                     (
-                        i + 1, person_id, rng.choice(AWARD_TITLES), rng.choice(levels), year,
-                        "东西部协作领导小组", "", self.loaded_at, self.loaded_at,
+                        i + 1,
+                        person_id,
+                        rng.choice(AWARD_TITLES),
+                        rng.choice(levels),
+                        year,
+                        "东西部协作领导小组",
+                        "",
+                        self.loaded_at,
+                        self.loaded_at,
                     )
-                )  # fmt: skip
+                )
         with self.copy(
             "cadres_carerecord",
             "id, person_id, kind, date, note, follow_up_date, created_at, updated_at",
@@ -798,10 +883,16 @@ class NationalDataset:
                 follow = day + 30 + rng.randrange(60) if rng.random() < 0.3 else None
                 care.add(
                     (
-                        i + 1, person_id, rng.choice(kinds), self.day(day), rng.choice(CARE_NOTES),
-                        self.day(follow) if follow else None, self.stamp(day), self.stamp(day),
+                        i + 1,
+                        person_id,
+                        rng.choice(kinds),
+                        self.day(day),
+                        rng.choice(CARE_NOTES),
+                        self.day(follow) if follow else None,
+                        self.stamp(day),
+                        self.stamp(day),
                     )
-                )  # fmt: skip
+                )
         return {
             "cadres_leaverequest": leave.rows,
             "cadres_mentorship": mentorships.rows,
@@ -842,8 +933,18 @@ class NationalDataset:
         per_weight = self.size("projects") / total_weight
         self.projects = []  # (id, pairing, year, status, start, end, budget cents, lead, impl)
         self.codes: dict[str, int] = {}
-        categories = ("industry", "labour", "training", "rural_construction", "education",
-                      "health", "consumption", "social", "digital", "other")  # fmt: skip
+        categories = (
+            "industry",
+            "labour",
+            "training",
+            "rural_construction",
+            "education",
+            "health",
+            "consumption",
+            "social",
+            "digital",
+            "other",
+        )
         columns = (
             "id, code, name, pairing_id, parent_id, region_id, village, category, year, status, "
             "planned_start_date, planned_end_date, actual_start_date, actual_end_date, budget, "
@@ -903,22 +1004,48 @@ class NationalDataset:
         lead, implementing = pairing.helping_gov, pairing.helped_org or pairing.helped_gov
         created = self.stamp(min(planned_start - 30, self.today))
         self.projects.append(
-            (project_id, pairing, year, status, actual_start or planned_start,
-             actual_end or min(planned_end, self.today), budget, lead, implementing)
-        )  # fmt: skip
+            (
+                project_id,
+                pairing,
+                year,
+                status,
+                actual_start or planned_start,
+                actual_end or min(planned_end, self.today),
+                budget,
+                lead,
+                implementing,
+            )
+        )
         return (
-            project_id, f"{prefix}{number:03d}", f"{village}{rng.choice(PROJECT_WORDS)}项目",
-            pairing.id, None, region, village, rng.choice(categories), year, status,
-            self.day(planned_start), self.day(planned_end),
+            project_id,
+            f"{prefix}{number:03d}",
+            f"{village}{rng.choice(PROJECT_WORDS)}项目",
+            pairing.id,
+            None,
+            region,
+            village,
+            rng.choice(categories),
+            year,
+            status,
+            self.day(planned_start),
+            self.day(planned_end),
             self.day(actual_start) if actual_start else None,
-            self.day(actual_end) if actual_end else None, money(budget), beneficiaries,
-            beneficiaries * rng.randrange(10, 60) // 100, lead, implementing, "",
-            self.day(accepted) if accepted else None, self.day(cancelled) if cancelled else None,
-            "项目选址调整" if cancelled else "", created, created,
-        )  # fmt: skip
+            self.day(actual_end) if actual_end else None,
+            money(budget),
+            beneficiaries,
+            beneficiaries * rng.randrange(10, 60) // 100,
+            lead,
+            implementing,
+            "",
+            self.day(accepted) if accepted else None,
+            self.day(cancelled) if cancelled else None,
+            "项目选址调整" if cancelled else "",
+            created,
+            created,
+        )
 
     def make_progress_updates(self):
-        """Projects under way or done report progress that never goes back; done ones reach 100 %."""
+        """Projects under way or done report progress, never going back; done ones end at 100 %."""
         rng = self.rng("progress_updates")
         with self.copy(
             "projects_progressupdate",
@@ -944,11 +1071,15 @@ class NationalDataset:
                         percent = min(95, percent + 5 + rng.randrange(40))
                     out.add(
                         (
-                            out.rows + len(out._pending) + 1, project_id, self.day(day), percent,
-                            "按计划推进" if percent < 100 else "已完工", self.stamp(day, 17),
+                            out.next_id,
+                            project_id,
+                            self.day(day),
+                            percent,
+                            "按计划推进" if percent < 100 else "已完工",
+                            self.stamp(day, 17),
                             self.stamp(day, 17),
                         )
-                    )  # fmt: skip
+                    )
         return {"projects_progressupdate": out.rows}
 
     def make_fund_transactions(self):
@@ -986,7 +1117,8 @@ class NationalDataset:
                 )
                 return row_id
 
-            for project_id, pairing, year, status, start, end, budget, lead, impl in funded:
+            # project_id is read by entry() above.
+            for project_id, pairing, year, status, start, end, budget, lead, impl in funded:  # noqa: B007
                 span = max(1, min(end, self.today) - start)
                 key = (pairing.id, year)
                 if status == "approved" or status == "cancelled":
@@ -1012,7 +1144,7 @@ class NationalDataset:
                     entry("disbursement", day, tranche, lead, impl)
                     spend = tranche * spent_share // 100
                     pieces = rng.randrange(1, n_disb + 2)
-                    for s in range(pieces):
+                    for _ in range(pieces):
                         last = entry("expenditure", day, spend // pieces, impl, impl)
                 if rng.random() < 0.04:  # a mistaken entry, then its reversal
                     if last is not None and rng.random() < 0.5:
@@ -1058,19 +1190,31 @@ class NationalDataset:
                         level = "central" if n else source.get(p.level, "county")
                         allocations.add(
                             (
-                                allocations.rows + len(allocations._pending) + 1, p.id, year,
-                                level, money(part), "产业发展、劳务协作、乡村建设",
-                                f"财农〔{year}〕{p.id}号", self.day(day), self.stamp(day),
+                                allocations.next_id,
+                                p.id,
+                                year,
+                                level,
+                                money(part),
+                                "产业发展、劳务协作、乡村建设",
+                                f"财农〔{year}〕{p.id}号",
+                                self.day(day),
+                                self.stamp(day),
                                 self.stamp(day),
                             )
-                        )  # fmt: skip
+                        )
                     if over:
                         overs.add(
                             (
-                                overs.rows + len(overs._pending) + 1, p.id, year, money(over),
-                                "年中追加项目,经审批超额下达", admin, self.stamp(day), self.stamp(day),
+                                overs.next_id,
+                                p.id,
+                                year,
+                                money(over),
+                                "年中追加项目,经审批超额下达",
+                                admin,
+                                self.stamp(day),
+                                self.stamp(day),
                             )
-                        )  # fmt: skip
+                        )
         return {"funds_fundallocation": allocations.rows, "funds_overallocation": overs.rows}
 
     def make_outcome_reports(self):
@@ -1090,7 +1234,7 @@ class NationalDataset:
             for p in self.pairings:
                 for year in p.years(self.last_year):
                     for indicator_id, _code, _name, unit, _agg in rng.sample(self.indicators, 6):
-                        report_id = out.rows + len(out._pending) + 1
+                        report_id = out.next_id
                         if unit == "%":
                             value = f"{rng.randrange(0, 100)}.{rng.randrange(100):02d}"
                         elif unit in ("万元", "亩"):
@@ -1111,19 +1255,35 @@ class NationalDataset:
                         comment = "请补充佐证材料" if status == "returned" else ""
                         out.add(
                             (
-                                report_id, indicator_id, p.id, None, year, None, None, value, "{}",
-                                "", status, submitted, submitter if submitted else None,
-                                reviewed, reviewer if reviewed else None, comment,
-                                self.stamp(day - 10), reviewed or submitted or self.stamp(day - 10),
+                                report_id,
+                                indicator_id,
+                                p.id,
+                                None,
+                                year,
+                                None,
+                                None,
+                                value,
+                                "{}",
+                                "",
+                                status,
+                                submitted,
+                                submitter if submitted else None,
+                                reviewed,
+                                reviewer if reviewed else None,
+                                comment,
+                                self.stamp(day - 10),
+                                reviewed or submitted or self.stamp(day - 10),
                             )
-                        )  # fmt: skip
+                        )
                         if submitted:
-                            reviews.add((reviews.rows + len(reviews._pending) + 1, report_id,
-                                         "submit", "", submitter, submitted))  # fmt: skip
+                            reviews.add(
+                                (reviews.next_id, report_id, "submit", "", submitter, submitted)
+                            )
                         if reviewed:
                             action = "approve" if status == "approved" else "return"
-                            reviews.add((reviews.rows + len(reviews._pending) + 1, report_id,
-                                         action, comment, reviewer, reviewed))  # fmt: skip
+                            reviews.add(
+                                (reviews.next_id, report_id, action, comment, reviewer, reviewed)
+                            )
         return {"projects_outcomereport": out.rows, "projects_outcomereportreview": reviews.rows}
 
     def make_needs(self):
@@ -1135,8 +1295,17 @@ class NationalDataset:
         teams_of: dict[int, list[int]] = {}
         for team_id, pairing, _members in self.teams:
             teams_of.setdefault(pairing.id, []).append(team_id)
-        categories = ("industry", "education", "health", "science", "talent", "labour",
-                      "infrastructure", "governance", "other")  # fmt: skip
+        categories = (
+            "industry",
+            "education",
+            "health",
+            "science",
+            "talent",
+            "labour",
+            "infrastructure",
+            "governance",
+            "other",
+        )
         columns = (
             "id, pairing_id, raised_by_region_id, raised_by_department, collected_on, category, "
             "description, priority, status, matched_team_id, matched_deployment_id, "
@@ -1152,8 +1321,15 @@ class NationalDataset:
                         max(1, min(p.end or self.today, self.today) - p.start)
                     )
                     roll = rng.random()
-                    status = ("open" if roll < 0.2 else "matched" if roll < 0.5
-                              else "resolved" if roll < 0.9 else "withdrawn")  # fmt: skip
+                    status = (
+                        "open"
+                        if roll < 0.2
+                        else "matched"
+                        if roll < 0.5
+                        else "resolved"
+                        if roll < 0.9
+                        else "withdrawn"
+                    )
                     team = deployment = project = matched = resolved = None
                     note = ""
                     if status in ("matched", "resolved"):
@@ -1182,14 +1358,25 @@ class NationalDataset:
                         note = "需求已由其他渠道解决"
                     out.add(
                         (
-                            out.rows + len(out._pending) + 1, p.id, p.helped, "县乡村振兴局",
-                            self.day(collected), rng.choice(categories), f"{rng.choice(PROJECT_WORDS)}需求",
-                            rng.choice(("high", "medium", "low")), status, team, deployment, project,
+                            out.next_id,
+                            p.id,
+                            p.helped,
+                            "县乡村振兴局",
+                            self.day(collected),
+                            rng.choice(categories),
+                            f"{rng.choice(PROJECT_WORDS)}需求",
+                            rng.choice(("high", "medium", "low")),
+                            status,
+                            team,
+                            deployment,
+                            project,
                             self.day(matched) if matched else None,
-                            self.day(resolved) if resolved else None, note,
-                            self.stamp(collected), self.stamp(resolved or matched or collected),
+                            self.day(resolved) if resolved else None,
+                            note,
+                            self.stamp(collected),
+                            self.stamp(resolved or matched or collected),
                         )
-                    )  # fmt: skip
+                    )
         return {"projects_need": out.rows}
 
     def make_non_fiscal(self):
@@ -1212,12 +1399,21 @@ class NationalDataset:
                 donor_org = p.helping_org or p.helping_gov if rng.random() < 0.7 else None
                 donations.add(
                     (
-                        i + 1, p.id, self.day(day), "in_kind" if in_kind else "cash", donor_org,
-                        "" if donor_org else f"{rng.choice(SURNAMES)}先生", p.helped_org or p.helped_gov,
-                        "", money((1 + rng.randrange(500)) * 100_000), "校服、书包" if in_kind else "",
-                        "助学助医", self.stamp(day), self.stamp(day),
+                        i + 1,
+                        p.id,
+                        self.day(day),
+                        "in_kind" if in_kind else "cash",
+                        donor_org,
+                        "" if donor_org else f"{rng.choice(SURNAMES)}先生",
+                        p.helped_org or p.helped_gov,
+                        "",
+                        money((1 + rng.randrange(500)) * 100_000),
+                        "校服、书包" if in_kind else "",
+                        "助学助医",
+                        self.stamp(day),
+                        self.stamp(day),
                     )
-                )  # fmt: skip
+                )
         parks_of: dict[int, list[int]] = {}
         with self.copy(
             "funds_park",
@@ -1226,14 +1422,21 @@ class NationalDataset:
             for i in range(self.size("parks")):
                 p = counties[i % len(counties)]
                 opened = p.start + 200 + rng.randrange(900)
-                name = f"{self.region[p.helping][2]}—{self.region[p.helped][2]}产业园{i // len(counties) + 1}"
+                sides = f"{self.region[p.helping][2]}—{self.region[p.helped][2]}"
+                name = f"{sides}产业园{i // len(counties) + 1}"
                 parks.add(
                     (
-                        i + 1, name, rng.choice(("agricultural", "industrial")), p.id, p.helped,
-                        self.day(opened) if opened < self.today else None, "", self.loaded_at,
+                        i + 1,
+                        name,
+                        rng.choice(("agricultural", "industrial")),
+                        p.id,
+                        p.helped,
+                        self.day(opened) if opened < self.today else None,
+                        "",
+                        self.loaded_at,
                         self.loaded_at,
                     )
-                )  # fmt: skip
+                )
                 parks_of.setdefault(p.id, []).append(i + 1)
         investments = self.copy(
             "funds_investment",
@@ -1256,18 +1459,36 @@ class NationalDataset:
                     day = agreed + rng.randrange(max(1, self.today - agreed))
                     part = amount // 5
                     in_place += part
-                    tranches.add((tranches.rows + len(tranches._pending) + 1, i + 1,
-                                  self.day(day), money(part), "", self.stamp(day), self.stamp(day)))  # fmt: skip
+                    tranches.add(
+                        (
+                            tranches.next_id,
+                            i + 1,
+                            self.day(day),
+                            money(part),
+                            "",
+                            self.stamp(day),
+                            self.stamp(day),
+                        )
+                    )
                 park = (
                     rng.choice(parks_of[p.id]) if p.id in parks_of and rng.random() < 0.5 else None
                 )
                 investments.add(
                     (
-                        i + 1, enterprise, p.id, f"{rng.choice(PRODUCTS)}{rng.choice(INDUSTRIES)}项目",
-                        rng.choice(INDUSTRIES), park, money(amount), self.day(agreed),
-                        money(in_place), "", self.stamp(agreed), self.stamp(agreed),
+                        i + 1,
+                        enterprise,
+                        p.id,
+                        f"{rng.choice(PRODUCTS)}{rng.choice(INDUSTRIES)}项目",
+                        rng.choice(INDUSTRIES),
+                        park,
+                        money(amount),
+                        self.day(agreed),
+                        money(in_place),
+                        "",
+                        self.stamp(agreed),
+                        self.stamp(agreed),
                     )
-                )  # fmt: skip
+                )
         with self.copy(
             "funds_consumptionsupport",
             "id, pairing_id, kind, buyer_organization_id, channel, product, amount, year, month, "
@@ -1281,12 +1502,20 @@ class NationalDataset:
                 buyer = p.helping_org or p.helping_gov if rng.random() < 0.6 else None
                 consumption.add(
                     (
-                        i + 1, p.id, rng.choice(("purchased", "sold")), buyer,
-                        "" if buyer else "电商平台", rng.choice(PRODUCTS),
-                        money((1 + rng.randrange(2000)) * 10_000), year, month, "",
-                        self.loaded_at, self.loaded_at,
+                        i + 1,
+                        p.id,
+                        rng.choice(("purchased", "sold")),
+                        buyer,
+                        "" if buyer else "电商平台",
+                        rng.choice(PRODUCTS),
+                        money((1 + rng.randrange(2000)) * 10_000),
+                        year,
+                        month,
+                        "",
+                        self.loaded_at,
+                        self.loaded_at,
                     )
-                )  # fmt: skip
+                )
         return {
             "funds_donation": donations.rows,
             "funds_park": parks.rows,
@@ -1313,9 +1542,16 @@ class NationalDataset:
                         continue
                     out.add(
                         (
-                            out.rows + len(out._pending) + 1, p.id, year, level, rng.choice(grades),
-                            f"考核通报〔{year + 1}〕{p.id}号", self.day(published), "",
-                            self.stamp(published), self.stamp(published),
+                            out.next_id,
+                            p.id,
+                            year,
+                            level,
+                            rng.choice(grades),
+                            f"考核通报〔{year + 1}〕{p.id}号",
+                            self.day(published),
+                            "",
+                            self.stamp(published),
+                            self.stamp(published),
                         )
-                    )  # fmt: skip
+                    )
         return {"assessments_officialgrade": out.rows}
