@@ -6,7 +6,6 @@ lists are split) are defined once and can be tested on their own.
 
 import os
 import re
-from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -52,15 +51,6 @@ def env_required(name: str, why: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set: {why}")
     return value
-
-
-def next_redis_database(url: str) -> str:
-    """``redis://host:6379/0`` → ``redis://host:6379/1``: the same server, the next database."""
-    parts = urlsplit(url)
-    current = parts.path.strip("/") or "0"
-    if not current.isdigit():
-        raise ImproperlyConfigured(f"Cannot tell the Redis database of {url!r}")
-    return urlunsplit(parts._replace(path=f"/{int(current) + 1}"))
 
 
 _RATE = re.compile(r"^\d+/(s|sec|m|min|h|hour|d|day)$")

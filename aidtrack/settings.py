@@ -23,7 +23,6 @@ from aidtrack.env import (
     env_secret_key,
     env_str,
     env_time,
-    next_redis_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,10 +191,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions: in Redis when there is one, so no web process keeps them and the
+# Sessions: in production in Redis, so no web process keeps them and the
 # primary is not written on every request (SESSION_SAVE_EVERY_REQUEST); in
-# PostgreSQL otherwise. SESSION_STORE=db keeps them in PostgreSQL regardless.
-SESSION_STORE = env_str("SESSION_STORE", "cache" if REDIS_URL else "db")
+# PostgreSQL in development and tests. SESSION_STORE chooses explicitly.
+SESSION_STORE = env_str("SESSION_STORE", "cache" if PRODUCTION else "db")
 if SESSION_STORE not in ("cache", "db"):
     raise ImproperlyConfigured(f"SESSION_STORE must be cache or db, got {SESSION_STORE!r}")
 if SESSION_STORE == "cache":
@@ -203,12 +202,12 @@ if SESSION_STORE == "cache":
         raise ImproperlyConfigured("SESSION_STORE=cache needs REDIS_URL")
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"
-    # Its own Redis database (SESSION_REDIS_URL, default: REDIS_URL's next one), so
-    # clearing the cache signs nobody out; errors are not ignored: a session
+    # SESSION_REDIS_URL: best another Redis database than the cache's, so that
+    # clearing the cache signs nobody out. Errors are not ignored: a session
     # that cannot be saved must not look saved.
     CACHES["sessions"] = {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": env_str("SESSION_REDIS_URL") or next_redis_database(REDIS_URL),
+        "LOCATION": env_str("SESSION_REDIS_URL") or REDIS_URL,
         "KEY_PREFIX": f"aidtrack-{AIDTRACK_ENV}-session",
         "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
     }
