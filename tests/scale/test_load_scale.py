@@ -12,7 +12,7 @@ from cadres.models import CheckIn, Deployment, Person, TeamMember
 from funds.models import FundAllocation, FundTransaction
 from pairings.management.commands.load_scale import data_models
 from pairings.models import Pairing
-from projects.models import Project
+from projects.models import OutcomeEvidence, Project, ProjectAttachment
 
 SCALE = 0.005
 SAMPLE = 15  # rows of each model put through full_clean
@@ -61,7 +61,8 @@ def restart_sequences():
 
 
 @pytest.mark.django_db
-def test_load_scale_writes_valid_proportionate_repeatable_rows():
+def test_load_scale_writes_valid_proportionate_repeatable_rows(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the attachments' sample files
     restart_sequences()
     output = load()
     assert "done:" in output
@@ -74,6 +75,7 @@ def test_load_scale_writes_valid_proportionate_repeatable_rows():
     assert 800 <= Project.objects.count() <= 1_200
     assert 9_000 <= FundTransaction.objects.count() <= 15_000
     assert FundAllocation.objects.count() >= Pairing.objects.count() * 5
+    assert ProjectAttachment.objects.exists() and OutcomeEvidence.objects.exists()
 
     # Valid by the models' own rules (constraints, clean(), validators, uniqueness).
     checked = 0

@@ -243,6 +243,7 @@ class NationalDataset:
         self.step("needs", self.make_needs)
         self.step("non-fiscal funds", self.make_non_fiscal)
         self.step("official grades", self.make_official_grades)
+        self.step("attachments", self.make_attachments)
         return self.counts
 
     # -- regions and users ---------------------------------------------------------
@@ -953,7 +954,7 @@ class NationalDataset:
             "cancellation_reason, created_at, updated_at"
         )
         counties_of: dict[int, list[int]] = {}
-        carry = 0.0
+        carry = 0.5  # rounds each pairing-year's share to the nearest whole project
         with self.copy("projects_project", columns) as out:
             for pairing, year in slots:
                 carry += weights[pairing.level] * per_weight
@@ -1220,6 +1221,7 @@ class NationalDataset:
     def make_outcome_reports(self):
         """Yearly reports of six indicators per pairing; past years approved, four eyes."""
         rng = self.rng("outcome_reports")
+        self.submitted_reports = []  # (id, submitted at): their evidence was added before
         submitter = self.users["scale_coord_province"]
         reviewer = self.users["scale_reviewer"]
         columns = (
@@ -1279,6 +1281,7 @@ class NationalDataset:
                             reviews.add(
                                 (reviews.next_id, report_id, "submit", "", submitter, submitted)
                             )
+                            self.submitted_reports.append((report_id, submitted))
                         if reviewed:
                             action = "approve" if status == "approved" else "return"
                             reviews.add(
@@ -1555,3 +1558,51 @@ class NationalDataset:
                         )
                     )
         return {"assessments_officialgrade": out.rows}
+
+    def make_attachments(self):
+        """Documents of projects under way or done, and evidence of submitted outcome reports.
+
+        Rows share a few real PDF files written to the default storage (if
+        absent), so pages list them and downloads answer; the files pass
+        ``validate_upload``.
+        """
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        rng = self.rng("attachments")
+        files = {}
+        for app, title in (("projects", "施工现场照片说明"), ("projects", "验收报告"),
+                           ("projects", "资金拨付凭证"), ("projects", "成效佐证材料")):  # fmt: skip
+            name = f"{app}/scale{len(files):028d}/{title}.pdf"
+            content = SAMPLE_PDF.replace(b"TITLE", title.encode())
+            if not default_storage.exists(name):
+                default_storage.save(name, ContentFile(content))
+            files[title] = (name, len(content))
+        project_files = [files[t] for t in ("施工现场照片说明", "验收报告", "资金拨付凭证")]
+        columns = "id, title, file, size, created_at, updated_at"
+        with self.copy(
+            "projects_projectattachment", f"{columns}, project_id, progress_update_id"
+        ) as out:
+            for project_id, _pairing, _year, status, start, _end, *_rest in self.projects:
+                if status not in ("in_progress", "completed", "accepted") or rng.random() > 0.3:
+                    continue
+                name, size = project_files[rng.randrange(len(project_files))]
+                title = name.rsplit("/", 1)[1].removesuffix(".pdf")
+                at = self.stamp(min(start + 30, self.today), 16)
+                out.add((out.next_id, title, name, size, at, at, project_id, None))
+        name, size = files["成效佐证材料"]
+        with self.copy("projects_outcomeevidence", f"{columns}, report_id") as evidence:
+            for report_id, submitted in self.submitted_reports:
+                if rng.random() < 0.25:
+                    evidence.add((evidence.next_id, "成效佐证材料", name, size, submitted,
+                                  submitted, report_id))  # fmt: skip
+        return {"projects_projectattachment": out.rows, "projects_outcomeevidence": evidence.rows}
+
+
+# A one-page PDF: enough for the upload check (its first bytes) and for a viewer.
+SAMPLE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%% TITLE\n%%EOF\n"
+)
