@@ -8,15 +8,16 @@ A read goes to the replica only when all of these hold:
 - it happens while a safe request (GET, HEAD, OPTIONS) is being served, not
   in a task, a command or a shell;
 - the request has written nothing yet: after its first write, its reads stay
-  on the primary (they may read what it wrote);
+  on the primary (they may read what it wrote). Bookkeeping writes (the
+  session, an API token's last use, sign-in attempts) do not count: nothing
+  reads them back within the request or the next ones;
 - no transaction is open on the primary (a read inside a write's transaction
   must see that transaction);
 - the same client wrote nothing in the last ``REPLICA_PIN_SECONDS``
   (read-your-writes across requests): a write request, or a safe request that
-  wrote something other than bookkeeping, pins the client — its session
-  cookie or its API token, hashed — to the primary for that long, in the
-  shared cache, so every web process sees the pin. Set it above the
-  replica's worst lag.
+  wrote more than bookkeeping, pins the client — its session cookie or its
+  API token, hashed — to the primary for that long, in the shared cache, so
+  every web process sees the pin. Set it above the replica's worst lag.
 
 Writes always go to the primary; migrations run only there.
 """
@@ -32,16 +33,24 @@ PRIMARY = "default"
 REPLICA = "replica"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writes a safe request makes by itself, that change nothing a later read depends on.
-BOOKKEEPING = frozenset({"sessions.session", "accounts.apitoken", "axes.accessattempt"})
+BOOKKEEPING = frozenset(
+    {
+        "sessions.session",
+        "accounts.apitoken",
+        "axes.accessattempt",
+        "axes.accesslog",
+        "axes.accessfailurelog",
+    }
+)
 
 
 class _RequestState:
-    __slots__ = ("replica_allowed", "wrote", "wrote_records")
+    __slots__ = ("replica_allowed", "wrote")
 
     def __init__(self, replica_allowed: bool):
         self.replica_allowed = replica_allowed
-        self.wrote = False  # anything: the request's later reads stay on the primary
-        self.wrote_records = False  # more than bookkeeping: the client is pinned
+        # More than bookkeeping: later reads stay on the primary, and the client is pinned.
+        self.wrote = False
 
 
 _state: contextvars.ContextVar[_RequestState | None] = contextvars.ContextVar(
@@ -66,10 +75,8 @@ class ReplicaRouter:
 
     def db_for_write(self, model, **hints):
         state = _state.get()
-        if state is not None:
+        if state is not None and model._meta.label_lower not in BOOKKEEPING:
             state.wrote = True
-            if model._meta.label_lower not in BOOKKEEPING:
-                state.wrote_records = True
         return PRIMARY
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -119,6 +126,6 @@ class ReplicaMiddleware:
             response = self.get_response(request)
         finally:
             _state.reset(token)
-        if not safe or state.wrote_records:
+        if not safe or state.wrote:
             pin(request, response)
         return response

@@ -10,10 +10,12 @@ import subprocess
 import sys
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connections, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import ApiToken
 from aidtrack.core import replica
 from aidtrack.core.replica import PRIMARY, REPLICA, ReplicaRouter
 from pairings.models import Organization, Pairing
@@ -65,20 +67,20 @@ def test_a_safe_request_reads_from_the_replica_until_it_writes():
         assert router.db_for_write(Organization) == PRIMARY
         # Its later reads may read what it wrote.
         assert router.db_for_read(Pairing) == PRIMARY
-        assert replica._state.get().wrote_records
+        assert replica._state.get().wrote
     finally:
         replica._state.reset(token)
 
 
-def test_bookkeeping_writes_do_not_pin_the_client():
+def test_bookkeeping_writes_keep_reads_on_the_replica():
+    """A session saved or an API token's last use noted: nothing reads those back."""
     router = ReplicaRouter()
     token = in_request("GET")
     try:
-        from django.contrib.sessions.models import Session
-
         router.db_for_write(Session)
-        state = replica._state.get()
-        assert state.wrote and not state.wrote_records
+        router.db_for_write(ApiToken)
+        assert router.db_for_read(Pairing) == REPLICA
+        assert not replica._state.get().wrote
     finally:
         replica._state.reset(token)
 
@@ -126,6 +128,12 @@ def test_pages_read_from_the_replica_and_a_write_pins_the_client(replica_alias, 
     with CaptureQueriesContext(replica_alias) as on_replica:
         assert other.get(PAGE).status_code == 200
     assert on_replica.captured_queries
+
+    # API reads too, although authenticating notes the token's use on the primary.
+    api = type(client)(headers={"Authorization": f"Token {world.token('leader')}"})
+    with CaptureQueriesContext(replica_alias) as on_replica:
+        assert api.get("/api/v1/pairings/").status_code == 200
+    assert any("pairings_pairing" in q["sql"] for q in on_replica.captured_queries)
 
 
 def test_the_replica_is_configured_only_with_its_url():
