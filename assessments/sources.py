@@ -75,7 +75,9 @@ def facts_compute(groups: Groups, years, tile_years=None) -> dict[tuple[int, int
     needs = needs_counts(groups, years)
     reported = indicator_totals_many(groups, years)
     by_status = projects_by_status_counts(groups, tile_years)
-    on_post = people_on_post_counts(groups, {year: counting_day(year) for year in tile_years})
+    on_post = people_on_post_counts(
+        groups, {year: counting_day(year) for year in tile_years}, breakdowns=False
+    )
     return {
         key: Facts(
             funds=funds[key],

@@ -73,11 +73,15 @@ def _count_filters(column: str, codes) -> dict[str, str]:
     }
 
 
-def people_on_post_counts(groups: Groups, days: Mapping[int, date]) -> dict[tuple, dict]:
+def people_on_post_counts(
+    groups: Groups, days: Mapping[int, date], *, breakdowns: bool = True
+) -> dict[tuple, dict]:
     """Distinct people on post per group on each ``{year: day}``: ``{(key, year): {...}}``.
 
     A person counts once in a group whatever the number of their deployments
-    under way in it, and once in each breakdown they belong to.
+    under way in it, and once in each breakdown they belong to. Without
+    ``breakdowns`` only the total is counted (each breakdown is a distinct
+    count of its own: the summaries of every pairing need the total only).
     """
     empty = {
         "total": 0,
@@ -93,25 +97,31 @@ def people_on_post_counts(groups: Groups, days: Mapping[int, date]) -> dict[tupl
         for year in days
     }
     breakdowns = (
-        ("by_category", "cat", PersonCategory.values),
-        ("by_specialty", "spec", Specialty.values),
-        ("by_direction", "direction", Direction.values),
+        (
+            ("by_category", "cat", PersonCategory.values),
+            ("by_specialty", "spec", Specialty.values),
+            ("by_direction", "direction", Direction.values),
+        )
+        if breakdowns
+        else ()
     )
     totals = {"total": "COUNT(DISTINCT o.who)"}
     for _name, column, codes in breakdowns:
         totals.update(_count_filters(column, codes))
     for year, day in days.items():
-        rows = roll_up(
-            _deployments(groups.pairing_ids)
-            .filter(deployment_active_on(day))
-            .values(
+        on_post = _deployments(groups.pairing_ids).filter(deployment_active_on(day))
+        if breakdowns:
+            on_post = on_post.values(
                 "direction",
                 pid=F("pairing_id"),
                 who=F("person_id"),
                 cat=F("person__category"),
                 spec=F("person__specialty"),
             )
-            .distinct(),
+        else:
+            on_post = on_post.values(pid=F("pairing_id"), who=F("person_id"))
+        rows = roll_up(
+            on_post.distinct(),
             groups,
             totals=totals,
         )
