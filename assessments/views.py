@@ -58,6 +58,7 @@ from pairings.models import Pairing
 from projects.choices import ProjectStatus
 
 ENDING_WITHIN_DAYS = 60
+ENDING_SHOWN = 20  # on the pairing dashboard; the list behind its link has them all
 
 # The overview's tiles, in order: (tile key, label, how to show the value).
 TILE_CARDS = [
@@ -210,12 +211,13 @@ class DashboardMixin(BrowserAccessMixin):
         )
         return pairings.annotate(below_count=Coalesce(Subquery(below), 0))
 
-    def ancestors(self, pairing) -> list:
-        """``pairing`` and the pairings above it that are in scope, the highest first."""
-        if pairing is None:
+    def chain(self, pk) -> list:
+        """The pairing ``pk`` and the pairings above it that are in scope, the highest
+        first, in one query; empty when ``pk`` is not in scope."""
+        if pk is None:
             return []
-        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=_ancestor_ids(pairing.pk))}
-        chain, node = [], pairing
+        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=_chain_ids(pk))}
+        chain, node = [], by_id.get(pk)
         while node is not None:
             chain.insert(0, node)
             node = by_id.get(node.parent_id)
@@ -255,11 +257,12 @@ class OverviewView(DashboardMixin, TemplateView):
         first = _int(self.request.GET.get("from"), year)
         first = year if not 2000 <= first <= year else first
         period = list(range(first, year + 1))
-        parent = None
+        parent, breadcrumbs = None, []
         if self.request.GET.get("pairing"):
-            parent = self.scoped_pairings().filter(pk=_int(self.request.GET["pairing"])).first()
-            if parent is None:
+            breadcrumbs = self.chain(_int(self.request.GET["pairing"]))
+            if not breadcrumbs:
                 raise Http404
+            parent = breadcrumbs[-1]
         level_pairings = list(self.level(parent))
         tile_ids = [parent.pk] if parent else [pairing.pk for pairing in level_pairings]
         ids = {*tile_ids, *(pairing.pk for pairing in level_pairings)}
@@ -285,7 +288,7 @@ class OverviewView(DashboardMixin, TemplateView):
             period=period,
             years=self.years(),
             parent=parent,
-            breadcrumbs=self.ancestors(parent),
+            breadcrumbs=breadcrumbs,
             rows=rows,
             tiles=tile_cards(tiles),
             projects_total=sum(tiles.get("projects_by_status", {}).get("value", {}).values()),
@@ -314,8 +317,8 @@ class OverviewView(DashboardMixin, TemplateView):
         return context
 
 
-def _ancestor_ids(pairing_id: int) -> RawSQL:
-    """The ids of the pairings above ``pairing_id`` (a recursive subquery)."""
+def _chain_ids(pairing_id: int) -> RawSQL:
+    """The ids of ``pairing_id`` and the pairings above it (a recursive subquery)."""
     table = Pairing._meta.db_table
     return RawSQL(  # noqa: S611 - our table name; the id is a parameter
         f"""
@@ -324,9 +327,9 @@ def _ancestor_ids(pairing_id: int) -> RawSQL:
             UNION
             SELECT p.id, p.parent_id FROM {table} AS p JOIN up ON p.id = up.parent_id
         )
-        SELECT id FROM up WHERE id <> %s
+        SELECT id FROM up
         """,  # noqa: S608 - the table name comes from model metadata
-        [pairing_id, pairing_id],
+        [pairing_id],
     )
 
 
@@ -375,8 +378,12 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
         summaries = summaries_read([pairing.pk], {*trend_years, year})
         summary = summaries.get((pairing.pk, year))
         tree_ids = Pairing.objects.for_user(self.request.user).subtree_ids(pairing.pk)
-        ending = sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
-            "person", *Pairing.name_related("pairing")
+        # The soonest few, and the list behind the link for the rest: a province's
+        # tree has thousands of people whose term ends within the window.
+        ending = list(
+            sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
+                "person", *Pairing.name_related("pairing")
+            )[: ENDING_SHOWN + 1]
         )
         trend = _trend(summaries, pairing.pk, trend_years)
         money_names = {
@@ -395,7 +402,9 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             summary=summary,
             official=official_grades_read([pairing.pk], [year]).get((pairing.pk, year), {}),
             levels=GradeLevel.choices,
-            ending=ending,
+            ending=ending[:ENDING_SHOWN],
+            ending_more=len(ending) > ENDING_SHOWN,
+            ending_shown=ENDING_SHOWN,
             ending_days=ENDING_WITHIN_DAYS,
             ending_url=sources.link(
                 "cadres:deployment_list",
