@@ -161,9 +161,10 @@ def summaries_compute(pairing_ids, years, rubrics: dict) -> dict[tuple[int, int]
     ``tree_pairs`` are the groups the set-based selectors roll up over.
     """
     roots, years = sorted(set(pairing_ids)), sorted(set(years))
-    members: dict[int, set[int]] = {root: set() for root in roots}
+    members: dict[int, set[int]] = {}
     for root, pairing_id in tree_pairs(roots):
-        members[root].add(pairing_id)
+        members.setdefault(root, set()).add(pairing_id)
+    roots = sorted(members)  # a pairing deleted meanwhile has no summary to write
     items = {year: list(rubric.items.all()) if rubric else [] for year, rubric in rubrics.items()}
     if any(not item.aggregate_descendants for year_items in items.values() for item in year_items):
         members.update({_own_key(root): {root} for root in roots})
@@ -268,6 +269,7 @@ def assessment_refresh_set(*, pairing_ids, years) -> dict[str, int]:
     roots, years = sorted(set(pairing_ids)), sorted(set(years))
     if not roots or not years:
         return {"refreshed": 0, "failed": 0}
+    roots = sorted(Pairing.objects.filter(pk__in=roots).values_list("pk", flat=True))
     try:
         # A savepoint: a database error in a selector must not poison the
         # caller's transaction before the failure is recorded.
@@ -291,10 +293,11 @@ def assessment_refresh_set(*, pairing_ids, years) -> dict[str, int]:
                         **authorship,
                     )
                     for root in roots
+                    if (root, year) in computed
                 ],
                 _WRITTEN,
             )
-    return {"refreshed": len(roots) * len(years), "failed": 0}
+    return {"refreshed": len(computed), "failed": 0}
 
 
 def _record_failure(keys, exc: Exception) -> None:

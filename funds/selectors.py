@@ -269,9 +269,8 @@ def growth(current: Decimal, previous: Decimal) -> Decimal | None:
 
 def funds_growth(pairing_ids, year: int) -> dict[str, Decimal | None]:
     """Each money figure's change over the previous year, in percent."""
-    pairing_ids = list(pairing_ids)
-    current = funds_summary(pairing_ids, year)
-    previous = funds_summary(pairing_ids, year - 1)
+    both = funds_summaries(Groups.one(pairing_ids), [year - 1, year])
+    current, previous = both[(0, year)], both[(0, year - 1)]
     return {key: growth(current[key], previous[key]) for key in MONEY_KEYS}
 
 
