@@ -132,14 +132,30 @@ def refresh_all(years: list[int] | None = None) -> dict[str, int]:
     statement per figure family; the summaries are written one transaction
     per year.
     """
+    from assessments.models import RefreshRequest
     from assessments.services import assessment_refresh_set
     from pairings.models import Pairing
 
+    current = timezone.localdate().year
     if years is None:
-        current = timezone.localdate().year
         years = list(range(current - NIGHTLY_YEARS + 1, current + 1))
+    # Requests this run answers: a year it refreshes whose next year it refreshes
+    # too (or that has none yet). Read before computing, so every change they
+    # stand for was committed before the figures were read; deleted afterwards
+    # only if no newer change came (a backlog, e.g. after a bulk load, is gone
+    # with the nightly run instead of taking hundreds of small batches).
+    covered = [year for year in years if year + 1 in years or year + 1 > current]
+    seen = list(RefreshRequest.objects.filter(year__in=covered).values_list("pk", "requested_at"))
     counts = assessment_refresh_set(
         pairing_ids=list(Pairing.objects.values_list("pk", flat=True)), years=years
     )
+    if seen and not counts["failed"]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {RefreshRequest._meta.db_table} AS r "  # noqa: S608 (our table)
+                "USING unnest(%s::bigint[], %s::timestamptz[]) AS s(id, at) "
+                "WHERE r.id = s.id AND r.requested_at = s.at",
+                [[pk for pk, _at in seen], [at for _pk, at in seen]],
+            )
     logger.info("nightly assessment refresh: %s", counts)
     return counts
