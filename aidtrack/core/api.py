@@ -27,6 +27,7 @@ from rest_framework.settings import api_settings
 
 from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
+from aidtrack.core.api_rows import rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.locking import ensure_unlocked
@@ -50,7 +51,39 @@ class DownloadFileField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+class CompiledListSerializer(serializers.ListSerializer):
+    """Lists rows through the child's compiled row function (core.api_rows): same output."""
+
+    def to_representation(self, data):
+        return rows_of(self, data)
+
+
+class CompiledListMixin:
+    """``many=True`` gives a CompiledListSerializer unless the Meta names another list class."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        meta = getattr(cls, "Meta", None)
+        if getattr(meta, "list_serializer_class", None) is not None:
+            return super().many_init(*args, **kwargs)
+        # As DRF's many_init, with our list class as the default.
+        list_kwargs = {}
+        for key in serializers.LIST_SERIALIZER_KWARGS_REMOVE:
+            value = kwargs.pop(key, None)
+            if value is not None:
+                list_kwargs[key] = value
+        list_kwargs["child"] = cls(*args, **kwargs)
+        list_kwargs.update(
+            {k: v for k, v in kwargs.items() if k in serializers.LIST_SERIALIZER_KWARGS}
+        )
+        return CompiledListSerializer(*args, **list_kwargs)
+
+
+class ReadModelSerializer(CompiledListMixin, serializers.ModelSerializer):
+    """A model serializer whose lists go through the compiled row function."""
+
+
+class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
     """Runs the model's ``full_clean()`` so the API enforces the same rules as forms.
 
     Related-record fields only accept rows in the requesting user's scope.
