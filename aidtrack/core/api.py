@@ -27,7 +27,7 @@ from rest_framework.settings import api_settings
 
 from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
-from aidtrack.core.api_rows import rows_of
+from aidtrack.core.api_rows import column_plan, rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.locking import ensure_unlocked
@@ -186,6 +186,21 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        """A page of rows; read as column values when every field is a column (core.api_rows)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        plan = None
+        if not queryset._prefetch_related_lookups and self.paginator is not None:
+            plan = column_plan(self.get_serializer(), queryset.query.annotations)
+        if plan is None:  # DRF's list, whose serializer compiles its rows (CompiledListSerializer)
+            page = self.paginate_queryset(queryset)
+            if page is None:
+                return Response(self.get_serializer(queryset, many=True).data)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        lookups, row = plan
+        page = self.paginate_queryset(queryset.values(*lookups))
+        return self.get_paginated_response([row(values) for values in page])
 
     def _save_in_scope(self, save, action):
         with transaction.atomic():
