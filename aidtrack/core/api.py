@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -154,6 +155,30 @@ class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
         return instance
 
 
+_PLANS = {}  # (serializer class, time zone, annotations) → column plan or None
+
+
+def _fields_are_declared(serializer_class) -> bool:
+    """Whether the class's fields (and its nested serializers') depend on nothing but its code.
+
+    Ours only scope the choices of related fields to the user, which no
+    reading uses; a serializer overriding ``get_fields`` otherwise may vary.
+    """
+    if serializer_class.get_fields not in (
+        serializers.ModelSerializer.get_fields,
+        ValidatedModelSerializer.get_fields,
+    ):
+        return False
+    nested = (
+        getattr(field, "child", field) for field in serializer_class._declared_fields.values()
+    )
+    return all(
+        _fields_are_declared(type(field))
+        for field in nested
+        if isinstance(field, serializers.ModelSerializer)
+    )
+
+
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope.
 
@@ -192,7 +217,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         plan = None
         if not queryset._prefetch_related_lookups and self.paginator is not None:
-            plan = column_plan(self.get_serializer(), queryset.query.annotations)
+            plan = self._column_plan(tuple(sorted(queryset.query.annotations)))
         if plan is None:  # DRF's list, whose serializer compiles its rows (CompiledListSerializer)
             page = self.paginate_queryset(queryset)
             if page is None:
@@ -201,6 +226,23 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         lookups, row = plan
         page = self.paginate_queryset(queryset.values(*lookups))
         return self.get_paginated_response([row(values) for values in page])
+
+    def _column_plan(self, annotations):
+        """column_plan of the serializer; kept per class when its fields are its declaration.
+
+        Building a model serializer's fields costs a few milliseconds on every
+        request; a serializer whose fields come from its declaration and Meta
+        alone gives the same plan every time (for one time zone: date-times
+        are written in it).
+        """
+        serializer_class = self.get_serializer_class()
+        if not _fields_are_declared(serializer_class):
+            return column_plan(self.get_serializer(), annotations)
+        key = (serializer_class, timezone.get_current_timezone_name(), annotations)
+        if key not in _PLANS:
+            # No request in the context: nothing of this one is kept with the plan.
+            _PLANS[key] = column_plan(serializer_class(context={}), annotations)
+        return _PLANS[key]
 
     def _save_in_scope(self, save, action):
         with transaction.atomic():
