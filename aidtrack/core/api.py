@@ -224,6 +224,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
                 return Response(self.get_serializer(queryset, many=True).data)
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         lookups, row = plan
+        ordering = self.paginator.ordering  # the cursor reads its position from each row
+        ordering = (ordering,) if isinstance(ordering, str) else ordering
+        lookups = list(dict.fromkeys([*lookups, *(name.lstrip("-") for name in ordering)]))
         page = self.paginate_queryset(queryset.values(*lookups))
         return self.get_paginated_response([row(values) for values in page])
 

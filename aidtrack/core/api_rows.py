@@ -338,7 +338,7 @@ def column_plan(serializer, annotations=()):
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if model is None:
         return None
-    lookups, steps = ["pk"], []
+    lookups, steps = [], []
     for field in serializer._readable_fields:
         step = _column_step(field, model, annotations)
         if step is None:
