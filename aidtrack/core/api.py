@@ -28,7 +28,7 @@ from rest_framework.settings import api_settings
 
 from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
-from aidtrack.core.api_rows import column_plan, rows_of
+from aidtrack.core.api_rows import as_listed_prefetch, column_plan, rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.locking import ensure_unlocked
@@ -209,7 +209,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
-            queryset = queryset.prefetch_related(*self.prefetch_related)
+            lookups = self.prefetch_related
+            if self.action == "list":
+                lookups = [
+                    as_listed_prefetch(lookup, self.get_serializer_class()) for lookup in lookups
+                ]
+            queryset = queryset.prefetch_related(*lookups)
         return queryset
 
     def list(self, request, *args, **kwargs):

@@ -28,6 +28,7 @@ from operator import attrgetter, itemgetter
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Prefetch
 from django.utils import timezone
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
@@ -71,12 +72,51 @@ def _field_step(field, model):
         field, serializers.ListSerializer
     ):
         child = row_function(field.child)
-        return _reader(field, model), lambda data: [child(item) for item in _iterable(data)]
+        read = _reader(field, model)
+        if len(field.source_attrs) == 1:
+            read = _listed_first(field.source_attrs[0], read)
+        return read, lambda data: [child(item) for item in _iterable(data)]
     if isinstance(field, serializers.Serializer):
         return _reader(field, model), row_function(field)
     if _is_primary_key(field, model):
         return _primary_key_reader(field, model), _identity
     return _reader(field, model), _representer(field)
+
+
+LISTED = "_listed_"  # the attribute a list's prefetch fills: _listed_<relation>
+
+
+def as_listed_prefetch(lookup, serializer_class):
+    """A list page's prefetch of a nested list: into a plain list (``Prefetch(to_attr=…)``).
+
+    Django's own prefetch makes a queryset per parent row to hold its cache,
+    which on a page of 500 costs more than the query; a list attribute
+    holds the same rows in the same order. Only a one-level lookup that a
+    declared nested list serializer reads is changed: other readers of the
+    relation (a primary-key list, a method) would not see the list.
+    """
+    if not isinstance(lookup, str) or "__" in lookup:
+        return lookup
+    declared = serializer_class._declared_fields
+    if not any(
+        isinstance(field, serializers.ListSerializer)
+        and not _overrides(field, serializers.ListSerializer)
+        and (field.source or name) == lookup
+        for name, field in declared.items()
+    ):
+        return lookup
+    return Prefetch(lookup, to_attr=LISTED + lookup)
+
+
+def _listed_first(attr, read):
+    """The rows a list prefetch put on the instance, else DRF's reading of the relation."""
+    name = LISTED + attr
+
+    def read_listed(instance):
+        listed = instance.__dict__.get(name)
+        return read(instance) if listed is None else listed
+
+    return read_listed
 
 
 def _iterable(data):
