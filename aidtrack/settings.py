@@ -433,7 +433,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "aidtrack.core.api_defaults.CappedCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aidtrack.core.api_defaults.json_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["aidtrack.core.api_defaults.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": ["aidtrack.core.throttling.ApiRateThrottle"],
     "COERCE_DECIMAL_TO_STRING": True,
