@@ -113,8 +113,7 @@ class Person(BaseModel):
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """People whose home organisation is within the user's pairings."""
-        in_scope = Organization.objects.filter(Organization.scope_q(pairing_ids))
-        return Q(home_organization__in=in_scope)
+        return Q(home_organization__in=Organization.ids_in_scope(pairing_ids))
 
     @classmethod
     def own_q(cls, user) -> Q:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cadres.choices import (
@@ -78,6 +78,41 @@ def people_on_post(pairing_ids: Collection[int], on: date) -> dict:
         "by_category": {code: by_category[code] for code in PersonCategory.values},
         "by_specialty": {code: by_specialty[code] for code in Specialty.values},
         "by_direction": {code: by_direction[code] for code in Direction.values},
+    }
+
+
+def people_on_post_counts(pairing_ids: Collection[int], on: date) -> dict:
+    """``people_on_post``'s figures counted by the database: two grouped queries.
+
+    For pages that show the counts of a large tree (a province pairing has
+    ~20,000 people on post): nobody's row reaches Python. A person has one
+    category and one specialty, so the (category, specialty) groups add up
+    to the distinct people; nobody is on two deployments at once, so counting
+    people per direction counts each once.
+    """
+    active = _deployments(pairing_ids).filter(deployment_active_on(on)).order_by()
+    by_category = dict.fromkeys(PersonCategory.values, 0)
+    by_specialty = dict.fromkeys(Specialty.values, 0)
+    total = 0
+    for row in active.values("person__category", "person__specialty").annotate(
+        people=Count("person", distinct=True)
+    ):
+        total += row["people"]
+        for counts, code in (
+            (by_category, row["person__category"]),
+            (by_specialty, row["person__specialty"]),
+        ):
+            if code in counts:
+                counts[code] += row["people"]
+    by_direction = dict.fromkeys(Direction.values, 0)
+    for row in active.values("direction").annotate(people=Count("person", distinct=True)):
+        if row["direction"] in by_direction:
+            by_direction[row["direction"]] = row["people"]
+    return {
+        "total": total,
+        "by_category": by_category,
+        "by_specialty": by_specialty,
+        "by_direction": by_direction,
     }
 
 

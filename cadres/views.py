@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
+from aidtrack.core.hub import first_page
 from aidtrack.core.throttling import RateLimited
 from aidtrack.core.transitions import TransitionNotAllowed
 from aidtrack.core.views import (
@@ -73,7 +74,7 @@ from cadres.selectors import (
     deployment_active_on,
     deployments_ending_within,
     leading_memberships,
-    people_on_post,
+    people_on_post_counts,
     team_board,
 )
 from cadres.services import (
@@ -519,38 +520,47 @@ class CareRecordViews(ObjectViews):
 
 
 def pairing_people_tab(request, pairing) -> dict:
-    """Who is on post today under the pairing and the pairings below it, as this user sees it."""
+    """Who is on post today under the pairing and the pairings below it, as this user sees it.
+
+    Counts for the whole tree; of the people, the deployments ending soon and
+    the teams a first page each, with the filtered list for the rest.
+    """
     user, today = request.user, timezone.localdate()
     visible = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
-    on_post = (
-        Deployment.objects.for_user(user)
-        .filter(pairing_id__in=visible)
-        .filter(deployment_active_on(today))
-        .select_related("person", "host_organization")
-        .order_by("person__category", "person__name", "id")
-    )
-    by_category = {code: [] for code in PersonCategory.values}
-    for deployment in on_post:
-        by_category[deployment.person.category].append(deployment)
-    summary = people_on_post(visible, today)
+    deployments = Deployment.objects.for_user(user).filter(pairing_id__in=visible)
+    on_post = deployments.filter(deployment_active_on(today))
+    deployment_list = reverse("cadres:deployment_list")
+    on_post_query = f"pairing={pairing.pk}&on_post_on={today:%Y-%m-%d}"
+    summary = people_on_post_counts(visible, today)
+    teams = Team.objects.for_user(user).filter(pairing_id__in=visible)
     return {
         "today": today,
-        "on_post_groups": [
-            (PersonCategory(code).label, rows) for code, rows in by_category.items() if rows
-        ],
+        "on_post_query": on_post_query,
+        "on_post": first_page(
+            on_post.select_related("person", "host_organization").order_by(
+                "person__category", "person__name", "id"
+            ),
+            f"{deployment_list}?{on_post_query}",
+            counted=on_post,
+        ),
         "summary": summary,
         "summary_rows": _labelled_counts(summary),
-        "ending_soon": deployments_ending_within(visible, 60, today),
-        "teams": Team.objects.for_user(user)
-        .filter(pairing_id__in=visible)
-        .select_related("host_organization")
-        .annotate(
-            member_count=Count(
-                "members",
-                filter=Q(members__left_on__isnull=True) | Q(members__left_on__gte=today),
+        "ending_soon": first_page(
+            deployments_ending_within(visible, 60, today),
+            f"{deployment_list}?pairing={pairing.pk}&ending_within=60",
+        ),
+        "teams": first_page(
+            teams.select_related("host_organization")
+            .annotate(
+                member_count=Count(
+                    "members",
+                    filter=Q(members__left_on__isnull=True) | Q(members__left_on__gte=today),
+                )
             )
-        )
-        .order_by("-start_date", "name"),
+            .order_by("-start_date", "name"),
+            f"{reverse('cadres:team_list')}?pairing={pairing.pk}",
+            counted=teams,
+        ),
     }
 
 
