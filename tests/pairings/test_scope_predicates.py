@@ -89,3 +89,17 @@ def test_the_scope_comes_with_the_user(world, client):
     coordinator.forget_scope()
     assert coordinator.pairing_ids_in_scope() == scope
     assert Person.objects.for_user(coordinator).count() == 0
+
+
+def test_a_token_brings_its_scope_too(world):
+    from rest_framework.test import APIClient
+
+    counts = {}
+    for role in (ADMIN, COORDINATOR):
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {world.token(role)}")
+        api.get("/api/v1/people/")
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/v1/people/").status_code == 200
+        counts[role] = len(queries)
+    assert counts[COORDINATOR] == counts[ADMIN], counts
