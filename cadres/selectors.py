@@ -82,32 +82,34 @@ def people_on_post(pairing_ids: Collection[int], on: date) -> dict:
 
 
 def people_on_post_counts(pairing_ids: Collection[int], on: date) -> dict:
-    """``people_on_post``'s figures counted by the database: two grouped queries.
+    """``people_on_post``'s figures counted by the database, in one grouped query.
 
     For pages that show the counts of a large tree (a province pairing has
-    ~20,000 people on post): nobody's row reaches Python. A person has one
-    category and one specialty, so the (category, specialty) groups add up
-    to the distinct people; nobody is on two deployments at once, so counting
-    people per direction counts each once.
+    ~20,000 people on post): nobody's row reaches Python. Nobody is on two
+    deployments at once (``Deployment.clean``), so each person on post falls
+    in exactly one (category, specialty, direction) group and the groups
+    add up to the distinct people, by any of the three.
     """
-    active = _deployments(pairing_ids).filter(deployment_active_on(on)).order_by()
     by_category = dict.fromkeys(PersonCategory.values, 0)
     by_specialty = dict.fromkeys(Specialty.values, 0)
+    by_direction = dict.fromkeys(Direction.values, 0)
     total = 0
-    for row in active.values("person__category", "person__specialty").annotate(
-        people=Count("person", distinct=True)
-    ):
+    groups = (
+        _deployments(pairing_ids)
+        .filter(deployment_active_on(on))
+        .order_by()
+        .values("person__category", "person__specialty", "direction")
+        .annotate(people=Count("person", distinct=True))
+    )
+    for row in groups:
         total += row["people"]
         for counts, code in (
             (by_category, row["person__category"]),
             (by_specialty, row["person__specialty"]),
+            (by_direction, row["direction"]),
         ):
             if code in counts:
                 counts[code] += row["people"]
-    by_direction = dict.fromkeys(Direction.values, 0)
-    for row in active.values("direction").annotate(people=Count("person", distinct=True)):
-        if row["direction"] in by_direction:
-            by_direction[row["direction"]] = row["people"]
     return {
         "total": total,
         "by_category": by_category,

@@ -2,7 +2,8 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -536,10 +537,9 @@ def pairing_people_tab(request, pairing) -> dict:
     return {
         "today": today,
         "on_post_query": on_post_query,
+        # In the deployment list's own order, so the page is the list's first.
         "on_post": first_page(
-            on_post.select_related("person", "host_organization").order_by(
-                "person__category", "person__name", "id"
-            ),
+            on_post.select_related("person", "host_organization").order_by("-start_date", "id"),
             f"{deployment_list}?{on_post_query}",
             counted=on_post,
         ),
@@ -550,18 +550,26 @@ def pairing_people_tab(request, pairing) -> dict:
             f"{deployment_list}?pairing={pairing.pk}&ending_within=60",
         ),
         "teams": first_page(
+            # A count per row shown, not a GROUP BY over every team's members.
             teams.select_related("host_organization")
-            .annotate(
-                member_count=Count(
-                    "members",
-                    filter=Q(members__left_on__isnull=True) | Q(members__left_on__gte=today),
-                )
-            )
+            .annotate(member_count=_current_member_count(today))
             .order_by("-start_date", "name"),
             f"{reverse('cadres:team_list')}?pairing={pairing.pk}",
             counted=teams,
         ),
     }
+
+
+def _current_member_count(today):
+    members = (
+        TeamMember.objects.filter(team=OuterRef("pk"))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .order_by()
+        .values("team")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(members), 0)
 
 
 def _labelled_counts(summary: dict) -> list[tuple]:

@@ -307,7 +307,7 @@ def pairing_funds_tab(request, pairing) -> dict:
         FundAllocation.objects.for_user(user)
         .filter(pairing__in=pairing_ids, year=year)
         .select_related(*Pairing.name_related("pairing"))
-        .order_by("pairing__helping_region__code", "source_level", "id"),
+        .order_by("id"),  # the allocation list's order within a year (-year, id)
         f"{reverse('funds:fundallocation_list')}?{query}",
     )
     top_investments = (

@@ -147,14 +147,20 @@ class Organization(BaseModel):
         return RawSQL(_ORGANIZATIONS_IN_SCOPE, [ids, ids])  # noqa: S611 - ids are parameters
 
 
+# The regions inside the side regions come from the GIN index of
+# ``Region.path`` in a CTE of their own (MATERIALIZED): joined into the outer
+# query, the planner may instead walk every region and test ``&&`` row by row.
 _ORGANIZATIONS_IN_SCOPE = """
     SELECT organization.id FROM pairings_organization AS organization
     WHERE organization.region_id IN (
-        SELECT region.id FROM pairings_region AS region
-        WHERE region.path && ARRAY(
-            SELECT unnest(ARRAY[side.helping_region_id, side.helped_region_id])
-            FROM pairings_pairing AS side WHERE side.id = ANY(%s::bigint[])
+        WITH inside AS MATERIALIZED (
+            SELECT region.id FROM pairings_region AS region
+            WHERE region.path && ARRAY(
+                SELECT DISTINCT unnest(ARRAY[side.helping_region_id, side.helped_region_id])
+                FROM pairings_pairing AS side WHERE side.id = ANY(%s::bigint[])
+            )
         )
+        SELECT id FROM inside
     )
     OR organization.id IN (
         SELECT unnest(ARRAY[side.helping_organization_id, side.helped_organization_id])

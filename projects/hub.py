@@ -6,7 +6,7 @@ user's scope; each links to the filtered list behind it.
 
 from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Subquery, Sum
 from django.urls import reverse
 
 from aidtrack.core import scoping
@@ -61,9 +61,14 @@ def pairing_projects(request, pairing) -> dict:
         }
         for year, figures in sorted(by_year.items(), reverse=True)
     ]
+    # The latest few picked first, then their progress: the progress subquery
+    # runs for those rows, not for every project of the tree before sorting.
+    latest = projects.order_by("-year", "-created_at", "-pk").values("pk")[:RECENT_PROJECTS]
     recent = with_progress(
-        projects.select_related("region").order_by("-year", "-created_at", "-pk")
-    )[:RECENT_PROJECTS]
+        Project.objects.filter(pk__in=Subquery(latest))
+        .select_related("region")
+        .order_by("-year", "-created_at", "-pk")
+    )
     return {
         "project_rows": rows,
         "project_statuses": ProjectStatus.choices,
