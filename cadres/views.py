@@ -541,7 +541,8 @@ def pairing_people_tab(request, pairing) -> dict:
         "on_post": first_page(
             on_post.select_related("person", "host_organization").order_by("-start_date", "id"),
             f"{deployment_list}?{on_post_query}",
-            counted=on_post,
+            # One deployment on post per person (Deployment.clean): counted above.
+            count=summary["total"],
         ),
         "summary": summary,
         "summary_rows": _labelled_counts(summary),
