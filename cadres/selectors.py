@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cadres.choices import (
@@ -116,6 +117,25 @@ def people_on_post_counts(pairing_ids: Collection[int], on: date) -> dict:
         "by_specialty": by_specialty,
         "by_direction": by_direction,
     }
+
+
+def current_member_count(today: date):
+    """An annotation for teams: their members who have not left by ``today``.
+
+    A subquery per team row shown (the hub's first page), not a GROUP BY over
+    every team's members.
+    """
+    from cadres.models import TeamMember
+
+    members = (
+        TeamMember.objects.filter(team=OuterRef("pk"))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .order_by()
+        .values("team")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(members), 0)
 
 
 def deployment_started_in(year: int) -> Q:

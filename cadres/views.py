@@ -2,8 +2,6 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -71,6 +69,7 @@ from cadres.models import (
     TeamMember,
 )
 from cadres.selectors import (
+    current_member_count,
     current_team_memberships,
     deployment_active_on,
     deployments_ending_within,
@@ -553,24 +552,12 @@ def pairing_people_tab(request, pairing) -> dict:
         "teams": first_page(
             # A count per row shown, not a GROUP BY over every team's members.
             teams.select_related("host_organization")
-            .annotate(member_count=_current_member_count(today))
+            .annotate(member_count=current_member_count(today))
             .order_by("-start_date", "name"),
             f"{reverse('cadres:team_list')}?pairing={pairing.pk}",
             counted=teams,
         ),
     }
-
-
-def _current_member_count(today):
-    members = (
-        TeamMember.objects.filter(team=OuterRef("pk"))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .order_by()
-        .values("team")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(members), 0)
 
 
 def _labelled_counts(summary: dict) -> list[tuple]:
