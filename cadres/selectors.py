@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from aidtrack.core.rollup import Groups, roll_up, years_q
@@ -190,6 +190,25 @@ def started_count(
         and (not kind or knd == kind)
         and (not direction or drc == direction)
     )
+
+
+def current_member_count(today: date):
+    """An annotation for teams: their members who have not left by ``today``.
+
+    A subquery per team row shown (the hub's first page), not a GROUP BY over
+    every team's members.
+    """
+    from cadres.models import TeamMember
+
+    members = (
+        TeamMember.objects.filter(team=OuterRef("pk"))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .order_by()
+        .values("team")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(members), 0)
 
 
 def deployments_started(

@@ -198,8 +198,9 @@ def test_hub_people_tab(world, client):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["summary"]["total"] == 2
-    listed = {d.person.pk for _label, rows in response.context["on_post_groups"] for d in rows}
+    listed = {d.person.pk for d in response.context["on_post"]}
     assert listed == {on_post.pk, ending.person.pk}
+    assert response.context["on_post"].count == 2
     assert [d.pk for d in response.context["ending_soon"]] == [ending.pk]
     assert [t.pk for t in response.context["teams"]] == [team.pk]
     assert "中山市前方工作组" in response.content.decode()
