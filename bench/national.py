@@ -1205,7 +1205,7 @@ def run(args) -> None:
         call_command("migrate", verbosity=0, interactive=False)
         if not source:
             loading = time.perf_counter()
-            call_command("load_scale")
+            call_command("load_scale", scale=args.dataset_scale)
             print(f"load_scale: {time.perf_counter() - loading:.0f} s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -1257,7 +1257,6 @@ def run(args) -> None:
         print(f"\ndone in {elapsed:.0f} s; results in {json_path}")
     finally:
         if not args.keep:
-            use_database(settings.DATABASES["default"].get("TEST", {}).get("NAME") or "postgres")
             connection.close()
             admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
             print(f"{name} dropped")

@@ -851,6 +851,12 @@ def main() -> None:
         help="a loaded database to copy (CREATE DATABASE … TEMPLATE); without it, load_scale runs",
     )
     national.add_argument(
+        "--dataset-scale",
+        type=float,
+        default=1.0,
+        help="without --dataset: load_scale's size factor (1 = national, 0.01 = tiny)",
+    )
+    national.add_argument(
         "--json", help="where to write the results (bench/results/national-<sha>.json)"
     )
     national.add_argument("--only", help="measure only the lines matching this regex")
