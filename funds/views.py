@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.hub import FIRST_PAGE_SIZE, FirstPage, first_page
+from aidtrack.core.rollup import Groups
 from aidtrack.core.views import (
     BrowserAccessMixin,
     ObjectDetailView,
@@ -51,7 +52,7 @@ from funds.models import (
     OverAllocation,
     Park,
 )
-from funds.selectors import MONEY_KEYS, funds_by_pairing, funds_summary, growth, project_funds
+from funds.selectors import MONEY_KEYS, funds_by_pairing, funds_summaries, growth, project_funds
 from funds.tables import (
     ConsumptionSupportTable,
     DonationTable,
@@ -287,9 +288,9 @@ def pairing_funds_tab(request, pairing) -> dict:
     year = _selected_year(request, years)
     # The current year is always offered, and so is any year typed into the address.
     years = sorted({*years, year, timezone.localdate().year}, reverse=True)
-    summary = funds_summary(pairing_ids, year)
-    # funds_growth would compute this year's figures a second time.
-    previous = funds_summary(pairing_ids, year - 1)
+    # Both years in one pass (funds_growth would compute this year's figures again).
+    both = funds_summaries(Groups.one(pairing_ids), [year - 1, year])
+    summary, previous = both[(0, year)], both[(0, year - 1)]
     by_pairing = funds_by_pairing(pairing_ids, year)
     with_money = [
         pk for pk, row in by_pairing.items() if any(row[key] for key in ("allocated", "committed"))

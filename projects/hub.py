@@ -11,13 +11,14 @@ from django.urls import reverse
 
 from aidtrack.core import scoping
 from aidtrack.core.hub import first_page
+from aidtrack.core.rollup import Groups
 from pairings.models import Pairing
 from projects.choices import NeedStatus, ProjectStatus, ReportStatus
 from projects.models import Indicator, Need, OutcomeReport, Project
 from projects.selectors import (
-    indicator_totals,
+    indicator_totals_many,
     needs_by_status,
-    needs_summary,
+    needs_counts,
     with_progress,
 )
 
@@ -91,8 +92,9 @@ def pairing_outcomes(request, pairing) -> dict:
         reverse=True,
     )
     by_code: dict[str, dict[int, object]] = defaultdict(dict)
+    every_year = indicator_totals_many(Groups.one(ids), years)  # one statement for all years
     for year in years:
-        for code, total in indicator_totals(ids, year).items():
+        for code, total in every_year[(0, year)].items():
             by_code[code][year] = total
     indicators = Indicator.objects.filter(code__in=by_code).order_by("category", "code")
     return {
@@ -131,11 +133,12 @@ def pairing_needs(request, pairing) -> dict:
     ids = _tree_ids(request, pairing)
     needs = Need.objects.for_user(request.user).filter(pairing__in=ids)
     years = sorted({day.year for day in needs.dates("collected_on", "year")}, reverse=True)
+    summaries = needs_counts(Groups.one(ids), years)  # one statement for all years
     return {
         "need_rows": [
             {
                 "year": year,
-                **needs_summary(ids, year),
+                **summaries[(0, year)],
                 "url": _list_url("projects:need_board", pairing=pairing.pk, year=year),
             }
             for year in years

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 
@@ -79,7 +80,10 @@ def roll_up(
     """
     if not groups:
         return []
-    sql, params = own.order_by().query.sql_with_params()
+    try:
+        sql, params = own.order_by().query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (no years asked for)
+        return []
     keys, ids = groups.pairs()
     columns = "".join(f", o.{column}" for column in by)
     aggregates = ", ".join(f"{expression} AS {name}" for name, expression in totals.items())
