@@ -11,11 +11,11 @@ string cell, so it is shown, never evaluated. Numbers and dates stay typed.
 """
 
 import csv
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -77,12 +77,35 @@ def _filename(model, extension: str) -> str:
 
 
 def _rows(table, queryset):
+    """Each row's CSV cells: the value read once per cell, the text made from it."""
+    columns = table.columns
     for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield [csv_text(column.value(obj), column.text(obj)) for column in table.columns]
+        yield [csv_text(value, _text(value)) for value in map(_reader(obj), columns)]
+
+
+def _reader(obj):
+    return lambda column: column.value(obj)
+
+
+def _text(value) -> str:
+    """``Column.text`` of a value already read (the same rules, without reading it twice)."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, date):  # and datetime: Y-m-d as stored
+        return value.isoformat()[:10]
+    return str(value)
 
 
 def _totals_row(totals) -> list | None:
-    """The totals under the columns that have one, labelled in the first free cell."""
+    """The totals under the columns that have one, labelled in the first free cell.
+
+    ``totals`` may be a callable, run when the rows are written: a download
+    starts at once and sums its list in one aggregate at the end.
+    """
+    if callable(totals):
+        totals = totals()
     if not totals:
         return None
     row = [value for _column, value in totals]
@@ -94,15 +117,19 @@ def _totals_row(totals) -> list | None:
 def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     header = [csv_text(str(column.verbose_name)) for column in table.columns]
-    totals_row = _totals_row(totals)
+
+    language = translation.get_language()
 
     def lines():
-        # A byte-order mark so Excel opens Chinese text as UTF-8.
-        yield "\ufeff" + writer.writerow(header)
-        for row in _rows(table, queryset):
-            yield writer.writerow(row)
-        if totals_row:
-            yield writer.writerow([csv_text(value) for value in totals_row])
+        # Written after the view returned: in the language of the request.
+        with translation.override(language):
+            # A byte-order mark so Excel opens Chinese text as UTF-8.
+            yield "\ufeff" + writer.writerow(header)
+            for row in _rows(table, queryset):
+                yield writer.writerow(row)
+            totals_row = _totals_row(totals)
+            if totals_row:
+                yield writer.writerow([csv_text(value) for value in totals_row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "csv")}"'
