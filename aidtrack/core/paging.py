@@ -276,11 +276,12 @@ def keyset_page(queryset, keys: list[SortKey], per_page: int, cursor: str | None
     )
 
 
-def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     """``(count, over)``: the number of rows, counting no further than ``cap`` + 1.
 
     ``SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)``: the cost of reading
     ``cap`` ids however long the list, where ``COUNT(*)`` reads every row.
     """
+    cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by().values("pk")[: cap + 1].count()
     return min(count, cap), count > cap
