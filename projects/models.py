@@ -379,6 +379,13 @@ class ProgressUpdate(BaseModel):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
         ordering = ["project", "date"]
+        indexes = [
+            # The progress list's default order (ProgressUpdateTable: newest first; core.paging
+            # pages by it), and each project's latest update (with_progress, on every
+            # row of the projects list).
+            models.Index(fields=["-date", "id"], name="progress_list_order_idx"),
+            models.Index(fields=["project", "-date"], name="progress_latest_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__lte=100),

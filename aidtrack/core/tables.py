@@ -79,6 +79,8 @@ class Column:
     def raw_value(self, row: Model) -> Any:
         if self.steps is None:
             self.bind(type(row))
+        if len(self.steps) == 1 and self.steps[0][1] is None and not self.steps[0][2]:
+            return getattr(row, self.steps[0][0])  # the common case: one plain attribute
         value: Any = row
         for name, choice_field, dynamic in self.steps:
             if value is None:

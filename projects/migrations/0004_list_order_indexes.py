@@ -24,6 +24,14 @@ class Migration(migrations.Migration):
 
     operations = [
         AddIndexConcurrently(
+            model_name='progressupdate',
+            index=models.Index(fields=['-date', 'id'], name='progress_list_order_idx'),
+        ),
+        AddIndexConcurrently(
+            model_name='progressupdate',
+            index=models.Index(fields=['project', '-date'], name='progress_latest_idx'),
+        ),
+        AddIndexConcurrently(
             model_name='project',
             index=models.Index(fields=['-year', 'code', 'id'], name='project_list_order_idx'),
         ),
