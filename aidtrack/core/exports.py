@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 EXPORT_FORMATS = ("csv", "xlsx")
 # Rows fetched from the database at a time while writing.
@@ -51,18 +51,23 @@ def csv_text(value, text: str | None = None) -> str:
 
 
 def xlsx_row(sheet, values) -> list:
-    """Cells for ``sheet.append``: text forced to a string cell, never a formula.
+    """Cells for ``sheet.append``: text kept as a string cell, never a formula.
 
-    openpyxl makes any string starting with "=" a formula cell; setting the
-    data type after the value keeps the text exactly as typed. Control
-    characters XML cannot carry are dropped (openpyxl would refuse the row).
+    openpyxl makes a string starting with "=" a formula cell (and "#N/A"…
+    an error cell); such text goes in a cell whose type is set to string
+    after the value, so it is kept exactly as typed. Other text is a string
+    cell already, and is passed as it is (a cell object per text was most of
+    an export's time). Control characters XML cannot carry are dropped
+    (openpyxl would refuse the row).
     """
     row = []
     for value in values:
         if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            cell.data_type = "s"
-            value = cell
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith("=") or value in ERROR_CODES:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
         row.append(value)
     return row
 
