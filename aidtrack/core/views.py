@@ -137,7 +137,10 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             # A cursor holds this list's sort values: it is refused on another list or sort.
             context=f"{self.model._meta.label_lower}:{sort}",
         )
-        count, over_cap = paging.capped_count(queryset)
+        if page.is_first and not page.has_next:
+            count, over_cap = len(page.object_list), False  # all of it is on this page
+        else:
+            count, over_cap = paging.capped_count(queryset)
         totals = None if over_cap else table.totals(queryset)
         query = request.GET.copy()
         for key in (paging.CURSOR_PARAM, "page", "sort", "export"):

@@ -180,32 +180,35 @@ def test_a_cursor_of_another_sort_or_list_is_a_400(world, deployments, admin_bro
 
 
 def test_the_count_stops_at_the_cap(world, deployments, admin_browser, monkeypatch):
-    monkeypatch.setattr(paging, "COUNT_CAP", 10)
+    for index in range(13, 30):
+        make_deployment(world, index=index)
+    monkeypatch.setattr(paging, "COUNT_CAP", 26)
     over = admin_browser.get(DEPLOYMENTS)
-    assert over.context["count"] == 10 and over.context["count_capped"]
-    assert "10+" in over.content.decode()
+    assert over.context["count"] == 26 and over.context["count_capped"]
+    assert "26+" in over.content.decode()
+    # A list that fits on its page is counted from the page (no count query).
     under = admin_browser.get(DEPLOYMENTS, {"direction": "west_to_east"})
     assert under.context["count"] == 7 and not under.context["count_capped"]
-    assert paging.capped_count(Deployment.objects.all(), cap=13) == (13, False)
-    assert paging.capped_count(Deployment.objects.all(), cap=12) == (12, True)
+    assert paging.capped_count(Deployment.objects.all(), cap=30) == (30, False)
+    assert paging.capped_count(Deployment.objects.all(), cap=29) == (29, True)
 
 
 class TestTotalsAtTheCap:
     @pytest.fixture
     def browser(self, world, client):
         client.force_login(world.user(COORDINATOR))
-        for index in range(5):
+        for index in range(30):  # more than a page
             allocate(world.in_scope_pairing, 2023, f"{1000 + index}.00")
         return client
 
     def test_totals_shown_within_the_cap(self, browser):
         response = browser.get(ALLOCATIONS)
         totals = {column.accessor: value for column, value in response.context["totals"]}
-        assert totals["amount"] == Decimal("5010.00")
+        assert totals["amount"] == sum(Decimal(1000 + index) for index in range(30))
         assert not response.context["totals_withheld"]
 
     def test_totals_withheld_past_the_cap_but_exported(self, browser, monkeypatch):
-        monkeypatch.setattr(paging, "COUNT_CAP", 4)
+        monkeypatch.setattr(paging, "COUNT_CAP", 26)
         response = browser.get(ALLOCATIONS)
         assert response.context["totals"] is None and response.context["totals_withheld"]
         assert "filter the list further" in response.content.decode() or (
@@ -213,8 +216,8 @@ class TestTotalsAtTheCap:
         )
         export = browser.get(ALLOCATIONS, {"export": "csv"})
         rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-        assert len(rows) == 1 + 5 + 1
-        assert "5010.00" in rows[-1]
+        assert len(rows) == 1 + 30 + 1
+        assert f"{sum(1000 + index for index in range(30))}.00" in rows[-1]
 
 
 def test_export_of_a_filtered_list_has_its_rows_and_labels(world, deployments, admin_browser):
