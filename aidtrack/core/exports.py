@@ -86,9 +86,9 @@ def _filename(model, extension: str) -> str:
 
 def _rows(table, queryset):
     """Each row's CSV cells: the value read once per cell, the text made from it."""
-    columns = table.columns
+    readers = [column.reader() for column in table.columns]
     for obj in _objects(table, queryset):
-        yield [_csv_cell(column.value(obj)) for column in columns]
+        yield [_csv_cell(read(obj)) for read in readers]
 
 
 def _csv_cell(value) -> str:
@@ -215,9 +215,9 @@ def export_xlsx(table, queryset, totals=None) -> HttpResponse:
     sheet = workbook.create_sheet(title=str(table.model._meta.verbose_name_plural)[:31])
     header = [str(column.verbose_name) for column in table.columns]
     sheet.append(xlsx_row(sheet, header))
-    columns = table.columns
+    readers = [column.reader() for column in table.columns]
     for obj in _objects(table, queryset):
-        sheet.append(xlsx_row(sheet, [_cell(column.value(obj)) for column in columns]))
+        sheet.append(xlsx_row(sheet, [_cell(read(obj)) for read in readers]))
     totals_row = _totals_row(totals)
     if totals_row:
         sheet.append(xlsx_row(sheet, [_cell(value) for value in totals_row]))
