@@ -4,7 +4,8 @@ import hashlib
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,18 @@ _SCOPED_WRITERS = frozenset({Role.COORDINATOR, Role.PARTNER})
 
 
 class UserQuerySet(models.QuerySet):
+    def with_scope(self):
+        """Users that arrive with their scope (``pairing_ids_in_scope``) in the same query.
+
+        What the request's user is loaded with (accounts.backends, token
+        authentication): a scoped request then pays no query of its own for
+        its scope, and a coordinator's page runs as many queries as an
+        administrator's.
+        """
+        return self.annotate(
+            preloaded_scope_ids=scope_ids_column(f"{self.model._meta.db_table}.id")
+        )
+
     def for_user(self, user, action: str = scoping.VIEW):
         """Accounts are administered by administrators; others see only themselves."""
         if user is None or not user.is_authenticated or not user.is_active:
@@ -104,7 +117,10 @@ class User(LinkedModel, AbstractUser):
         if self.is_administrator:
             return None
         if not hasattr(self, "_scope_ids"):
-            self._scope_ids = _scope_with_descendants(self)
+            preloaded = self.__dict__.pop("preloaded_scope_ids", None)
+            self._scope_ids = (
+                frozenset(preloaded) if preloaded is not None else _scope_with_descendants(self)
+            )
         if (
             not self._scope_ids
             and action == scoping.VIEW
@@ -120,17 +136,38 @@ class User(LinkedModel, AbstractUser):
     def forget_scope(self) -> None:
         """Drop the cached scope after the user's scope pairings changed."""
         self.__dict__.pop("_scope_ids", None)
+        self.__dict__.pop("preloaded_scope_ids", None)
 
 
 # Scope changes are access changes: record them like any other write.
 User.scope_pairings.through.audit_changes = True
 
 
+def scope_sql(user_id_sql: str) -> str:
+    """The scope pairings of the user ``user_id_sql`` and every pairing below them."""
+    # pairings builds on accounts, so its table is reached through the app registry.
+    pairings = apps.get_model("pairings", "Pairing")._meta.db_table
+    scope = User.scope_pairings.through._meta.db_table
+    return f"""
+        WITH RECURSIVE tree(id) AS (
+            SELECT pairing_id FROM {scope} WHERE user_id = {user_id_sql}
+            UNION
+            SELECT child.id FROM {pairings} AS child JOIN tree ON child.parent_id = tree.id
+        )
+        SELECT id FROM tree
+    """  # noqa: S608 - table names from model metadata; the id is a column or a parameter
+
+
+def scope_ids_column(user_id_column: str) -> RawSQL:
+    """An array column of the scope ids of the user whose id is in ``user_id_column``."""
+    return RawSQL(f"ARRAY({scope_sql(user_id_column)})", ())  # noqa: S611 - no user input
+
+
 def _scope_with_descendants(user: "User") -> frozenset[int]:
-    # pairings builds on accounts, so it is reached through the app registry.
-    pairing_model = apps.get_model("pairings", "Pairing")
-    roots = user.scope_pairings.order_by().values_list("pk", flat=True)
-    return pairing_model.objects.descendant_ids(roots)
+    """One recursive query from the user's scope pairings down."""
+    with connection.cursor() as cursor:
+        cursor.execute(scope_sql("%s"), [user.pk])
+        return frozenset(row[0] for row in cursor.fetchall())
 
 
 def hash_token(key: str) -> str:

@@ -143,6 +143,27 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     raise ImproperlyConfigured("AidTrack runs on PostgreSQL only; DATABASE_URL must be postgres://")
+
+# A read replica (PostgreSQL streaming replication): safe requests read from it,
+# everything else uses the primary (aidtrack.core.replica). Unset: one database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL") or None
+# How long a client that wrote keeps reading from the primary (read-your-writes);
+# above the replica's worst lag.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    # Tests run against the primary's test database, under the same alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["aidtrack.core.replica.ReplicaRouter"]
+    # Early: the session and user look-ups of a safe request read from the replica too.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("aidtrack.core.middleware.HealthCheckMiddleware") + 1,
+        "aidtrack.core.replica.ReplicaMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, Celery broker and result backend ----------------------
@@ -169,6 +190,27 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions: in production in Redis, so no web process keeps them and the
+# primary is not written on every request (SESSION_SAVE_EVERY_REQUEST); in
+# PostgreSQL in development and tests. SESSION_STORE chooses explicitly.
+SESSION_STORE = env_str("SESSION_STORE", "cache" if PRODUCTION else "db")
+if SESSION_STORE not in ("cache", "db"):
+    raise ImproperlyConfigured(f"SESSION_STORE must be cache or db, got {SESSION_STORE!r}")
+if SESSION_STORE == "cache":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("SESSION_STORE=cache needs REDIS_URL")
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+    # SESSION_REDIS_URL: best another Redis database than the cache's, so that
+    # clearing the cache signs nobody out. Errors are not ignored: a session
+    # that cannot be saved must not look saved.
+    CACHES["sessions"] = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": env_str("SESSION_REDIS_URL") or REDIS_URL,
+        "KEY_PREFIX": f"aidtrack-{AIDTRACK_ENV}-session",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -227,7 +269,7 @@ if TESTING:
 # handler), so the brake holds while Redis is down.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.ScopeLoadingBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
@@ -391,7 +433,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "aidtrack.core.api_defaults.CappedCursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aidtrack.core.api_defaults.json_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["aidtrack.core.api_defaults.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_THROTTLE_CLASSES": ["aidtrack.core.throttling.ApiRateThrottle"],
     "COERCE_DECIMAL_TO_STRING": True,

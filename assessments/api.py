@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.api import ReadModelSerializer, ScopedModelViewSet, ValidatedModelSerializer
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
 from assessments.models import OfficialGrade, PairingYearSummary
 from assessments.selectors import summary_present
@@ -42,7 +42,7 @@ class OfficialGradeBriefSerializer(serializers.ModelSerializer):
         fields = ["level", "grade", "document_reference", "published_on"]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ReadModelSerializer):
     """The figures come from ``summary_present``, the function the pages use."""
 
     pairing_name = serializers.SerializerMethodField()

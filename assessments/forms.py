@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.forms import ScopedModelForm, bootstrap
@@ -51,19 +52,35 @@ class OfficialGradeForm(ScopedModelForm):
         pairing.queryset = pairing.queryset.select_related(*Pairing.name_related())
 
 
+class _PairingOptions(BaseChoiceIterator):
+    """Options read when the widget renders (one query), not when the form is built."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def __iter__(self):
+        for pairing in self.queryset.select_related(*Pairing.name_related()).order_by(
+            *Pairing.DISPLAY_ORDER
+        ):
+            yield pairing.pk, str(pairing)
+
+
 class ComparisonForm(forms.Form):
     """Two or more pairings, one or more years: each pairing × year is a column."""
 
     pairing = forms.ModelMultipleChoiceField(Pairing.objects.none(), label=_("pairings"))
     year = forms.TypedMultipleChoiceField(coerce=int, label=_("years"))
 
-    def __init__(self, *args, user, years, **kwargs):
+    def __init__(self, *args, user, years, options=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Any pairing in scope is valid; the picker lists ``options`` (a queryset) only.
         self.fields["pairing"].queryset = (
             Pairing.objects.for_user(user)
             .select_related(*Pairing.name_related())
             .order_by(*Pairing.DISPLAY_ORDER)
         )
+        if options is not None:
+            self.fields["pairing"].widget.choices = _PairingOptions(options)
         self.fields["year"].choices = [(year, year) for year in years]
         for field in self.fields.values():
             bootstrap(field)

@@ -34,6 +34,11 @@ def summary_cache_forget(pairing_id: int, year: int) -> None:
     cache.delete(summary_cache_key(pairing_id, year))
 
 
+def summaries_cache_forget(keys) -> None:
+    """Forget the cached copies of these ``(pairing_id, year)`` summaries, in one round trip."""
+    cache.delete_many([summary_cache_key(pairing_id, year) for pairing_id, year in keys])
+
+
 def _decimal(value):
     return None if value is None else Decimal(value)
 

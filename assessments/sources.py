@@ -1,96 +1,95 @@
 """Where every assessment figure comes from, and the list of records behind it.
 
-One table: indicator code → the selector of cadres, projects or funds that
-computes it (docs/architecture.md, "Dashboard selectors") and the filtered list page that
-shows the records it counted. Indicators not in the table are reported
-through outcome reports and come from ``projects.selectors.indicator_totals``.
+One table: indicator code → how the figure is read from the facts of a
+pairing-year (docs/architecture.md, "Dashboard selectors") and the filtered
+list page that shows the records it counted. Indicators not in the table are
+reported through outcome reports (``projects.selectors.indicator_totals_many``).
+
+The facts come from the set-based selectors of cadres, projects and funds
+(``aidtrack.core.rollup``): ``facts_compute`` asks each of them once for every
+group of pairings and every year of a refresh, whether that is one pairing or
+all of them. Each figure is defined once: in the selector that counts it and
+the line of the table that reads it.
 
 Selectors are imported inside the functions: this module is imported at
 start-up, and a selector's app must not have to load before assessments does.
-Each function takes ``pairing_ids`` (already expanded to descendants where
-the figure includes them) and a year. Money indicators are in 万元, the unit
-assessments are written in; the overview tiles keep yuan for the ``money``
-filter.
-
-A refresh computes many figures from the same few selector calls (six
-indicators read ``funds_summary``), so within ``memoized()`` each call with
-the same arguments runs once.
+Money indicators are in 万元, the unit assessments are written in; the
+overview tiles keep yuan for the ``money`` filter.
 """
 
-import contextlib
-import contextvars
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils import timezone
 
 from aidtrack.core.money import WAN
+from aidtrack.core.rollup import Groups
 
 Number = Decimal | int | None
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What the figures of one group of pairings (a pairing's tree, or the pairing
+    alone) for one year are read from."""
+
+    funds: dict
+    started: Counter
+    completed: int
+    needs: dict
+    reported: dict
+    # Read by the tiles only, so computed for the years refreshed (not the year before).
+    by_status: dict | None = None
+    on_post: dict | None = None
+
+
+@dataclass(frozen=True)
 class Source:
-    compute: Callable[[frozenset[int], int], object]
-    # (pairing, year) → the URL of the filtered list, or None while that list does not exist.
+    compute: Callable[[Facts], object]
+    # (pairing or its id, year) → the URL of the filtered list, or None while there is none.
     list_url: Callable[[object, int], str | None]
 
 
-# --- per-refresh memo -----------------------------------------------------------
+def facts_compute(groups: Groups, years, tile_years=None) -> dict[tuple[int, int], Facts]:
+    """``{(group key, year): Facts}``: one statement per figure family for all of them."""
+    from cadres.selectors import deployments_started_counts, people_on_post_counts
+    from funds.selectors import funds_summaries
+    from projects.selectors import (
+        indicator_totals_many,
+        needs_counts,
+        projects_by_status_counts,
+        projects_completed_counts,
+    )
 
-_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sources_memo", default=None)
-
-
-@contextlib.contextmanager
-def memoized():
-    """Within the block, each selector call with the same arguments runs once."""
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
-def _once(selector: Callable, pairing_ids, *args, **kwargs):
-    memo = _memo.get()
-    if memo is None:
-        return selector(pairing_ids, *args, **kwargs)
-    key = (selector.__module__, selector.__qualname__, frozenset(pairing_ids), args)
-    key += tuple(sorted(kwargs.items()))
-    if key not in memo:
-        memo[key] = selector(pairing_ids, *args, **kwargs)
-    return memo[key]
-
-
-# --- the selectors, by app --------------------------------------------------------
-
-
-def funds(pairing_ids, year: int) -> dict:
-    from funds.selectors import funds_summary
-
-    return _once(funds_summary, pairing_ids, year)
-
-
-def started(pairing_ids, year: int, **criteria) -> int:
-    from cadres.selectors import deployments_started
-
-    return _once(deployments_started, pairing_ids, year, **criteria)
-
-
-def person_times(pairing_ids, year: int) -> int:
-    from cadres.selectors import professional_person_times
-
-    return _once(professional_person_times, pairing_ids, year)
-
-
-def on_post(pairing_ids, year: int) -> dict:
-    from cadres.selectors import people_on_post
-
-    return _once(people_on_post, pairing_ids, counting_day(year))
+    years = sorted(set(years))
+    tile_years = sorted(set(years if tile_years is None else tile_years))
+    funds = funds_summaries(groups, years)
+    started = deployments_started_counts(groups, years)
+    completed = projects_completed_counts(groups, years)
+    needs = needs_counts(groups, years)
+    reported = indicator_totals_many(groups, years)
+    by_status = projects_by_status_counts(groups, tile_years)
+    on_post = people_on_post_counts(
+        groups, {year: counting_day(year) for year in tile_years}, breakdowns=False
+    )
+    return {
+        key: Facts(
+            funds=funds[key],
+            started=started[key],
+            completed=completed[key],
+            needs=needs[key],
+            reported=reported[key],
+            by_status=by_status.get(key),
+            on_post=on_post.get(key),
+        )
+        for key in funds
+    }
 
 
 def ending_deployments(pairing_ids, days: int = 60):
@@ -98,36 +97,6 @@ def ending_deployments(pairing_ids, days: int = 60):
     from cadres.selectors import deployments_ending_within
 
     return deployments_ending_within(pairing_ids, days)
-
-
-def completed(pairing_ids, year: int) -> int:
-    from projects.selectors import projects_completed
-
-    return _once(projects_completed, pairing_ids, year)
-
-
-def by_status(pairing_ids, year: int) -> dict:
-    from projects.selectors import projects_by_status
-
-    return _once(projects_by_status, pairing_ids, year)
-
-
-def needs(pairing_ids, year: int) -> dict:
-    from projects.selectors import needs_summary
-
-    return _once(needs_summary, pairing_ids, year)
-
-
-def reported(pairing_ids, year: int) -> dict:
-    from projects.selectors import indicator_totals
-
-    return _once(indicator_totals, pairing_ids, year)
-
-
-def enterprise_ids(pairing_ids, year: int) -> list[int]:
-    from funds.selectors import enterprises_investing
-
-    return _once(enterprises_investing, pairing_ids, year)
 
 
 def counting_day(year: int) -> date:
@@ -140,32 +109,50 @@ def wan(yuan) -> Decimal:
 
 
 def fund(key: str) -> Callable:
-    """``(pairing_ids, year) → funds_summary(...)[key]`` as it is: yuan, a count or a rate."""
-    return lambda pairing_ids, year: funds(pairing_ids, year)[key]
+    """``facts → funds_summaries(...)[key]`` as it is: yuan, a count or a rate."""
+    return lambda facts: facts.funds[key]
 
 
 def fund_wan(key: str) -> Callable:
     """The same money in 万元."""
-    return lambda pairing_ids, year: wan(funds(pairing_ids, year)[key])
+    return lambda facts: wan(facts.funds[key])
 
 
-def donations_yuan(pairing_ids, year: int) -> Decimal:
+def donations_yuan(facts: Facts) -> Decimal:
     """Cash and in-kind donations (at their valuation) together."""
-    summary = funds(pairing_ids, year)
+    summary = facts.funds
     return Decimal(summary["donations_cash"] or 0) + Decimal(summary["donations_in_kind"] or 0)
 
 
-def parks_total(pairing_ids, year: int) -> int:
-    summary = funds(pairing_ids, year)
-    return summary["parks_agricultural"] + summary["parks_industrial"]
+def parks_total(facts: Facts) -> int:
+    return facts.funds["parks_agricultural"] + facts.funds["parks_industrial"]
 
 
 def need(key: str) -> Callable:
-    return lambda pairing_ids, year: needs(pairing_ids, year)[key]
+    return lambda facts: facts.needs[key]
 
 
-def people_on_post_total(pairing_ids, year: int) -> int:
-    return on_post(pairing_ids, year)["total"]
+def started(**criteria) -> Callable:
+    """Deployments begun in the year that match ``criteria`` (category, kind, direction)."""
+    from cadres.selectors import started_count
+
+    return lambda facts: started_count(facts.started, **criteria)
+
+
+def completed(facts: Facts) -> int:
+    return facts.completed
+
+
+def by_status(facts: Facts) -> dict:
+    return facts.by_status
+
+
+def enterprise_ids(facts: Facts) -> list[int]:
+    return facts.funds["enterprise_ids"]
+
+
+def people_on_post_total(facts: Facts) -> int:
+    return facts.on_post["total"]
 
 
 # --- the lists behind the figures ---------------------------------------------------
@@ -185,17 +172,25 @@ def link(url_name: str, year_param: str | None = "year", **fixed) -> Callable:
     """
 
     def url(pairing, year: int) -> str | None:
-        try:
-            base = reverse(url_name)
-        except NoReverseMatch:
+        base = _list_base(url_name, get_urlconf())
+        if base is None:
             return None
-        params = {"pairing": pairing.pk}
+        params = {"pairing": getattr(pairing, "pk", pairing)}
         if year_param:
             params[year_param] = year
         params.update(fixed)
         return f"{base}?{urlencode(params)}"
 
     return url
+
+
+@lru_cache(maxsize=256)
+def _list_base(url_name: str, urlconf) -> str | None:
+    """The list's path, reversed once (a nightly refresh builds tens of thousands of links)."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
 
 
 def no_link(pairing, year: int) -> None:
@@ -223,15 +218,15 @@ COMPUTED: dict[str, Source] = {
     # Spent ÷ committed over the transactions of the year's projects.
     "fund_execution_rate": Source(fund("execution_rate"), link("funds:fundtransaction_list")),
     "cadres_sent": Source(
-        lambda ids, y: started(ids, y, category=_CADRE),
-        link(_deployments, "start_year", category=_CADRE),
+        started(category=_CADRE), link(_deployments, "start_year", category=_CADRE)
     ),
     "talents_sent": Source(
-        lambda ids, y: started(ids, y, category=_TALENT, kind=_LONG_TERM),
+        started(category=_TALENT, kind=_LONG_TERM),
         link(_deployments, "start_year", category=_TALENT, kind=_LONG_TERM),
     ),
+    # Short-term professional support begun in the year: each stint is one person-time.
     "professional_person_times": Source(
-        person_times, link(_deployments, "start_year", kind=_SHORT_TERM)
+        started(kind=_SHORT_TERM), link(_deployments, "start_year", kind=_SHORT_TERM)
     ),
     # Distinct enterprises among the investments agreed in the year.
     "enterprises_invested": Source(fund("enterprises"), link("funds:investment_list")),
@@ -241,7 +236,7 @@ COMPUTED: dict[str, Source] = {
     ),
     "parks_built": Source(parks_total, link(_parks, "opened_by_year")),
     "consumption_support": Source(fund_wan("consumption"), link("funds:consumptionsupport_list")),
-    "donations": Source(lambda ids, y: wan(donations_yuan(ids, y)), link("funds:donation_list")),
+    "donations": Source(lambda facts: wan(donations_yuan(facts)), link("funds:donation_list")),
     "projects_completed": Source(completed, link("projects:project_list", "completed_in")),
     "needs_resolved": Source(need("resolved"), link("projects:need_list", status="resolved")),
     "needs_resolution_rate": Source(need("rate"), link("projects:need_list")),
@@ -251,7 +246,7 @@ COMPUTED: dict[str, Source] = {
 def reported_source(code: str) -> Source:
     """An indicator reported through approved outcome reports."""
     return Source(
-        lambda ids, y: reported(ids, y).get(code, Decimal(0)),
+        lambda facts: facts.reported.get(code, Decimal(0)),
         link("projects:outcomereport_list", indicator=code, status="approved"),
     )
 

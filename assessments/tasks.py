@@ -80,11 +80,22 @@ def affected(changes) -> list[tuple[int, int]]:
     return sorted(touched)
 
 
+def _by_years(touched) -> list[tuple[list[int], list[int]]]:
+    """``[(pairing ids, years)]``: the pairings that need the same years refreshed go together,
+    so each set-based refresh computes exactly the summaries asked for."""
+    years_of: dict[int, set[int]] = {}
+    for pairing_id, year in touched:
+        years_of.setdefault(pairing_id, set()).add(year)
+    together: dict[frozenset[int], list[int]] = {}
+    for pairing_id, years in years_of.items():
+        together.setdefault(frozenset(years), []).append(pairing_id)
+    return [(sorted(ids), sorted(years)) for years, ids in together.items()]
+
+
 def _refresh_batch() -> int:
     """Refresh what one batch of requests touches; the number of requests taken."""
     from assessments.models import RefreshRequest
-    from assessments.services import assessment_refresh
-    from pairings.models import Pairing
+    from assessments.services import assessment_refresh_set
 
     with transaction.atomic():
         requests = list(
@@ -95,9 +106,9 @@ def _refresh_batch() -> int:
         if not requests:
             return 0
         touched = affected((r.pairing_id, r.year) for r in requests)
-        pairings = Pairing.objects.in_bulk({pairing_id for pairing_id, _year in touched})
-        for pairing_id, year in touched:
-            assessment_refresh(pairing=pairings[pairing_id], year=year)
+        for pairing_ids, years in _by_years(touched):
+            # Set-based and never raising for a computing failure (recorded on the summaries).
+            assessment_refresh_set(pairing_ids=pairing_ids, years=years)
         RefreshRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
     return len(requests)
 
@@ -115,15 +126,36 @@ def refresh_pending() -> int:
 
 @shared_task
 def refresh_all(years: list[int] | None = None) -> dict[str, int]:
-    """The nightly run: every pairing × the recent years (beat, see settings)."""
-    from assessments.services import assessment_refresh_many
+    """The nightly run: every pairing × the recent years (beat, see settings).
+
+    Set-based: the figures of all pairings for all the years come from one
+    statement per figure family; the summaries are written one transaction
+    per year.
+    """
+    from assessments.models import RefreshRequest
+    from assessments.services import assessment_refresh_set
     from pairings.models import Pairing
 
+    current = timezone.localdate().year
     if years is None:
-        current = timezone.localdate().year
         years = list(range(current - NIGHTLY_YEARS + 1, current + 1))
-    counts = assessment_refresh_many(
-        pairing_ids=Pairing.objects.values_list("pk", flat=True), years=years
+    # Requests this run answers: a year it refreshes whose next year it refreshes
+    # too (or that has none yet). Read before computing, so every change they
+    # stand for was committed before the figures were read; deleted afterwards
+    # only if no newer change came (a backlog, e.g. after a bulk load, is gone
+    # with the nightly run instead of taking hundreds of small batches).
+    covered = [year for year in years if year + 1 in years or year + 1 > current]
+    seen = list(RefreshRequest.objects.filter(year__in=covered).values_list("pk", "requested_at"))
+    counts = assessment_refresh_set(
+        pairing_ids=list(Pairing.objects.values_list("pk", flat=True)), years=years
     )
+    if seen and not counts["failed"]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {RefreshRequest._meta.db_table} AS r "  # noqa: S608 (our table)
+                "USING unnest(%s::bigint[], %s::timestamptz[]) AS s(id, at) "
+                "WHERE r.id = s.id AND r.requested_at = s.at",
+                [[pk for pk, _at in seen], [at for _pk, at in seen]],
+            )
     logger.info("nightly assessment refresh: %s", counts)
     return counts

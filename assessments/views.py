@@ -6,11 +6,14 @@ Scope: every page starts from ``Pairing.objects.for_user``; a pairing
 outside it is a 404.
 """
 
-from collections import Counter
 from itertools import product
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -55,6 +58,7 @@ from pairings.models import Pairing
 from projects.choices import ProjectStatus
 
 ENDING_WITHIN_DAYS = 60
+ENDING_SHOWN = 20  # on the pairing dashboard; the list behind its link has them all
 
 # The overview's tiles, in order: (tile key, label, how to show the value).
 TILE_CARDS = [
@@ -184,6 +188,41 @@ class DashboardMixin(BrowserAccessMixin):
     def scoped_pairing(self, pk):
         return get_object_or_404(self.scoped_pairings(), pk=pk)
 
+    # A level of the tree is read by its parent (an index on parent_id), never by
+    # loading every pairing in scope and picking: the pages cost what they show.
+
+    def top_level(self):
+        """The highest pairings in scope: those whose parent is not in scope."""
+        scope = self.request.user.pairing_ids_in_scope(scoping.VIEW)
+        if scope is None:
+            return self.scoped_pairings().filter(parent__isnull=True)
+        return self.scoped_pairings().exclude(parent_id__in=scope)
+
+    def level(self, parent=None):
+        """The pairings right below ``parent`` (the top level without one), with how many
+        pairings lie right below each (in scope with them: a scope is whole subtrees)."""
+        pairings = self.scoped_pairings().filter(parent=parent) if parent else self.top_level()
+        below = (
+            Pairing.objects.filter(parent=OuterRef("pk"))
+            .order_by()
+            .values("parent")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return pairings.annotate(below_count=Coalesce(Subquery(below), 0))
+
+    def chain(self, pk) -> list:
+        """The pairing ``pk`` and the pairings above it that are in scope, the highest
+        first, in one query; empty when ``pk`` is not in scope."""
+        if pk is None:
+            return []
+        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=_chain_ids(pk))}
+        chain, node = [], by_id.get(pk)
+        while node is not None:
+            chain.insert(0, node)
+            node = by_id.get(node.parent_id)
+        return chain
+
     def can_refresh(self, pairing) -> bool:
         user = self.request.user
         return user.may(scoping.CHANGE, PairingYearSummary) and (
@@ -218,19 +257,13 @@ class OverviewView(DashboardMixin, TemplateView):
         first = _int(self.request.GET.get("from"), year)
         first = year if not 2000 <= first <= year else first
         period = list(range(first, year + 1))
-        pairings = list(self.scoped_pairings())
-        by_id = {pairing.pk: pairing for pairing in pairings}
-        parent = None
+        parent, breadcrumbs = None, []
         if self.request.GET.get("pairing"):
-            parent = by_id.get(_int(self.request.GET["pairing"]))
-            if parent is None:
+            breadcrumbs = self.chain(_int(self.request.GET["pairing"]))
+            if not breadcrumbs:
                 raise Http404
-        level_pairings = [
-            pairing
-            for pairing in pairings
-            if (pairing.parent_id == parent.pk if parent else pairing.parent_id not in by_id)
-        ]
-        children = Counter(pairing.parent_id for pairing in pairings)
+            parent = breadcrumbs[-1]
+        level_pairings = list(self.level(parent))
         tile_ids = [parent.pk] if parent else [pairing.pk for pairing in level_pairings]
         ids = {*tile_ids, *(pairing.pk for pairing in level_pairings)}
         summaries = summaries_read(ids, period)
@@ -241,7 +274,7 @@ class OverviewView(DashboardMixin, TemplateView):
                     "pairing": pairing,
                     "summary": summaries.get((pairing.pk, year)),
                     "official": grades.get((pairing.pk, year), {}),
-                    "children": children[pairing.pk],
+                    "children": pairing.below_count,
                 }
                 for pairing in level_pairings
             ]
@@ -255,7 +288,7 @@ class OverviewView(DashboardMixin, TemplateView):
             period=period,
             years=self.years(),
             parent=parent,
-            breadcrumbs=_ancestors(parent, by_id),
+            breadcrumbs=breadcrumbs,
             rows=rows,
             tiles=tile_cards(tiles),
             projects_total=sum(tiles.get("projects_by_status", {}).get("value", {}).values()),
@@ -275,17 +308,29 @@ class OverviewView(DashboardMixin, TemplateView):
                 ],
             },
             keep=[("pairing", parent.pk)] if parent else [],
+            compare_url=reverse("assessments:comparison")
+            + "?"
+            + urlencode([("year", year), *(("pairing", row["pairing"].pk) for row in rows)])
+            if len(rows) > 1
+            else None,
         )
         return context
 
 
-def _ancestors(pairing, by_id) -> list:
-    chain = []
-    node = pairing
-    while node is not None:
-        chain.insert(0, node)
-        node = by_id.get(node.parent_id)
-    return chain
+def _chain_ids(pairing_id: int) -> RawSQL:
+    """The ids of ``pairing_id`` and the pairings above it (a recursive subquery)."""
+    table = Pairing._meta.db_table
+    return RawSQL(  # noqa: S611 - our table name; the id is a parameter
+        f"""
+        WITH RECURSIVE up(id, parent_id) AS (
+            SELECT id, parent_id FROM {table} WHERE id = %s
+            UNION
+            SELECT p.id, p.parent_id FROM {table} AS p JOIN up ON p.id = up.parent_id
+        )
+        SELECT id FROM up
+        """,  # noqa: S608 - the table name comes from model metadata
+        [pairing_id],
+    )
 
 
 _TREND_MONEY = ("fiscal_aid", "donations", "investment_in_place", "consumption")
@@ -333,8 +378,12 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
         summaries = summaries_read([pairing.pk], {*trend_years, year})
         summary = summaries.get((pairing.pk, year))
         tree_ids = Pairing.objects.for_user(self.request.user).subtree_ids(pairing.pk)
-        ending = sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
-            "person", *Pairing.name_related("pairing")
+        # The soonest few, and the list behind the link for the rest: a province's
+        # tree has thousands of people whose term ends within the window.
+        ending = list(
+            sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
+                "person", *Pairing.name_related("pairing")
+            )[: ENDING_SHOWN + 1]
         )
         trend = _trend(summaries, pairing.pk, trend_years)
         money_names = {
@@ -353,7 +402,9 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             summary=summary,
             official=official_grades_read([pairing.pk], [year]).get((pairing.pk, year), {}),
             levels=GradeLevel.choices,
-            ending=ending,
+            ending=ending[:ENDING_SHOWN],
+            ending_more=len(ending) > ENDING_SHOWN,
+            ending_shown=ENDING_SHOWN,
             ending_days=ENDING_WITHIN_DAYS,
             ending_url=sources.link(
                 "cadres:deployment_list",
@@ -395,9 +446,27 @@ class ComparisonView(DashboardMixin, TemplateView):
 
     template_name = "assessments/comparison.html"
 
+    def options(self, chosen: list[int]):
+        """The pairings the picker lists: the chosen ones, their siblings and the pairings
+        right below them, or the top level before anything is chosen. Never every
+        pairing in scope (two thousand options nationally); the overview's
+        "Compare" button brings any level here."""
+        if not chosen:
+            return self.top_level()
+        parents = Pairing.objects.filter(pk__in=chosen).values("parent_id")
+        return self.scoped_pairings().filter(
+            Q(pk__in=chosen) | Q(parent_id__in=chosen) | Q(parent_id__in=parents)
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = ComparisonForm(self.request.GET or None, user=self.request.user, years=self.years())
+        chosen = [pk for pk in map(_int, self.request.GET.getlist("pairing")) if pk is not None]
+        form = ComparisonForm(
+            self.request.GET or None,
+            user=self.request.user,
+            years=self.years(),
+            options=self.options(chosen),
+        )
         context.update(form=form, columns=[], rows=[])
         if not form.is_valid():
             return context
@@ -428,18 +497,17 @@ class ExportView(DashboardMixin, View):
 
     def get(self, request):
         year = self.year()
-        pairings = list(self.scoped_pairings())
-        by_id = {pairing.pk: pairing for pairing in pairings}
         chosen = [_int(raw) for raw in request.GET.getlist("pairing")]
         if chosen:
+            by_id = self.scoped_pairings().in_bulk([pk for pk in chosen if pk is not None])
             if any(pk not in by_id for pk in chosen):
                 raise Http404
             # A drill-down export: the pairing, then the pairings right below it.
             selected = [by_id[pk] for pk in chosen]
             if len(chosen) == 1 and request.GET.get("below"):
-                selected += [p for p in pairings if p.parent_id == chosen[0]]
+                selected += list(self.level(selected[0]))
         else:
-            selected = [p for p in pairings if p.parent_id not in by_id]
+            selected = list(self.top_level())
         ids = [pairing.pk for pairing in selected]
         summaries = summaries_read(ids, [year])
         grades = official_grades_read(ids, [year])

@@ -1,6 +1,7 @@
 """AidTrack benchmarks: each time is printed as a ratio against a floor measured in the same run.
 
     .venv/bin/python bench/run.py [--pairings 1000] [--repeat 5]
+    .venv/bin/python bench/run.py --scale national --dataset aidtrack_scale [--repeat 3]
 
 Runs in its own throw-away database (``aidtrack_bench``, created with Django's
 test-database machinery and dropped at the end); the development database is
@@ -835,16 +836,52 @@ def print_table(results: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairings", type=int, default=1000, help="pairings to create (1000)")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (5)")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="timed runs per measurement (5; national: 3)"
+    )
+    parser.add_argument(
+        "--scale",
+        choices=("default", "national"),
+        default="default",
+        help="national: every page, list, export and refresh on a national dataset",
+    )
+    national = parser.add_argument_group("national (bench/national.py)")
+    national.add_argument(
+        "--dataset",
+        help="a loaded database to copy (CREATE DATABASE … TEMPLATE); without it, load_scale runs",
+    )
+    national.add_argument(
+        "--dataset-scale",
+        type=float,
+        default=1.0,
+        help="without --dataset: load_scale's size factor (1 = national, 0.01 = tiny)",
+    )
+    national.add_argument(
+        "--json", help="where to write the results (bench/results/national-<sha>.json)"
+    )
+    national.add_argument("--only", help="measure only the lines matching this regex")
+    national.add_argument("--skip", help="leave out the lines matching this regex")
+    national.add_argument(
+        "--keep", action="store_true", help="keep the measured database instead of dropping it"
+    )
     args = parser.parse_args()
+    if args.repeat is None:
+        args.repeat = 3 if args.scale == "national" else 5
 
     # Measure what production runs: no debug cursor, no per-request log lines on the console.
     settings.DEBUG = False
     logging.getLogger("aidtrack.request").setLevel(logging.WARNING)
+    logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login otherwise
     # WhiteNoise looks for collected files when DEBUG is off; the pages need none.
     warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+    if args.scale == "national":
+        from bench import national
+
+        national.run(args)
+        return
 
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()

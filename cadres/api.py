@@ -1,4 +1,7 @@
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -168,7 +171,13 @@ class NestedMemberSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(ValidatedModelSerializer):
-    members = NestedMemberSerializer(many=True, read_only=True)
+    """A team with how many members it has and where to list them (paged), not the members.
+
+    Nesting every member made a page of 500 teams megabytes long.
+    """
+
+    member_count = serializers.SerializerMethodField()
+    members_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Team
@@ -181,20 +190,45 @@ class TeamSerializer(ValidatedModelSerializer):
             "start_date",
             "end_date",
             "notes",
-            "members",
+            "member_count",
+            "members_url",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def get_member_count(self, team) -> int:
+        """Member rows of the team, past ones included (as the members list shows)."""
+        counted = getattr(team, "member_count", None)  # annotated by TeamViewSet
+        return team.members.count() if counted is None else counted
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_members_url(self, team) -> str:
+        """``/api/v1/team-members/?team=<id>``: the team's members, paged like every list."""
+        if not hasattr(self, "_members_list"):  # once per response, not per row
+            url = reverse("api:teammember-list")
+            request = self.context.get("request")
+            self._members_list = request.build_absolute_uri(url) if request is not None else url
+        return f"{self._members_list}?team={team.pk}"
+
 
 class TeamViewSet(ScopedModelViewSet):
-    """Teams with their members (read-only here; write them at /team-members/)."""
+    """Teams with their member count and a link to their members (write them at /team-members/)."""
 
     queryset = Team.objects.all()
     serializer_class = TeamSerializer
     filterset_class = TeamFilterSet
-    prefetch_related = (Prefetch("members", TeamMember.objects.select_related("person")),)
+
+    def get_queryset(self):
+        # Counted per row of the page (a correlated subquery on the team's index), not grouped.
+        members = (
+            TeamMember.objects.filter(team=OuterRef("pk"))
+            .order_by()
+            .values("team")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset().annotate(member_count=Coalesce(Subquery(members), 0))
 
     @extend_schema(responses={200: NestedMemberSerializer(many=True)})
     @action(detail=True, methods=["get"])

@@ -117,8 +117,7 @@ class Person(BaseModel):
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """People whose home organisation is within the user's pairings."""
-        in_scope = Organization.objects.filter(Organization.scope_q(pairing_ids))
-        return Q(home_organization__in=in_scope)
+        return Q(home_organization__in=Organization.ids_in_scope(pairing_ids))
 
     @classmethod
     def own_q(cls, user) -> Q:
@@ -127,8 +126,13 @@ class Person(BaseModel):
 
     @classmethod
     def scope_q_through(cls, pairing_ids, lookup: str) -> Q:
-        """The same scope for a record that belongs to a person through ``lookup``."""
-        return Q(**{f"{lookup}__in": cls.objects.filter(cls.scope_q(pairing_ids))})
+        """The same scope for a record that belongs to a person through ``lookup``.
+
+        Through the join to the person (which a list of such records makes
+        anyway), not ``person IN (every person in scope)``: with a LIMIT the
+        planner may test each record against all those people one by one.
+        """
+        return Q(**{f"{lookup}__home_organization__in": Organization.ids_in_scope(pairing_ids)})
 
     def unique_error_message(self, model_class, unique_check):
         """One neutral refusal for a taken ID number, whoever holds it and wherever.

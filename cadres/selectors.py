@@ -6,14 +6,16 @@ caller decides whose figures they are.
 """
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from aidtrack.core.rollup import Groups, roll_up, years_q
 from cadres.choices import (
     TEAM_LEADER_ROLES,
     CheckInSlot,
@@ -57,33 +59,156 @@ def _deployments(pairing_ids: Collection[int]):
 
 
 # -- dashboard selectors (docs/architecture.md) ------------------------------------------
+#
+# Set-based (aidtrack.core.rollup): the ``…_counts`` functions answer for many
+# groups of pairings and years in one statement each; the single-pairing
+# selectors are the same functions with one group.
+
+
+def _count_filters(column: str, codes) -> dict[str, str]:
+    # Choice codes are our own identifiers (no quote, no %), safe as SQL literals.
+    return {
+        f"{column}_{code}": f"COUNT(DISTINCT o.who) FILTER (WHERE o.{column} = '{code}')"
+        for code in codes
+    }
+
+
+def people_on_post_counts(
+    groups: Groups, days: Mapping[int, date], *, breakdowns: bool = True
+) -> dict[tuple, dict]:
+    """Distinct people on post per group on each ``{year: day}``: ``{(key, year): {...}}``.
+
+    A person counts once in a group whatever the number of their deployments
+    under way in it, and once in each breakdown they belong to. Without
+    ``breakdowns`` only the total is counted (each breakdown is a distinct
+    count of its own: the summaries of every pairing need the total only).
+    """
+    empty = {
+        "total": 0,
+        "by_category": dict.fromkeys(PersonCategory.values, 0),
+        "by_specialty": dict.fromkeys(Specialty.values, 0),
+        "by_direction": dict.fromkeys(Direction.values, 0),
+    }
+    counts = {
+        (key, year): {
+            name: dict(value) if isinstance(value, dict) else value for name, value in empty.items()
+        }
+        for key in groups
+        for year in days
+    }
+    breakdowns = (
+        (
+            ("by_category", "cat", PersonCategory.values),
+            ("by_specialty", "spec", Specialty.values),
+            ("by_direction", "direction", Direction.values),
+        )
+        if breakdowns
+        else ()
+    )
+    totals = {"total": "COUNT(DISTINCT o.who)"}
+    for _name, column, codes in breakdowns:
+        totals.update(_count_filters(column, codes))
+    for year, day in days.items():
+        on_post = _deployments(groups.pairing_ids).filter(deployment_active_on(day))
+        if breakdowns:
+            on_post = on_post.values(
+                "direction",
+                pid=F("pairing_id"),
+                who=F("person_id"),
+                cat=F("person__category"),
+                spec=F("person__specialty"),
+            )
+        else:
+            on_post = on_post.values(pid=F("pairing_id"), who=F("person_id"))
+        rows = roll_up(
+            on_post.distinct(),
+            groups,
+            totals=totals,
+        )
+        for row in rows:
+            summary = counts[(row["group"], year)]
+            summary["total"] = row["total"]
+            for name, column, codes in breakdowns:
+                summary[name] = {code: row[f"{column}_{code}"] for code in codes}
+    return counts
 
 
 def people_on_post(pairing_ids: Collection[int], on: date) -> dict:
     """Distinct people whose deployment under the pairings is under way on ``on``."""
-    rows = (
-        _deployments(pairing_ids)
-        .filter(deployment_active_on(on))
-        .values_list("person_id", "person__category", "person__specialty", "direction")
+    return people_on_post_counts(Groups.one(pairing_ids), {on.year: on})[(0, on.year)]
+
+
+def deployment_started_in(*years: int) -> Q:
+    """Deployments begun in ``years``; shared with the list filter the dashboards link to."""
+    return years_q("start_date", years) & ~Q(status=DeploymentStatus.PLANNED)
+
+
+def deployments_started_counts(groups: Groups, years) -> dict[tuple, Counter]:
+    """Deployments begun per group and year, by (person category, kind, direction).
+
+    ``{(key, year): Counter({(category, kind, direction): n})}``: every figure
+    of deployments sent (cadres, long-term talents, professional person-times)
+    adds up the cells it asks for.
+    """
+    years = sorted(set(years))
+    counts = {(key, year): Counter() for key in groups for year in years}
+    if not years:
+        return counts
+    rows = roll_up(
+        _deployments(groups.pairing_ids)
+        .filter(deployment_started_in(*years))
+        .values(
+            "kind",
+            "direction",
+            pid=F("pairing_id"),
+            year_=ExtractYear("start_date"),
+            cat=F("person__category"),
+        )
+        .annotate(n=Count("pk")),
+        groups,
+        by=["year_", "cat", "kind", "direction"],
+        totals={"n": "SUM(o.n)"},
     )
-    people = {
-        person_id: (category, specialty, direction)
-        for person_id, category, specialty, direction in rows
-    }
-    by_category = Counter(category for category, _s, _d in people.values())
-    by_specialty = Counter(specialty for _c, specialty, _d in people.values())
-    by_direction = Counter(direction for _c, _s, direction in people.values())
-    return {
-        "total": len(people),
-        "by_category": {code: by_category[code] for code in PersonCategory.values},
-        "by_specialty": {code: by_specialty[code] for code in Specialty.values},
-        "by_direction": {code: by_direction[code] for code in Direction.values},
-    }
+    for row in rows:
+        key = (row["group"], int(row["year_"]))
+        counts[key][(row["cat"], row["kind"], row["direction"])] += int(row["n"])
+    return counts
 
 
-def deployment_started_in(year: int) -> Q:
-    """Deployments begun in ``year``; shared with the list filter the dashboards link to."""
-    return Q(start_date__year=year) & ~Q(status=DeploymentStatus.PLANNED)
+def started_count(
+    counts: Counter,
+    *,
+    category: str | None = None,
+    kind: str | None = None,
+    direction: str | None = None,
+) -> int:
+    """The deployments of one cell set of ``deployments_started_counts`` that match."""
+    return sum(
+        n
+        for (cat, knd, drc), n in counts.items()
+        if (not category or cat == category)
+        and (not kind or knd == kind)
+        and (not direction or drc == direction)
+    )
+
+
+def current_member_count(today: date):
+    """An annotation for teams: their members who have not left by ``today``.
+
+    A subquery per team row shown (the hub's first page), not a GROUP BY over
+    every team's members.
+    """
+    from cadres.models import TeamMember
+
+    members = (
+        TeamMember.objects.filter(team=OuterRef("pk"))
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+        .order_by()
+        .values("team")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(members), 0)
 
 
 def deployments_started(
@@ -95,14 +220,8 @@ def deployments_started(
     direction: str | None = None,
 ) -> int:
     """Deployments that began in ``year`` (merely planned ones have not begun)."""
-    deployments = _deployments(pairing_ids).filter(deployment_started_in(year))
-    if category:
-        deployments = deployments.filter(person__category=category)
-    if kind:
-        deployments = deployments.filter(kind=kind)
-    if direction:
-        deployments = deployments.filter(direction=direction)
-    return deployments.count()
+    counts = deployments_started_counts(Groups.one(pairing_ids), [year])[(0, year)]
+    return started_count(counts, category=category, kind=kind, direction=direction)
 
 
 def professional_person_times(pairing_ids: Collection[int], year: int) -> int:

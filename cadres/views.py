@@ -2,7 +2,6 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
+from aidtrack.core.hub import first_page
 from aidtrack.core.throttling import RateLimited
 from aidtrack.core.transitions import TransitionNotAllowed
 from aidtrack.core.views import (
@@ -69,6 +69,7 @@ from cadres.models import (
     TeamMember,
 )
 from cadres.selectors import (
+    current_member_count,
     current_team_memberships,
     deployment_active_on,
     deployments_ending_within,
@@ -519,38 +520,43 @@ class CareRecordViews(ObjectViews):
 
 
 def pairing_people_tab(request, pairing) -> dict:
-    """Who is on post today under the pairing and the pairings below it, as this user sees it."""
+    """Who is on post today under the pairing and the pairings below it, as this user sees it.
+
+    Counts for the whole tree; of the people, the deployments ending soon and
+    the teams a first page each, with the filtered list for the rest.
+    """
     user, today = request.user, timezone.localdate()
     visible = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
-    on_post = (
-        Deployment.objects.for_user(user)
-        .filter(pairing_id__in=visible)
-        .filter(deployment_active_on(today))
-        .select_related("person", "host_organization")
-        .order_by("person__category", "person__name", "id")
-    )
-    by_category = {code: [] for code in PersonCategory.values}
-    for deployment in on_post:
-        by_category[deployment.person.category].append(deployment)
+    deployments = Deployment.objects.for_user(user).filter(pairing_id__in=visible)
+    on_post = deployments.filter(deployment_active_on(today))
+    deployment_list = reverse("cadres:deployment_list")
+    on_post_query = f"pairing={pairing.pk}&on_post_on={today:%Y-%m-%d}"
     summary = people_on_post(visible, today)
+    teams = Team.objects.for_user(user).filter(pairing_id__in=visible)
     return {
         "today": today,
-        "on_post_groups": [
-            (PersonCategory(code).label, rows) for code, rows in by_category.items() if rows
-        ],
+        "on_post_query": on_post_query,
+        # In the deployment list's own order, so the page is the list's first.
+        "on_post": first_page(
+            on_post.select_related("person", "host_organization").order_by("-start_date", "id"),
+            f"{deployment_list}?{on_post_query}",
+            # One deployment on post per person (Deployment.clean): counted above.
+            count=summary["total"],
+        ),
         "summary": summary,
         "summary_rows": _labelled_counts(summary),
-        "ending_soon": deployments_ending_within(visible, 60, today),
-        "teams": Team.objects.for_user(user)
-        .filter(pairing_id__in=visible)
-        .select_related("host_organization")
-        .annotate(
-            member_count=Count(
-                "members",
-                filter=Q(members__left_on__isnull=True) | Q(members__left_on__gte=today),
-            )
-        )
-        .order_by("-start_date", "name"),
+        "ending_soon": first_page(
+            deployments_ending_within(visible, 60, today),
+            f"{deployment_list}?pairing={pairing.pk}&ending_within=60",
+        ),
+        "teams": first_page(
+            # A count per row shown, not a GROUP BY over every team's members.
+            teams.select_related("host_organization")
+            .annotate(member_count=current_member_count(today))
+            .order_by("-start_date", "name"),
+            f"{reverse('cadres:team_list')}?pairing={pairing.pk}",
+            counted=teams,
+        ),
     }
 
 

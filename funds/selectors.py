@@ -12,9 +12,10 @@ Money is Decimal yuan; rates are Decimal percent with two places, or None.
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 
+from aidtrack.core.rollup import Groups, roll_up, years_q
 from funds.choices import DonationKind, ParkKind, TransactionKind
 from funds.models import (
     ConsumptionSupport,
@@ -113,49 +114,139 @@ def pairing_year_balance(pairing_id: int, year: int) -> dict[str, Decimal]:
     }
 
 
-def fiscal_summary(pairing_ids, year: int) -> dict:
-    """Allocated, committed, disbursed, spent and the execution rate of a programme year."""
-    pairing_ids = list(pairing_ids)
-    allocated = FundAllocation.objects.filter(pairing__in=pairing_ids, year=year).aggregate(
-        total=_sum("amount")
-    )["total"]
-    stages = FundTransaction.objects.filter(
-        project__pairing__in=pairing_ids, project__year=year
-    ).aggregate(**stage_sums())
-    return {
-        "allocated": allocated,
-        **stages,
-        "execution_rate": rate(stages["spent"], stages["committed"]),
+def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
+    """Every money figure of each group of pairings for each year: ``{(key, year): {...}}``.
+
+    Set-based (aidtrack.core.rollup): one statement per figure family for all
+    groups and years. Fiscal money counts by programme year (allocations by
+    theirs, transactions by their project's); donations, investment and tranches
+    by the date they happened; consumption support by its year; parks by
+    whether they had opened by the end of the year. ``enterprises`` counts each
+    enterprise once per group; ``enterprise_ids`` are those enterprises, sorted.
+    """
+    years = sorted(set(years))
+    ids = groups.pairing_ids
+    summaries = {
+        (key, year): {
+            **dict.fromkeys(MONEY_KEYS, ZERO),
+            "enterprises": 0,
+            "enterprise_ids": [],
+            "parks_agricultural": 0,
+            "parks_industrial": 0,
+        }
+        for key in groups
+        for year in years
     }
+
+    def add(rows):
+        for row in rows:
+            key = (row.pop("group"), int(row.pop("year_")))
+            if key in summaries:
+                summaries[key].update(row)
+
+    if not ids or not years:
+        return _with_rates(summaries)
+    add(
+        roll_up(
+            FundAllocation.objects.filter(pairing__in=ids, year__in=years)
+            .values(pid=F("pairing_id"), year_=F("year"))
+            .annotate(total=Sum("amount")),
+            groups,
+            by=["year_"],
+            totals={"allocated": "SUM(o.total)"},
+        )
+    )
+    add(
+        roll_up(
+            FundTransaction.objects.filter(project__pairing__in=ids, project__year__in=years)
+            .values(pid=F("project__pairing_id"), year_=F("project__year"))
+            .annotate(**stage_sums()),
+            groups,
+            by=["year_"],
+            totals={stage: f"SUM(o.{stage})" for stage in ("committed", "disbursed", "spent")},
+        )
+    )
+    add(
+        roll_up(
+            Donation.objects.filter(years_q("date", years), pairing__in=ids)
+            .values(pid=F("pairing_id"), year_=ExtractYear("date"))
+            .annotate(
+                cash=_sum("amount", kind=DonationKind.CASH),
+                in_kind=_sum("amount", kind=DonationKind.IN_KIND),
+            ),
+            groups,
+            by=["year_"],
+            totals={"donations_cash": "SUM(o.cash)", "donations_in_kind": "SUM(o.in_kind)"},
+        )
+    )
+    add(
+        roll_up(
+            Investment.objects.filter(years_q("agreed_on", years), pairing__in=ids)
+            .values(pid=F("pairing_id"), year_=ExtractYear("agreed_on"), firm=F("enterprise_id"))
+            .annotate(agreed=Sum("amount_agreed")),
+            groups,
+            by=["year_"],
+            totals={
+                # Counted over the group's rows: an enterprise investing in two
+                # pairings of the group is one enterprise.
+                "enterprises": "COUNT(DISTINCT o.firm)",
+                "enterprise_ids": "array_agg(DISTINCT o.firm ORDER BY o.firm)",
+                "investment_agreed": "SUM(o.agreed)",
+            },
+        )
+    )
+    add(
+        roll_up(
+            InvestmentTranche.objects.filter(years_q("date", years), investment__pairing__in=ids)
+            .values(pid=F("investment__pairing_id"), year_=ExtractYear("date"))
+            .annotate(total=Sum("amount")),
+            groups,
+            by=["year_"],
+            totals={"investment_in_place": "SUM(o.total)"},
+        )
+    )
+    add(
+        roll_up(
+            ConsumptionSupport.objects.filter(pairing__in=ids, year__in=years)
+            .values(pid=F("pairing_id"), year_=F("year"))
+            .annotate(total=Sum("amount")),
+            groups,
+            by=["year_"],
+            totals={"consumption": "SUM(o.total)"},
+        )
+    )
+    # A park counts in every year from the one it opened in: per opening year
+    # here, accumulated below.
+    opened = roll_up(
+        Park.objects.filter(pairing__in=ids, opened_on__lte=date(years[-1], 12, 31))
+        .values(pid=F("pairing_id"), opened=ExtractYear("opened_on"))
+        .annotate(
+            agricultural=Count("pk", filter=Q(kind=ParkKind.AGRICULTURAL)),
+            industrial=Count("pk", filter=Q(kind=ParkKind.INDUSTRIAL)),
+        ),
+        groups,
+        by=["opened"],
+        totals={"agricultural": "SUM(o.agricultural)", "industrial": "SUM(o.industrial)"},
+    )
+    for row in opened:
+        for year in years:
+            if int(row["opened"]) <= year:
+                summary = summaries[(row["group"], year)]
+                summary["parks_agricultural"] += int(row["agricultural"])
+                summary["parks_industrial"] += int(row["industrial"])
+    return _with_rates(summaries)
+
+
+def _with_rates(summaries: dict) -> dict:
+    for summary in summaries.values():
+        summary["execution_rate"] = rate(summary["spent"], summary["committed"])
+    return summaries
 
 
 def funds_summary(pairing_ids, year: int) -> dict:
     """Every money figure of the pairings (already expanded to descendants) for ``year``."""
-    pairing_ids = list(pairing_ids)
-    summary = fiscal_summary(pairing_ids, year)
-    summary.update(
-        Donation.objects.filter(pairing__in=pairing_ids, date__year=year).aggregate(
-            donations_cash=_sum("amount", kind=DonationKind.CASH),
-            donations_in_kind=_sum("amount", kind=DonationKind.IN_KIND),
-        )
-    )
-    summary.update(
-        Investment.objects.filter(pairing__in=pairing_ids, agreed_on__year=year).aggregate(
-            enterprises=Count("enterprise", distinct=True), investment_agreed=_sum("amount_agreed")
-        )
-    )
-    summary["investment_in_place"] = InvestmentTranche.objects.filter(
-        investment__pairing__in=pairing_ids, date__year=year
-    ).aggregate(total=_sum("amount"))["total"]
-    summary.update(
-        Park.objects.filter(pairing__in=pairing_ids, opened_on__lte=date(year, 12, 31)).aggregate(
-            parks_agricultural=Count("pk", filter=Q(kind=ParkKind.AGRICULTURAL)),
-            parks_industrial=Count("pk", filter=Q(kind=ParkKind.INDUSTRIAL)),
-        )
-    )
-    summary["consumption"] = ConsumptionSupport.objects.filter(
-        pairing__in=pairing_ids, year=year
-    ).aggregate(total=_sum("amount"))["total"]
+    summary = funds_summaries(Groups.one(pairing_ids), [year])[(0, year)]
+    summary.pop("enterprise_ids")
     return summary
 
 
@@ -166,12 +257,7 @@ def enterprises_investing(pairing_ids, year: int) -> list[int]:
     enterprise that agreed again in a later year must count once, which only
     the union of these ids gives.
     """
-    return list(
-        Investment.objects.filter(pairing__in=list(pairing_ids), agreed_on__year=year)
-        .order_by("enterprise_id")
-        .values_list("enterprise_id", flat=True)
-        .distinct()
-    )
+    return funds_summaries(Groups.one(pairing_ids), [year])[(0, year)]["enterprise_ids"]
 
 
 def growth(current: Decimal, previous: Decimal) -> Decimal | None:
@@ -183,9 +269,8 @@ def growth(current: Decimal, previous: Decimal) -> Decimal | None:
 
 def funds_growth(pairing_ids, year: int) -> dict[str, Decimal | None]:
     """Each money figure's change over the previous year, in percent."""
-    pairing_ids = list(pairing_ids)
-    current = funds_summary(pairing_ids, year)
-    previous = funds_summary(pairing_ids, year - 1)
+    both = funds_summaries(Groups.one(pairing_ids), [year - 1, year])
+    current, previous = both[(0, year)], both[(0, year - 1)]
     return {key: growth(current[key], previous[key]) for key in MONEY_KEYS}
 
 

@@ -10,10 +10,12 @@ leave the commitments uncovered.
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
+from aidtrack.core.hub import FIRST_PAGE_SIZE, FirstPage, first_page
 from aidtrack.core.views import (
     BrowserAccessMixin,
     ObjectDetailView,
@@ -49,7 +51,7 @@ from funds.models import (
     OverAllocation,
     Park,
 )
-from funds.selectors import funds_by_pairing, funds_growth, funds_summary, project_funds
+from funds.selectors import MONEY_KEYS, funds_by_pairing, funds_summary, growth, project_funds
 from funds.tables import (
     ConsumptionSupportTable,
     DonationTable,
@@ -207,12 +209,7 @@ class ConsumptionSupportViews(ObjectViews):
 def project_funds_tab(request, project) -> dict:
     """Context of templates/funds/project_funds.html for a project the user may see."""
     user = request.user
-    entries = (
-        FundTransaction.objects.for_user(user)
-        .filter(project=project)
-        .select_related("payer", "payee", "reverses")
-        .order_by("date", "id")
-    )
+    entries = FundTransaction.objects.for_user(user).filter(project=project)
     in_scope_for_writes = (
         user.may(scoping.ADD, FundTransaction)
         and Project.objects.for_user(user, scoping.ADD).filter(pk=project.pk).exists()
@@ -220,7 +217,12 @@ def project_funds_tab(request, project) -> dict:
     return {
         "project": project,
         "project_funds": project_funds(project),
-        "fund_transactions": entries,
+        # The ledger in date order, its first page; the list has the rest.
+        "fund_transactions": first_page(
+            entries.select_related("payer", "payee", "reverses").order_by("date", "id"),
+            f"{reverse('funds:fundtransaction_list')}?project={project.pk}",
+            counted=entries,
+        ),
         "can_record_transaction": in_scope_for_writes,
     }
 
@@ -264,16 +266,20 @@ def _selected_year(request, years: list[int]) -> int:
 
 
 def _years_with_money(user, pairing_ids) -> list[int]:
-    """Programme years with allocations or projects, newest first."""
+    """Programme years with allocations or projects, newest first (a few rows per model)."""
     years = set()
     for model in (FundAllocation, Project):
         rows = model.objects.for_user(user).filter(pairing__in=pairing_ids)
-        years |= set(rows.values_list("year", flat=True))
+        years |= set(rows.order_by().values_list("year", flat=True).distinct())
     return sorted(years, reverse=True)
 
 
 def pairing_funds_tab(request, pairing) -> dict:
-    """The hub's "Funds" tab: one year's money of the pairing and the pairings below it."""
+    """The hub's "Funds" tab: one year's money of the pairing and the pairings below it.
+
+    Sums over the whole tree; the breakdown by pairing and the allocations a
+    first page each (the allocations with a link to their filtered list).
+    """
     user = request.user
     pairing_ids = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
     visible = Pairing.objects.for_user(user).filter(pk__in=pairing_ids)
@@ -281,18 +287,28 @@ def pairing_funds_tab(request, pairing) -> dict:
     year = _selected_year(request, years)
     # The current year is always offered, and so is any year typed into the address.
     years = sorted({*years, year, timezone.localdate().year}, reverse=True)
+    summary = funds_summary(pairing_ids, year)
+    # funds_growth would compute this year's figures a second time.
+    previous = funds_summary(pairing_ids, year - 1)
     by_pairing = funds_by_pairing(pairing_ids, year)
-    names = visible.select_related(*Pairing.name_related()).order_by(*Pairing.DISPLAY_ORDER)
-    breakdown = [
-        (child, by_pairing[child.pk])
-        for child in names
-        if any(by_pairing[child.pk][key] for key in ("allocated", "committed"))
+    with_money = [
+        pk for pk, row in by_pairing.items() if any(row[key] for key in ("allocated", "committed"))
     ]
-    allocations = (
+    names = (
+        visible.filter(pk__in=with_money)
+        .select_related(*Pairing.name_related())
+        .order_by(*Pairing.DISPLAY_ORDER)[:FIRST_PAGE_SIZE]
+    )
+    breakdown = FirstPage(
+        rows=[(child, by_pairing[child.pk]) for child in names], count=len(with_money)
+    )
+    query = f"pairing={pairing.pk}&year={year}"
+    allocations = first_page(
         FundAllocation.objects.for_user(user)
         .filter(pairing__in=pairing_ids, year=year)
         .select_related(*Pairing.name_related("pairing"))
-        .order_by("pairing__helping_region__code", "source_level", "id")
+        .order_by("id"),  # the allocation list's order within a year (-year, id)
+        f"{reverse('funds:fundallocation_list')}?{query}",
     )
     top_investments = (
         Investment.objects.for_user(user)
@@ -305,10 +321,10 @@ def pairing_funds_tab(request, pairing) -> dict:
     return {
         "funds_year": year,
         "funds_years": years,
-        "funds": funds_summary(pairing_ids, year),
-        "funds_growth": funds_growth(pairing_ids, year),
+        "funds": summary,
+        "funds_growth": {key: growth(summary[key], previous[key]) for key in MONEY_KEYS},
         "funds_breakdown": breakdown,
         "funds_allocations": allocations,
         "funds_top_investments": top_investments,
-        "funds_query": f"pairing={pairing.pk}&year={year}",
+        "funds_query": query,
     }

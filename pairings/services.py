@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from pairings.choices import PairingStatus, RegionLevel
 from pairings.models import Organization, Pairing, Region
+from pairings.paths import REGION_PATHS_REFRESH
 
 REGION_DATA_DIR = Path(__file__).resolve().parent / "data"
 _BATCH_SIZE = 5000
@@ -112,6 +113,8 @@ def regions_load(*, force: bool = False) -> int:
     # Fresh statistics, or the planner may take 44,000 rows for none and
     # choose nested loops over them in the same transaction.
     with connection.cursor() as cursor:
+        # A region moved under another parent moves its children too.
+        cursor.execute(REGION_PATHS_REFRESH)
         cursor.execute(f"ANALYZE {Region._meta.db_table}")
     return sum(len(level) for level in levels)
 

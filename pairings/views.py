@@ -3,13 +3,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
-from aidtrack.core.hub import hub_tabs
+from aidtrack.core.hub import first_page, hub_tabs
 from aidtrack.core.views import (
     BrowserAccessMixin,
     FilterFormStatusMixin,
@@ -102,11 +103,11 @@ class PairingDetailView(ObjectDetailView):
         if selected is not None:
             context.update(selected.context_function(self.request, pairing))
             return context
-        context["children"] = (
-            Pairing.objects.for_user(user)
-            .filter(parent=pairing)
-            .select_related(*Pairing.name_related())
-            .order_by(*Pairing.DISPLAY_ORDER)
+        children = Pairing.objects.for_user(user).filter(parent=pairing)
+        context["children"] = first_page(
+            children.select_related(*Pairing.name_related()).order_by(*Pairing.DISPLAY_ORDER),
+            f"{reverse('pairings:pairing_list')}?parent={pairing.pk}",
+            counted=children,
         )
         context["agreements"] = (
             Agreement.objects.for_user(user).filter(pairing=pairing).prefetch_related("targets")

@@ -6,10 +6,11 @@ user's scope; each links to the filtered list behind it.
 
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import Count, Subquery, Sum
 from django.urls import reverse
 
 from aidtrack.core import scoping
+from aidtrack.core.hub import first_page
 from pairings.models import Pairing
 from projects.choices import NeedStatus, ProjectStatus, ReportStatus
 from projects.models import Indicator, Need, OutcomeReport, Project
@@ -17,7 +18,6 @@ from projects.selectors import (
     indicator_totals,
     needs_by_status,
     needs_summary,
-    projects_by_status,
     with_progress,
 )
 
@@ -35,33 +35,44 @@ def _list_url(name: str, **params) -> str:
 
 
 def pairing_projects(request, pairing) -> dict:
+    """Projects by year and status with budgets (one grouped query), and the latest few."""
     ids = _tree_ids(request, pairing)
     projects = Project.objects.for_user(request.user).filter(pairing__in=ids)
-    years = sorted(set(projects.values_list("year", flat=True)), reverse=True)
-    budgets = dict(
+    by_year: dict[int, dict] = {}
+    for row in (
         projects.order_by()
-        .values("year")
-        .annotate(total=Sum("budget"))
-        .values_list("year", "total")
-    )
-    rows = []
-    for year in years:
-        by_status = projects_by_status(ids, year)
-        rows.append(
-            {
-                "year": year,
-                "by_status": [by_status[status] for status in ProjectStatus.values],
-                "total": sum(by_status.values()),
-                "budget": budgets.get(year),
-                "url": _list_url("projects:project_list", pairing=pairing.pk, year=year),
-            }
+        .values("year", "status")
+        .annotate(count=Count("pk"), budget=Sum("budget"))
+    ):
+        year = by_year.setdefault(
+            row["year"], {"by_status": dict.fromkeys(ProjectStatus.values, 0), "budget": None}
         )
+        if row["status"] in year["by_status"]:
+            year["by_status"][row["status"]] = row["count"]
+        if row["budget"] is not None:
+            year["budget"] = (year["budget"] or 0) + row["budget"]
+    rows = [
+        {
+            "year": year,
+            "by_status": list(figures["by_status"].values()),
+            "total": sum(figures["by_status"].values()),
+            "budget": figures["budget"],
+            "url": _list_url("projects:project_list", pairing=pairing.pk, year=year),
+        }
+        for year, figures in sorted(by_year.items(), reverse=True)
+    ]
+    # The latest few picked first, then their progress: the progress subquery
+    # runs for those rows, not for every project of the tree before sorting.
+    latest = projects.order_by("-year", "-created_at", "-pk").values("pk")[:RECENT_PROJECTS]
     recent = with_progress(
-        projects.select_related("region").order_by("-year", "-created_at", "-pk")
-    )[:RECENT_PROJECTS]
+        Project.objects.filter(pk__in=Subquery(latest))
+        .select_related("region")
+        .order_by("-year", "-created_at", "-pk")
+    )
     return {
         "project_rows": rows,
         "project_statuses": ProjectStatus.choices,
+        "projects_total": sum(row["total"] for row in rows),
         "recent_projects": recent,
         "projects_url": _list_url("projects:project_list", pairing=pairing.pk),
         "can_add_project": request.user.may(scoping.ADD, Project),
@@ -73,7 +84,10 @@ def pairing_outcomes(request, pairing) -> dict:
     ids = _tree_ids(request, pairing)
     reports = OutcomeReport.objects.for_user(request.user).filter(OutcomeReport.scope_q(ids))
     years = sorted(
-        set(reports.filter(status=ReportStatus.APPROVED).values_list("year", flat=True)),
+        reports.filter(status=ReportStatus.APPROVED)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct(),
         reverse=True,
     )
     by_code: dict[str, dict[int, object]] = defaultdict(dict)
@@ -139,13 +153,14 @@ def pairing_needs(request, pairing) -> dict:
 
 def project_outcomes(request, project) -> dict:
     """The project page's outcome tab: every report on the project, approved or not."""
-    reports = (
-        OutcomeReport.objects.for_user(request.user)
-        .filter(project=project)
-        .select_related("indicator")
-        .order_by("-year", "indicator__code", "quarter", "month")
-    )
+    reports = OutcomeReport.objects.for_user(request.user).filter(project=project)
     return {
-        "project_reports": reports,
+        "project_reports": first_page(
+            reports.select_related("indicator").order_by(
+                "-year", "indicator__code", "quarter", "month"
+            ),
+            _list_url("projects:outcomereport_list", project=project.pk),
+            counted=reports,
+        ),
         "can_add_report": request.user.may(scoping.ADD, OutcomeReport),
     }

@@ -680,8 +680,13 @@ class OutcomeReport(BaseModel):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        """Reports on one of the pairings, or on a project of one of them."""
-        return Q(pairing__in=pairing_ids) | Q(project__pairing__in=pairing_ids)
+        """Reports on one of the pairings, or on a project of one of them.
+
+        The projects as a semi-join (``project IN (SELECT …)``), not a LEFT
+        JOIN of every project ORed with the reports' own pairing, which the
+        planner can only answer by hashing the whole projects table.
+        """
+        return Q(pairing__in=pairing_ids) | Q(project__in=_projects_of(pairing_ids))
 
     @property
     def subject(self):
@@ -771,6 +776,11 @@ class OutcomeReport(BaseModel):
         return None
 
 
+def _projects_of(pairing_ids):
+    """The ids of the pairings' projects, as a subquery."""
+    return Project.objects.filter(pairing__in=pairing_ids).values("pk")
+
+
 class OutcomeReportReview(models.Model):
     """One step of a report's review: who submitted, approved, returned or reopened, and why."""
 
@@ -814,7 +824,7 @@ class OutcomeEvidence(AttachmentBase):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        return Q(report__pairing__in=pairing_ids) | Q(report__project__pairing__in=pairing_ids)
+        return Q(report__pairing__in=pairing_ids) | Q(report__project__in=_projects_of(pairing_ids))
 
     def locked_reason(self, user) -> str | None:
         return self.report.locked_reason(user) if self.report_id else None

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -27,6 +28,7 @@ from rest_framework.settings import api_settings
 
 from aidtrack.core import audit, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
+from aidtrack.core.api_rows import as_listed_prefetch, column_plan, rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.locking import ensure_unlocked
@@ -50,7 +52,39 @@ class DownloadFileField(serializers.FileField):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+class CompiledListSerializer(serializers.ListSerializer):
+    """Lists rows through the child's compiled row function (core.api_rows): same output."""
+
+    def to_representation(self, data):
+        return rows_of(self, data)
+
+
+class CompiledListMixin:
+    """``many=True`` gives a CompiledListSerializer unless the Meta names another list class."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        meta = getattr(cls, "Meta", None)
+        if getattr(meta, "list_serializer_class", None) is not None:
+            return super().many_init(*args, **kwargs)
+        # As DRF's many_init, with our list class as the default.
+        list_kwargs = {}
+        for key in serializers.LIST_SERIALIZER_KWARGS_REMOVE:
+            value = kwargs.pop(key, None)
+            if value is not None:
+                list_kwargs[key] = value
+        list_kwargs["child"] = cls(*args, **kwargs)
+        list_kwargs.update(
+            {k: v for k, v in kwargs.items() if k in serializers.LIST_SERIALIZER_KWARGS}
+        )
+        return CompiledListSerializer(*args, **list_kwargs)
+
+
+class ReadModelSerializer(CompiledListMixin, serializers.ModelSerializer):
+    """A model serializer whose lists go through the compiled row function."""
+
+
+class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
     """Runs the model's ``full_clean()`` so the API enforces the same rules as forms.
 
     Related-record fields only accept rows in the requesting user's scope.
@@ -121,6 +155,30 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
         return instance
 
 
+_PLANS = {}  # (serializer class, time zone, annotations) → column plan or None
+
+
+def _fields_are_declared(serializer_class) -> bool:
+    """Whether the class's fields (and its nested serializers') depend on nothing but its code.
+
+    Ours only scope the choices of related fields to the user, which no
+    reading uses; a serializer overriding ``get_fields`` otherwise may vary.
+    """
+    if serializer_class.get_fields not in (
+        serializers.ModelSerializer.get_fields,
+        ValidatedModelSerializer.get_fields,
+    ):
+        return False
+    nested = (
+        getattr(field, "child", field) for field in serializer_class._declared_fields.values()
+    )
+    return all(
+        _fields_are_declared(type(field))
+        for field in nested
+        if isinstance(field, serializers.ModelSerializer)
+    )
+
+
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope.
 
@@ -151,8 +209,48 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
-            queryset = queryset.prefetch_related(*self.prefetch_related)
+            lookups = self.prefetch_related
+            if self.action == "list":
+                lookups = [
+                    as_listed_prefetch(lookup, self.get_serializer_class()) for lookup in lookups
+                ]
+            queryset = queryset.prefetch_related(*lookups)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        """A page of rows; read as column values when every field is a column (core.api_rows)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        plan = None
+        if not queryset._prefetch_related_lookups and self.paginator is not None:
+            plan = self._column_plan(tuple(sorted(queryset.query.annotations)))
+        if plan is None:  # DRF's list, whose serializer compiles its rows (CompiledListSerializer)
+            page = self.paginate_queryset(queryset)
+            if page is None:
+                return Response(self.get_serializer(queryset, many=True).data)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        lookups, row = plan
+        ordering = self.paginator.ordering  # the cursor reads its position from each row
+        ordering = (ordering,) if isinstance(ordering, str) else ordering
+        lookups = list(dict.fromkeys([*lookups, *(name.lstrip("-") for name in ordering)]))
+        page = self.paginate_queryset(queryset.values(*lookups))
+        return self.get_paginated_response([row(values) for values in page])
+
+    def _column_plan(self, annotations):
+        """column_plan of the serializer; kept per class when its fields are its declaration.
+
+        Building a model serializer's fields costs a few milliseconds on every
+        request; a serializer whose fields come from its declaration and Meta
+        alone gives the same plan every time (for one time zone: date-times
+        are written in it).
+        """
+        serializer_class = self.get_serializer_class()
+        if not _fields_are_declared(serializer_class):
+            return column_plan(self.get_serializer(), annotations)
+        key = (serializer_class, timezone.get_current_timezone_name(), annotations)
+        if key not in _PLANS:
+            # No request in the context: nothing of this one is kept with the plan.
+            _PLANS[key] = column_plan(serializer_class(context={}), annotations)
+        return _PLANS[key]
 
     def _save_in_scope(self, save, action):
         with transaction.atomic():

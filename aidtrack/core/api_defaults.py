@@ -7,6 +7,7 @@ these while defining its own generic views; api.py imports those views.
 from datetime import UTC, timedelta
 from urllib import parse
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
@@ -14,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
+from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import replace_query_param
 
 from aidtrack.core import scoping
@@ -65,6 +68,32 @@ class ScopedModelPermission(permissions.BasePermission):
             self.message = _("Your account has no pairing scope to write in.")
             return False
         return True
+
+
+class FastJSONRenderer(JSONRenderer):
+    """DRF's JSON (compact, UTF-8, U+2028/U+2029 escaped), written by orjson.
+
+    The same bytes as ``JSONRenderer``: what orjson does not write itself
+    (dates, times, lazy translations, decimals) goes through DRF's encoder,
+    and anything orjson refuses (a non-string key, an integer beyond 64
+    bits) is rendered by DRF instead. The API has no float fields (amounts
+    are decimal strings), the one place orjson's number format differs.
+    On a page of 500 rows json.dumps was the largest single cost after the
+    serializers.
+    """
+
+    _options = orjson.OPT_PASSTHROUGH_DATETIME  # DRF's format (ms, "Z"), not orjson's
+    _default = staticmethod(JSONEncoder().default)
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        if data is None or indent is not None or self.ensure_ascii or not self.compact:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            body = orjson.dumps(data, default=self._default, option=self._options)
+        except (orjson.JSONEncodeError, TypeError):
+            return super().render(data, accepted_media_type, renderer_context)
+        return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
 
 
 class UpdatedSinceFilter(BaseFilterBackend):

@@ -386,13 +386,13 @@ def test_a_change_is_stale_until_the_refresh_after_commit(
     before = raw(tree, YEAR)
     page_before = page_figures(client, city)
     refreshed = []
-    refresh = services.assessment_refresh
+    refresh = services.assessment_refresh_set
 
-    def counting_refresh(*, pairing, year):
-        refreshed.append((pairing.pk, year))
-        return refresh(pairing=pairing, year=year)
+    def counting_refresh(*, pairing_ids, years):
+        refreshed.extend((pk, year) for pk in pairing_ids for year in years)
+        return refresh(pairing_ids=pairing_ids, years=years)
 
-    monkeypatch.setattr(services, "assessment_refresh", counting_refresh)
+    monkeypatch.setattr(services, "assessment_refresh_set", counting_refresh)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         change_records(books)

@@ -85,19 +85,19 @@ def test_refresh_computes_figures_targets_points_and_grade(assessed):
     assert summary.tiles["needs_resolved"]["value"] == 3
 
 
-def test_one_selector_call_per_refresh_and_year(assessed, monkeypatch):
+def test_one_selector_call_per_refresh(assessed, monkeypatch):
     calls = []
-    real = funds.selectors.funds_summary
+    real = funds.selectors.funds_summaries
 
-    def counted(pairing_ids, year):
-        calls.append(year)
-        return real(pairing_ids, year)
+    def counted(groups, years):
+        calls.append(sorted(years))
+        return real(groups, years)
 
-    monkeypatch.setattr(funds.selectors, "funds_summary", counted)
+    monkeypatch.setattr(funds.selectors, "funds_summaries", counted)
     assessment_refresh(pairing=assessed, year=YEAR)
-    # Six indicators and eight tiles read funds_summary: once for the year, once for the
-    # year before (growth and trends).
-    assert sorted(calls) == [YEAR - 1, YEAR]
+    # Six indicators and eight tiles read the funds figures: one set-based call for the
+    # year and the year before (growth).
+    assert calls == [[YEAR - 1, YEAR]]
 
 
 def test_an_item_may_leave_out_the_pairings_below(assessed):
@@ -135,7 +135,7 @@ def test_a_failed_refresh_keeps_the_previous_summary_and_says_so(
     before = assessment_refresh(pairing=assessed, year=YEAR)
     working = sources.COMPUTED["fiscal_aid"]
 
-    def broken(pairing_ids, year):
+    def broken(facts):
         raise RuntimeError("funds database unreachable")
 
     monkeypatch.setitem(
@@ -160,7 +160,7 @@ def test_a_failed_refresh_keeps_the_previous_summary_and_says_so(
 def test_a_first_refresh_that_fails_leaves_a_row_that_says_so(world, indicators, monkeypatch):
     rubric_load_default(year=YEAR)
 
-    def broken(pairing_ids, year):
+    def broken(facts):
         raise LookupError("no such selector")
 
     monkeypatch.setattr(

@@ -147,12 +147,19 @@ def test_team_page_shows_subgroups_and_todays_check_ins_in_constant_queries(worl
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
-def test_api_teams_nest_members_and_filter_by_pairing_tree(world):
+def test_api_teams_count_members_link_them_and_filter_by_pairing_tree(world):
     member = make_member(world, True, 20, subgroup="教师组")
     api = api_as(world.user("coordinator"))
     body = api.get("/api/v1/teams/", {"pairing": world.pairings["zs-lps"].pk}).json()
     assert [team["id"] for team in body["results"]] == [member.team.pk]
-    assert body["results"][0]["members"][0]["subgroup"] == "教师组"
+    team = body["results"][0]
+    assert "members" not in team
+    assert team["member_count"] == 1
+    assert team["members_url"] == f"http://testserver/api/v1/team-members/?team={member.team.pk}"
+    listed = api.get(team["members_url"]).json()["results"]
+    assert [(m["person"], m["subgroup"]) for m in listed] == [(member.person.pk, "教师组")]
+    detail = api.get(f"/api/v1/teams/{member.team.pk}/").json()
+    assert detail["member_count"] == 1
     nested = api.get(f"/api/v1/teams/{member.team.pk}/members/").json()
     assert nested[0]["person"] == member.person.pk
     assert (
@@ -191,8 +198,9 @@ def test_hub_people_tab(world, client):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["summary"]["total"] == 2
-    listed = {d.person.pk for _label, rows in response.context["on_post_groups"] for d in rows}
+    listed = {d.person.pk for d in response.context["on_post"]}
     assert listed == {on_post.pk, ending.person.pk}
+    assert response.context["on_post"].count == 2
     assert [d.pk for d in response.context["ending_soon"]] == [ending.pk]
     assert [t.pk for t in response.context["teams"]] == [team.pk]
     assert "中山市前方工作组" in response.content.decode()
