@@ -81,6 +81,10 @@ class Person(BaseModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["name", "id"]
+        indexes = [
+            # The people list's default order (core.paging pages by it).
+            models.Index(fields=["name", "id"], name="person_list_order_idx"),
+        ]
         permissions = [
             (
                 "reveal_personal_data",
@@ -279,6 +283,14 @@ class Deployment(BaseModel):
         verbose_name = _("deployment")
         verbose_name_plural = _("deployments")
         ordering = ["-start_date", "id"]
+        indexes = [
+            # The deployments list's default order (core.paging pages by it), and the
+            # same within one pairing (the list filtered ``?pairing=``, a scoped coordinator).
+            models.Index(fields=["-start_date", "id"], name="deployment_list_order_idx"),
+            models.Index(
+                fields=["pairing", "-start_date", "id"], name="deployment_pairing_order_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(planned_end_date__gt=F("start_date")),
@@ -603,6 +615,10 @@ class CheckIn(BaseModel):
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         ordering = ["-date", "-slot", "id"]
+        indexes = [
+            # The check-ins list's default order (core.paging pages by it).
+            models.Index(fields=["-date", "-slot", "id"], name="checkin_list_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "date", "slot"],

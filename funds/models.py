@@ -226,7 +226,11 @@ class FundTransaction(BaseModel):
         verbose_name = _("fund transaction")
         verbose_name_plural = _("fund transactions")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["project", "kind"])]
+        indexes = [
+            models.Index(fields=["project", "kind"]),
+            # The ledger's default order (core.paging pages by it; read backwards for "last").
+            models.Index(fields=["-date", "-id"], name="fundtx_list_order_idx"),
+        ]
         constraints = [
             # Entries are positive; only a reversal is negative.
             models.CheckConstraint(

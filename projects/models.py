@@ -257,7 +257,15 @@ class Project(BaseModel):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-year", "code"]
-        indexes = [models.Index(fields=["pairing", "year"])]
+        indexes = [
+            models.Index(fields=["pairing", "year"]),
+            # The projects list's default order, the id breaking ties (core.paging pages
+            # by it), and the same within a pairing (``?pairing=``, a scoped coordinator).
+            models.Index(fields=["-year", "code", "id"], name="project_list_order_idx"),
+            models.Index(
+                fields=["pairing", "-year", "code", "id"], name="project_pairing_order_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(beneficiaries_formerly_poor__lte=F("beneficiaries")),
@@ -371,6 +379,13 @@ class ProgressUpdate(BaseModel):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
         ordering = ["project", "date"]
+        indexes = [
+            # The progress list's default order (ProgressUpdateTable: newest first; core.paging
+            # pages by it), and each project's latest update (with_progress, on every
+            # row of the projects list).
+            models.Index(fields=["-date", "id"], name="progress_list_order_idx"),
+            models.Index(fields=["project", "-date"], name="progress_latest_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__lte=100),

@@ -27,7 +27,7 @@ from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from aidtrack.core import scoping
+from aidtrack.core import paging, scoping
 from aidtrack.core.exports import EXPORT_FORMATS, export
 from aidtrack.core.files import file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
@@ -106,6 +106,14 @@ class FilterFormStatusMixin:
 
 
 class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
+    """A filtered, sorted list: a page at a time by cursor (core.paging), and its exports.
+
+    Nothing on the page grows with the table: the rows come from an index
+    seek, the count stops at ``COUNT_CAP`` ("10,000+") and the totals row is
+    computed only for a filtered set within that cap. Exports carry totals
+    always (one aggregate per download).
+    """
+
     template_name = "generic/object_list.html"
 
     def get(self, request, *args, **kwargs):
@@ -114,22 +122,38 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             request.GET or None, queryset=table.prepare(self.get_queryset()), request=request
         )
         queryset = filterset.filtered
-        queryset, sort = table.order(queryset, request.GET.get("sort"))
-        totals = table.totals(queryset)
+        keys, sort = table.sort_keys(queryset, request.GET.get("sort"))
         fmt = request.GET.get("export")
         if fmt in EXPORT_FORMATS and not filterset.invalid:
             # With a refused filter, the page (400) says why instead of exporting every row.
-            return export(table, queryset, fmt, totals=totals)
+            ordered = queryset.order_by(*(key.ordering for key in keys))
+            return export(table, ordered, fmt, totals=lambda: table.totals(queryset))
         per_page = _page_size(request.GET.get("per_page"))
-        page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+        page = paging.keyset_page(
+            queryset,
+            keys,
+            per_page,
+            request.GET.get(paging.CURSOR_PARAM),
+            # A cursor holds this list's sort values: it is refused on another list or sort.
+            context=f"{self.model._meta.label_lower}:{sort}",
+        )
+        if page.is_first and not page.has_next:
+            count, over_cap = len(page.object_list), False  # all of it is on this page
+        else:
+            count, over_cap = paging.capped_count(queryset)
+        totals = None if over_cap else table.totals(queryset)
         query = request.GET.copy()
-        for key in ("page", "sort", "export"):
+        for key in (paging.CURSOR_PARAM, "page", "sort", "export"):
             query.pop(key, None)
         context = self.get_context_data(
             table=table,
             header=list(table.header(sort)),
             rows=table.rows(page.object_list),
             totals=totals,
+            totals_withheld=over_cap and table.has_totals(),
+            count=count,
+            count_capped=over_cap,
+            count_cap=paging.COUNT_CAP,
             page=page,
             per_page=per_page,
             page_sizes=PAGE_SIZES,
