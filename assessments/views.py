@@ -203,7 +203,8 @@ class DashboardMixin(BrowserAccessMixin):
         pairings lie right below each (in scope with them: a scope is whole subtrees)."""
         pairings = self.scoped_pairings().filter(parent=parent) if parent else self.top_level()
         below = (
-            Pairing.objects.filter(parent=OuterRef("pk"))
+            self.scoped_pairings()
+            .filter(parent=OuterRef("pk"))
             .order_by()
             .values("parent")
             .annotate(n=Count("pk"))
@@ -453,7 +454,7 @@ class ComparisonView(DashboardMixin, TemplateView):
         "Compare" button brings any level here."""
         if not chosen:
             return self.top_level()
-        parents = Pairing.objects.filter(pk__in=chosen).values("parent_id")
+        parents = self.scoped_pairings().filter(pk__in=chosen).values("parent_id")
         return self.scoped_pairings().filter(
             Q(pk__in=chosen) | Q(parent_id__in=chosen) | Q(parent_id__in=parents)
         )

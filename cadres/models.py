@@ -290,6 +290,13 @@ class Deployment(BaseModel):
             models.Index(
                 fields=["pairing", "-start_date", "id"], name="deployment_pairing_order_idx"
             ),
+            # Terms ending soon (dashboards, the hub, the reminder): the few on post,
+            # by planned end, instead of a scan of every deployment ever made.
+            models.Index(
+                fields=["planned_end_date", "id"],
+                condition=Q(status=DeploymentStatus.ON_POST),
+                name="deployment_on_post_end_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

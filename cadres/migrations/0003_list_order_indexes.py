@@ -36,6 +36,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['pairing', '-start_date', 'id'], name='deployment_pairing_order_idx'),
         ),
         AddIndexConcurrently(
+            model_name='deployment',
+            index=models.Index(condition=models.Q(('status', 'on_post')), fields=['planned_end_date', 'id'], name='deployment_on_post_end_idx'),
+        ),
+        AddIndexConcurrently(
             model_name='person',
             index=models.Index(fields=['name', 'id'], name='person_list_order_idx'),
         ),
