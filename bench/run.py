@@ -27,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aidtrack.settings")
+# Keep the database connection between requests, as production does (60 s):
+# outside production Django opens one per request, which small pages would measure.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
 
 import django  # noqa: E402
 
