@@ -203,13 +203,15 @@ if SESSION_STORE == "cache":
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"
     # SESSION_REDIS_URL: best another Redis database than the cache's, so that
-    # clearing the cache signs nobody out. Errors are not ignored: a session
-    # that cannot be saved must not look saved.
+    # clearing the cache signs nobody out. Errors are ignored (logged): with
+    # Redis down a request finds no session and is asked to sign in, and a
+    # write that committed is never turned into a 500 by the session save
+    # that follows it in the response (a client would retry it).
     CACHES["sessions"] = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": env_str("SESSION_REDIS_URL") or REDIS_URL,
         "KEY_PREFIX": f"aidtrack-{AIDTRACK_ENV}-session",
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2, "IGNORE_EXCEPTIONS": True},
     }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
