@@ -93,6 +93,6 @@ def test_people_tab_shows_a_first_page_and_counts_everyone(world, client, monkey
     assert response.context["summary"]["total"] == 6
     assert response.context["teams"].count == 3
     html = response.content.decode()
-    assert "The first 4 of 6." in html
+    assert "共 6 条，显示前 4 条。" in html  # the interface speaks Chinese first
     # The rest is the deployment list filtered to the subtree and today.
     assert on_post.url.endswith(f"?pairing={city.pk}&on_post_on={timezone.localdate():%Y-%m-%d}")
