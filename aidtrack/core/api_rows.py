@@ -18,7 +18,7 @@ them. Anything else, a field class with its own ``to_representation`` or
 the field's own methods, as DRF would call them. Nothing lists fields a
 second time: the serializer's declaration is the only list.
 
-tests/core/test_api_rows.py compares both ways over every API resource.
+tests/demo/test_api_rows.py compares both ways over every API resource.
 """
 
 import datetime
