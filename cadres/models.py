@@ -741,6 +741,8 @@ class LeaveRequest(BaseModel):
         verbose_name = _("leave request")
         verbose_name_plural = _("leave requests")
         ordering = ["-start_date", "id"]
+        # The list's default order (core.paging pages by it).
+        indexes = [models.Index(fields=["-start_date", "id"], name="leaverequest_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")),
@@ -807,6 +809,8 @@ class Mentorship(BaseModel):
         verbose_name = _("mentorship")
         verbose_name_plural = _("mentorships")
         ordering = ["-start_date", "id"]
+        # The list's default order (core.paging pages by it).
+        indexes = [models.Index(fields=["-start_date", "id"], name="mentorship_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
@@ -877,6 +881,8 @@ class Award(BaseModel):
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         ordering = ["-year", "id"]
+        # The list's default order (core.paging pages by it).
+        indexes = [models.Index(fields=["-year", "id"], name="award_list_order_idx")]
 
     def __str__(self):
         return f"{self.person} · {self.title} ({self.year})"
@@ -901,6 +907,8 @@ class CareRecord(BaseModel):
         verbose_name = _("care record")
         verbose_name_plural = _("care records")
         ordering = ["-date", "id"]
+        # The list's default order (core.paging pages by it).
+        indexes = [models.Index(fields=["-date", "id"], name="carerecord_list_order_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(follow_up_date__isnull=True) | Q(follow_up_date__gte=F("date")),

@@ -336,7 +336,11 @@ class Donation(BaseModel):
         verbose_name = _("donation")
         verbose_name_plural = _("donations")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["pairing", "date"])]
+        indexes = [
+            models.Index(fields=["pairing", "date"]),
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-date", "-id"], name="donation_list_order_idx"),
+        ]
         constraints = [positive_constraint("amount", "donation_amount_positive")]
 
     def __str__(self):
@@ -467,7 +471,11 @@ class Investment(BaseModel):
         verbose_name = _("investment")
         verbose_name_plural = _("investments")
         ordering = ["-agreed_on", "-id"]
-        indexes = [models.Index(fields=["pairing", "agreed_on"])]
+        indexes = [
+            models.Index(fields=["pairing", "agreed_on"]),
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-agreed_on", "-id"], name="investment_list_order_idx"),
+        ]
         constraints = [
             positive_constraint("amount_agreed", "investment_agreed_positive"),
             models.CheckConstraint(
@@ -538,6 +546,8 @@ class InvestmentTranche(BaseModel):
         verbose_name = _("investment in place")
         verbose_name_plural = _("investments in place")
         ordering = ["-date", "-id"]
+        # The list's default order (core.paging pages by it).
+        indexes = [models.Index(fields=["-date", "-id"], name="tranche_list_order_idx")]
         constraints = [positive_constraint("amount", "investment_tranche_amount_positive")]
 
     def __str__(self):
@@ -593,7 +603,11 @@ class ConsumptionSupport(BaseModel):
         verbose_name = _("consumption support")
         verbose_name_plural = _("consumption support")
         ordering = ["-year", "-month", "-id"]
-        indexes = [models.Index(fields=["pairing", "year"])]
+        indexes = [
+            models.Index(fields=["pairing", "year"]),
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-year", "-month", "-id"], name="consumption_list_order_idx"),
+        ]
         constraints = [
             positive_constraint("amount", "consumption_amount_positive"),
             models.CheckConstraint(

@@ -933,7 +933,11 @@ class Need(BaseModel):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
         ordering = ["-collected_on", "id"]
-        indexes = [models.Index(fields=["pairing", "collected_on"])]
+        indexes = [
+            models.Index(fields=["pairing", "collected_on"]),
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-collected_on", "id"], name="need_list_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=NeedStatus.RESOLVED) | Q(resolved_on__isnull=False),
