@@ -15,12 +15,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+from aidtrack.core.xlsx import stream_workbook
 
 EXPORT_FORMATS = ("csv", "xlsx")
 # Rows fetched from the database at a time while writing.
@@ -210,22 +211,30 @@ def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
     return response
 
 
-def export_xlsx(table, queryset, totals=None) -> HttpResponse:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(table.model._meta.verbose_name_plural)[:31])
+def export_xlsx(table, queryset, totals=None) -> StreamingHttpResponse:
     header = [str(column.verbose_name) for column in table.columns]
-    sheet.append(xlsx_row(sheet, header))
     readers = [column.reader() for column in table.columns]
-    for obj in _objects(table, queryset):
-        sheet.append(xlsx_row(sheet, [_cell(read(obj)) for read in readers]))
-    totals_row = _totals_row(totals)
-    if totals_row:
-        sheet.append(xlsx_row(sheet, [_cell(value) for value in totals_row]))
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    language = translation.get_language()
+
+    def pieces():
+        # Written after the view returned: in the language of the request.
+        with translation.override(language):
+            yield from stream_workbook(
+                str(table.model._meta.verbose_name_plural), header, _xlsx_rows(readers)
+            )
+
+    def _xlsx_rows(readers):
+        for obj in _objects(table, queryset):
+            yield [_cell(read(obj)) for read in readers]
+        totals_row = _totals_row(totals)
+        if totals_row:
+            yield [_cell(value) for value in totals_row]
+
+    response = StreamingHttpResponse(
+        pieces(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "xlsx")}"'
-    workbook.save(response)
     return response
 
 
