@@ -216,19 +216,17 @@ def export_xlsx(table, queryset, totals=None) -> StreamingHttpResponse:
     readers = [column.reader() for column in table.columns]
     language = translation.get_language()
 
-    def pieces():
-        # Written after the view returned: in the language of the request.
-        with translation.override(language):
-            yield from stream_workbook(
-                str(table.model._meta.verbose_name_plural), header, _xlsx_rows(readers)
-            )
-
-    def _xlsx_rows(readers):
+    def rows():
         for obj in _objects(table, queryset):
             yield [_cell(read(obj)) for read in readers]
         totals_row = _totals_row(totals)
         if totals_row:
             yield [_cell(value) for value in totals_row]
+
+    def pieces():
+        # Written after the view returned: in the language of the request.
+        with translation.override(language):
+            yield from stream_workbook(str(table.model._meta.verbose_name_plural), header, rows())
 
     response = StreamingHttpResponse(
         pieces(),
