@@ -75,16 +75,14 @@ class FirstPage:
         return len(self.rows)
 
 
-def first_page(
-    queryset, url: str = "", *, counted=None, count: int | None = None, size: int | None = None
-) -> FirstPage:
-    """Two queries whatever the number of rows: the first ``size`` rows and the count.
+def first_page(queryset, url: str = "", *, counted=None, count: int | None = None) -> FirstPage:
+    """Two queries whatever the number of rows: the first ``FIRST_PAGE_SIZE`` rows and the count.
 
     ``counted``: the same rows without what only the page needs (annotations,
     joins for display), when counting those would cost more than the rows;
     ``count``: the number of rows when the tab has counted them already.
     """
-    rows = list(queryset[: size or FIRST_PAGE_SIZE])
+    rows = list(queryset[:FIRST_PAGE_SIZE])
     if count is None:
         count = (queryset if counted is None else counted).order_by().count()
     return FirstPage(rows=rows, count=count, url=url)

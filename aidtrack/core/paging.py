@@ -227,16 +227,6 @@ class KeysetPage:
     def __len__(self):
         return len(self.object_list)
 
-    @property
-    def paginator(self):
-        """Like a Django page's: ``paginator.object_list`` is every filtered row."""
-        return _AllRows(self.queryset)
-
-
-@dataclass
-class _AllRows:
-    object_list: object
-
 
 def keyset_page(queryset, keys: list[SortKey], per_page: int, cursor: str | None, context: str):
     """One page of ``queryset`` (unordered) in the keys' order, from ``cursor``."""
