@@ -64,20 +64,12 @@ class CompiledListMixin:
 
     @classmethod
     def many_init(cls, *args, **kwargs):
-        meta = getattr(cls, "Meta", None)
-        if getattr(meta, "list_serializer_class", None) is not None:
-            return super().many_init(*args, **kwargs)
-        # As DRF's many_init, with our list class as the default.
-        list_kwargs = {}
-        for key in serializers.LIST_SERIALIZER_KWARGS_REMOVE:
-            value = kwargs.pop(key, None)
-            if value is not None:
-                list_kwargs[key] = value
-        list_kwargs["child"] = cls(*args, **kwargs)
-        list_kwargs.update(
-            {k: v for k, v in kwargs.items() if k in serializers.LIST_SERIALIZER_KWARGS}
-        )
-        return CompiledListSerializer(*args, **list_kwargs)
+        listed = super().many_init(*args, **kwargs)
+        if type(listed) is serializers.ListSerializer:
+            # DRF's default list class, with nothing of its own: the compiled one
+            # only changes how rows are represented.
+            listed.__class__ = CompiledListSerializer
+        return listed
 
 
 class ReadModelSerializer(CompiledListMixin, serializers.ModelSerializer):
