@@ -91,8 +91,10 @@ def _client_key(request) -> str | None:
     credential = request.headers.get("Authorization") or request.COOKIES.get(
         settings.SESSION_COOKIE_NAME
     )
-    if not credential:
-        return None
+    return _pin_key(credential) if credential else None
+
+
+def _pin_key(credential: str) -> str:
     return "replica-pin:" + hashlib.sha256(credential.encode()).hexdigest()[:32]
 
 
@@ -107,7 +109,7 @@ def pin(request, response) -> None:
     # A sign-in hands out a new session cookie: pin that one too.
     cookie = response.cookies.get(settings.SESSION_COOKIE_NAME)
     if cookie is not None and cookie.value:
-        keys.add("replica-pin:" + hashlib.sha256(cookie.value.encode()).hexdigest()[:32])
+        keys.add(_pin_key(cookie.value))
     for key in keys - {None}:
         cache.set(key, 1, timeout=settings.REPLICA_PIN_SECONDS)
 
