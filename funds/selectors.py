@@ -250,16 +250,6 @@ def funds_summary(pairing_ids, year: int) -> dict:
     return summary
 
 
-def enterprises_investing(pairing_ids, year: int) -> list[int]:
-    """The distinct enterprises with investment agreed in ``year``, as sorted ids.
-
-    ``funds_summary`` counts them for one year; over several years an
-    enterprise that agreed again in a later year must count once, which only
-    the union of these ids gives.
-    """
-    return funds_summaries(Groups.one(pairing_ids), [year])[(0, year)]["enterprise_ids"]
-
-
 def growth(current: Decimal, previous: Decimal) -> Decimal | None:
     """Year-on-year change in percent (2 places); None when the previous year is 0."""
     if not previous:

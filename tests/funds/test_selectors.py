@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from aidtrack.core.rollup import Groups
 from funds.models import (
     ConsumptionSupport,
     Donation,
@@ -16,9 +17,9 @@ from funds.models import (
 )
 from funds.selectors import (
     MONEY_KEYS,
-    enterprises_investing,
     funds_by_pairing,
     funds_growth,
+    funds_summaries,
     funds_summary,
     rate,
 )
@@ -198,7 +199,8 @@ def test_summary_figures_of_2023(world, money):
 
 def test_enterprises_over_several_years_count_once(world, money):
     """Enterprise 1 agreed in 2022 and again in 2023: one of two enterprises, not three."""
-    by_year = {year: enterprises_investing(money, year) for year in (2022, 2023)}
+    both = funds_summaries(Groups.one(money), [2022, 2023])
+    by_year = {year: both[(0, year)]["enterprise_ids"] for year in (2022, 2023)}
     assert [len(ids) for ids in by_year.values()] == [
         funds_summary(money, year)["enterprises"] for year in (2022, 2023)
     ]
