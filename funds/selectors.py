@@ -138,8 +138,9 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
         for year in years
     }
 
-    def add(rows):
-        for row in rows:
+    def add(own, totals: dict):
+        """Each group's figures by year from the app's own per-pairing rows ``own``."""
+        for row in roll_up(own, groups, by=["year_"], totals=totals):
             key = (row.pop("group"), int(row.pop("year_")))
             if key in summaries:
                 summaries[key].update(row)
@@ -147,73 +148,49 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
     if not ids or not years:
         return _with_rates(summaries)
     add(
-        roll_up(
-            FundAllocation.objects.filter(pairing__in=ids, year__in=years)
-            .values(pid=F("pairing_id"), year_=F("year"))
-            .annotate(total=Sum("amount")),
-            groups,
-            by=["year_"],
-            totals={"allocated": "SUM(o.total)"},
-        )
+        FundAllocation.objects.filter(pairing__in=ids, year__in=years)
+        .values(pid=F("pairing_id"), year_=F("year"))
+        .annotate(total=Sum("amount")),
+        {"allocated": "SUM(o.total)"},
     )
     add(
-        roll_up(
-            FundTransaction.objects.filter(project__pairing__in=ids, project__year__in=years)
-            .values(pid=F("project__pairing_id"), year_=F("project__year"))
-            .annotate(**stage_sums()),
-            groups,
-            by=["year_"],
-            totals={stage: f"SUM(o.{stage})" for stage in ("committed", "disbursed", "spent")},
-        )
+        FundTransaction.objects.filter(project__pairing__in=ids, project__year__in=years)
+        .values(pid=F("project__pairing_id"), year_=F("project__year"))
+        .annotate(**stage_sums()),
+        {stage: f"SUM(o.{stage})" for stage in ("committed", "disbursed", "spent")},
     )
     add(
-        roll_up(
-            Donation.objects.filter(years_q("date", years), pairing__in=ids)
-            .values(pid=F("pairing_id"), year_=ExtractYear("date"))
-            .annotate(
-                cash=_sum("amount", kind=DonationKind.CASH),
-                in_kind=_sum("amount", kind=DonationKind.IN_KIND),
-            ),
-            groups,
-            by=["year_"],
-            totals={"donations_cash": "SUM(o.cash)", "donations_in_kind": "SUM(o.in_kind)"},
-        )
+        Donation.objects.filter(years_q("date", years), pairing__in=ids)
+        .values(pid=F("pairing_id"), year_=ExtractYear("date"))
+        .annotate(
+            cash=_sum("amount", kind=DonationKind.CASH),
+            in_kind=_sum("amount", kind=DonationKind.IN_KIND),
+        ),
+        {"donations_cash": "SUM(o.cash)", "donations_in_kind": "SUM(o.in_kind)"},
     )
     add(
-        roll_up(
-            Investment.objects.filter(years_q("agreed_on", years), pairing__in=ids)
-            .values(pid=F("pairing_id"), year_=ExtractYear("agreed_on"), firm=F("enterprise_id"))
-            .annotate(agreed=Sum("amount_agreed")),
-            groups,
-            by=["year_"],
-            totals={
-                # Counted over the group's rows: an enterprise investing in two
-                # pairings of the group is one enterprise.
-                "enterprises": "COUNT(DISTINCT o.firm)",
-                "enterprise_ids": "array_agg(DISTINCT o.firm ORDER BY o.firm)",
-                "investment_agreed": "SUM(o.agreed)",
-            },
-        )
+        Investment.objects.filter(years_q("agreed_on", years), pairing__in=ids)
+        .values(pid=F("pairing_id"), year_=ExtractYear("agreed_on"), firm=F("enterprise_id"))
+        .annotate(agreed=Sum("amount_agreed")),
+        {
+            # Counted over the group's rows: an enterprise investing in two
+            # pairings of the group is one enterprise.
+            "enterprises": "COUNT(DISTINCT o.firm)",
+            "enterprise_ids": "array_agg(DISTINCT o.firm ORDER BY o.firm)",
+            "investment_agreed": "SUM(o.agreed)",
+        },
     )
     add(
-        roll_up(
-            InvestmentTranche.objects.filter(years_q("date", years), investment__pairing__in=ids)
-            .values(pid=F("investment__pairing_id"), year_=ExtractYear("date"))
-            .annotate(total=Sum("amount")),
-            groups,
-            by=["year_"],
-            totals={"investment_in_place": "SUM(o.total)"},
-        )
+        InvestmentTranche.objects.filter(years_q("date", years), investment__pairing__in=ids)
+        .values(pid=F("investment__pairing_id"), year_=ExtractYear("date"))
+        .annotate(total=Sum("amount")),
+        {"investment_in_place": "SUM(o.total)"},
     )
     add(
-        roll_up(
-            ConsumptionSupport.objects.filter(pairing__in=ids, year__in=years)
-            .values(pid=F("pairing_id"), year_=F("year"))
-            .annotate(total=Sum("amount")),
-            groups,
-            by=["year_"],
-            totals={"consumption": "SUM(o.total)"},
-        )
+        ConsumptionSupport.objects.filter(pairing__in=ids, year__in=years)
+        .values(pid=F("pairing_id"), year_=F("year"))
+        .annotate(total=Sum("amount")),
+        {"consumption": "SUM(o.total)"},
     )
     # A park counts in every year from the one it opened in: per opening year
     # here, accumulated below.
