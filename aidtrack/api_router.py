@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
+from aidtrack.core.feed_api import ChangeFeedViewSet
 from assessments import api as assessments
 from cadres import api as cadres
 from funds import api as funds
@@ -42,5 +43,6 @@ router.register("investment-tranches", funds.InvestmentTrancheViewSet)
 router.register("consumption", funds.ConsumptionSupportViewSet)
 router.register("assessments", assessments.AssessmentViewSet)
 router.register("official-grades", assessments.OfficialGradeViewSet)
+router.register("changes", ChangeFeedViewSet, basename="changes")
 
 urlpatterns = router.urls

@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "assessments.tasks.refresh_pending",
         "schedule": 60.0,
     },
+    # Change-feed entries past their retention (CHANGE_FEED_RETENTION_DAYS).
+    "change-feed-prune": {
+        "task": "aidtrack.core.tasks.feed_prune",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Notification emails not sent yet (mail server or broker down).
     "notification-emails": {
         "task": "accounts.tasks.notification_emails_send",
@@ -450,6 +455,9 @@ API_THROTTLE_RATES = {
 }
 # Whole ID numbers and phones one user may reveal per hour (page and API together).
 REVEALS_PER_HOUR = env_int("REVEALS_PER_HOUR", 20)
+# How long the change feed keeps its entries; an older cursor answers 410 (docs/api.md).
+CHANGE_FEED_RETENTION_DAYS = env_int("CHANGE_FEED_RETENTION_DAYS", 90)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "AidTrack API",
     "DESCRIPTION": (

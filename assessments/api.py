@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aidtrack.core.api import ReadModelSerializer, ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.feed import Derived
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
 from assessments.models import OfficialGrade, PairingYearSummary
 from assessments.selectors import summary_present
@@ -72,6 +73,13 @@ class AssessmentSerializer(ReadModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        # The pairing's name and its official grades of the year (core.feed touches the summary).
+        derived_from = (
+            Derived(Pairing, PairingYearSummary, (("id", "pairing_id"),)),
+            Derived(
+                OfficialGrade, PairingYearSummary, (("pairing_id", "pairing_id"), ("year", "year"))
+            ),
+        )
 
     def get_pairing_name(self, summary) -> str:
         return str(summary.pairing)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from aidtrack.core import scoping
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.feed import Derived
 from cadres.filters import (
     AwardFilterSet,
     CareRecordFilterSet,
@@ -196,6 +197,8 @@ class TeamSerializer(ValidatedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        # member_count counts the members (core.feed touches the team).
+        derived_from = (Derived(TeamMember, Team, (("team_id", "id"),)),)
 
     def get_member_count(self, team) -> int:
         """Member rows of the team, past ones included (as the members list shows)."""

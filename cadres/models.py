@@ -114,6 +114,9 @@ class Person(BaseModel):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    # The change feed's scope (core.feed): the home organisation's.
+    scope_keys_via = "home_organization"
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """People whose home organisation is within the user's pairings."""
@@ -641,6 +644,8 @@ class CheckIn(BaseModel):
             f"{self.person} · {self.date} · {self.get_slot_display()} · {self.get_state_display()}"
         )
 
+    scope_keys_via = "person"  # the change feed's scope (core.feed)
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         return Person.scope_q_through(pairing_ids, "person")
@@ -822,6 +827,8 @@ class Mentorship(BaseModel):
     def __str__(self):
         return f"{self.mentor} · {self.subject or _('mentorship')}"
 
+    scope_keys_via = "mentor"  # the change feed's scope (core.feed)
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         return Person.scope_q_through(pairing_ids, "mentor")
@@ -887,6 +894,8 @@ class Award(BaseModel):
     def __str__(self):
         return f"{self.person} · {self.title} ({self.year})"
 
+    scope_keys_via = "person"  # the change feed's scope (core.feed)
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         return Person.scope_q_through(pairing_ids, "person")
@@ -919,6 +928,8 @@ class CareRecord(BaseModel):
 
     def __str__(self):
         return f"{self.person} · {self.get_kind_display()} · {self.date}"
+
+    scope_keys_via = "person"  # the change feed's scope (core.feed)
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:

@@ -84,6 +84,19 @@ class Region(LinkedModel):
         )
 
 
+# ``Organization.scope_q`` as the change feed's scope keys (core.feed): the
+# pairings covering an organisation. The two are compared row by row in
+# tests/core/test_feed.py.
+ORGANIZATION_KEYS_SQL = """ARRAY(
+    SELECT side.id FROM pairings_pairing AS side, pairings_region AS region
+     WHERE region.id = {row}.region_id
+       AND (side.helping_region_id = ANY(region.path) OR side.helped_region_id = ANY(region.path))
+    UNION
+    SELECT side.id FROM pairings_pairing AS side
+     WHERE side.helping_organization_id = {row}.id OR side.helped_organization_id = {row}.id
+)"""
+
+
 class Organization(BaseModel):
     """A unit on either side: a government body, town, school, hospital, enterprise …"""
 
@@ -128,6 +141,9 @@ class Organization(BaseModel):
         # Codes are often typed in lower case; validate what will be stored.
         self.credit_code = self.credit_code.strip().upper()
         super().clean_fields(exclude)
+
+    # The change feed's scope (core.feed): every pairing covering the organisation.
+    scope_keys_sql = ORGANIZATION_KEYS_SQL
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:

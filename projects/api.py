@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aidtrack.core.api import DownloadFileField, ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.feed import Derived
 from aidtrack.core.filters import FIRST_YEAR, LAST_ID, LAST_YEAR
 from pairings.api import region_by_code
 from pairings.models import Pairing
@@ -146,6 +147,8 @@ class ProjectSerializer(ValidatedModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # latest_progress comes from the progress updates (core.feed touches the project).
+        derived_from = (Derived(ProgressUpdate, Project, (("project_id", "id"),)),)
         read_only_fields = [
             "status",
             "accepted_on",

@@ -678,6 +678,14 @@ class OutcomeReport(BaseModel):
         pairing_id = self.pairing_id or (self.project.pairing_id if self.project_id else None)
         yield pairing_id, self.year
 
+    # The change feed's scope (core.feed): the pairing, or the project's; a
+    # project moving to another pairing takes its reports along.
+    scope_keys_sql = (
+        "ARRAY[coalesce({row}.pairing_id,"
+        " (SELECT pairing_id FROM projects_project WHERE id = {row}.project_id))]"
+    )
+    scope_follows = ("project",)
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """Reports on one of the pairings, or on a project of one of them.
@@ -821,6 +829,8 @@ class OutcomeEvidence(AttachmentBase):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["report", "-created_at", "-id"]
+
+    scope_keys_via = "report"  # the change feed's scope (core.feed)
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:

@@ -13,9 +13,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from aidtrack.core import audit
+        from aidtrack.core import audit, feed
 
         post_migrate.connect(audit.install_audit_triggers, sender=self)
+        post_migrate.connect(feed.install_feed_triggers, sender=self)
         logger.info("%s", describe_backends())
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +204,42 @@ class ChangeRecord(models.Model):
 
     def __str__(self):
         return f"{self.table_name}#{self.object_id} {self.action} @ {self.time:%Y-%m-%d %H:%M}"
+
+
+class FeedEntry(models.Model):
+    """A created, changed or deleted record of an API resource; written by triggers (core.feed)."""
+
+    txid = models.BigIntegerField(_("transaction"))
+    time = models.DateTimeField(_("time"))
+    resource = models.CharField(_("resource"), max_length=40)
+    object_id = models.BigIntegerField(_("record"))
+    action = models.CharField(_("action"), max_length=10, choices=ChangeRecord.Action.choices)
+    # The pairings whose scope held the record before and after the change;
+    # NULL for reference data everyone reads.
+    scope_before = ArrayField(models.BigIntegerField(), null=True)
+    scope_after = ArrayField(models.BigIntegerField(), null=True)
+
+    class Meta:
+        verbose_name = _("change feed entry")
+        verbose_name_plural = _("change feed")
+        indexes = [
+            # The feed reads in commit order from a position: (txid, id) > (t, i).
+            models.Index(fields=["txid", "id"], name="feed_position_idx"),
+            # Pruning by age.
+            models.Index(fields=["time"], name="feed_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource}#{self.object_id} {self.action} (transaction {self.txid})"
+
+
+class FeedState(models.Model):
+    """The one row of feed bookkeeping: what pruning removed and how scopes moved."""
+
+    # Entries of transactions below this were pruned: an older cursor must resync.
+    pruned_below = models.BigIntegerField(default=0)
+    # Raised when a pairing's sides change (which organisations it covers).
+    scope_version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"pruned below {self.pruned_below}, scope version {self.scope_version}"

@@ -1,10 +1,13 @@
 """Operational tasks (a round-trip probe for the worker) and queueing after a commit."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,17 @@ def probe(self, value: str, fail_times: int = 0) -> dict:
         raise TransientProbeError(f"attempt {self.request.retries + 1} fails on purpose")
     logger.info("probe %s answered after %s retries", value, self.request.retries)
     return {"value": value, "retries": self.request.retries}
+
+
+@shared_task
+def feed_prune() -> int:
+    """Drop change-feed entries older than CHANGE_FEED_RETENTION_DAYS (nightly, by beat)."""
+    from aidtrack.core import feed
+
+    older_than = timezone.now() - timedelta(days=settings.CHANGE_FEED_RETENTION_DAYS)
+    removed = feed.prune(older_than)
+    logger.info("change feed: %s entries older than %s removed", removed, older_than)
+    return removed
 
 
 def run_after_commit(task, *, countdown: int = 0, once_within: str = "") -> None:
