@@ -66,6 +66,9 @@ class ChangePageSerializer(serializers.Serializer):
     results = ChangeSerializer(many=True)
     next = serializers.URLField(help_text="Where to read on from; keep it.")
     more = serializers.BooleanField(help_text="Whether more changes are waiting now.")
+    resources = serializers.ListField(
+        child=serializers.CharField(), help_text="The resources this feed covers for you."
+    )
 
 
 class ChangeFeedViewSet(viewsets.ViewSet):
@@ -118,6 +121,7 @@ class ChangeFeedViewSet(viewsets.ViewSet):
                 ],
                 "next": self._link(request, position, scope),
                 "more": more,
+                "resources": sorted(resources),
             }
         )
 
@@ -211,4 +215,3 @@ class ChangeFeedViewSet(viewsets.ViewSet):
         if fingerprint != self._fingerprint(scope, newest, version):
             raise ScopeChanged()
         return position
-
