@@ -1077,6 +1077,146 @@ def writable_pairing_year(province, year: int):
     return pairing, y
 
 
+FEED_TABLES_SQL = (
+    "SELECT DISTINCT event_object_table FROM information_schema.triggers"
+    " WHERE trigger_name = 'aidtrack_feed'"
+)
+
+
+def feed_triggers(enabled: bool) -> None:
+    """Switch the change-feed triggers of every table on or off (the write line's "before")."""
+    with connection.cursor() as cursor:
+        cursor.execute(FEED_TABLES_SQL)
+        for (table,) in cursor.fetchall():
+            state = "ENABLE" if enabled else "DISABLE"
+            cursor.execute(f'ALTER TABLE "{table}" {state} TRIGGER aidtrack_feed')
+
+
+def fill_feed(province) -> int:
+    """Feed entries to read: the loader writes none (it bulk-loads with triggers off).
+
+    Touches the province's fund transactions, projects and check-ins of one
+    month, as a busy day of coordinators' edits would, through the triggers.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM core_feedentry")
+        if cursor.fetchone()[0] >= 50_000:
+            return 0
+        subtree = [province.pk]
+        cursor.execute(
+            "WITH RECURSIVE tree AS (SELECT id FROM pairings_pairing WHERE id = ANY(%s)"
+            " UNION SELECT p.id FROM pairings_pairing p JOIN tree ON p.parent_id = tree.id)"
+            " UPDATE projects_project SET updated_at = clock_timestamp()"
+            " WHERE pairing_id IN (SELECT id FROM tree) AND id % 4 = 0",
+            [subtree],
+        )
+        cursor.execute(
+            "UPDATE funds_fundtransaction SET updated_at = clock_timestamp() WHERE id % 40 = 0"
+        )
+        cursor.execute(
+            "UPDATE cadres_checkin SET updated_at = clock_timestamp() WHERE id % 100 = 0"
+        )
+        cursor.execute("SELECT count(*) FROM core_feedentry")
+        return cursor.fetchone()[0]
+
+
+def bench_feed(bench: Bench, users: dict, province) -> None:
+    """A page of 500 changes from the start of the feed, against the SQL of the same entries."""
+    from aidtrack.core import feed
+
+    if not bench.wanted("API change feed"):
+        return
+    made = fill_feed(province)
+    if made:
+        print(f"setup: {made:,} feed entries written through the triggers (untimed)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_feedentry")
+    start = feed.Position(0, 0)
+    for who, info in users.items():
+        user, client, key = info["user"], info["api"], info["key"]
+        cursor_url = first_feed_url(client, key, user, start)
+
+        def page(url=cursor_url, client=client, key=key):
+            response, body = get(client, url, key)
+            return len(json.loads(body)["results"]), len(body)
+
+        scope = user.pairing_ids_in_scope()
+
+        def floor(scope=scope):
+            sql = (
+                "SELECT resource, object_id AS id, action, time FROM core_feedentry"
+                " WHERE (txid, id) > (0, 0) AND txid < aidtrack_feed_horizon()"
+            )
+            params = []
+            if scope is not None:
+                sql += " AND (scope_before && %s::bigint[] OR scope_after && %s::bigint[])"
+                params = [sorted(scope), sorted(scope)]
+            return raw_rows(sql + " ORDER BY txid, id LIMIT 500", params)
+
+        bench.line("API change feed", "page ×500", who, page, floor, floor_name="SQL + JSON")
+
+
+def first_feed_url(client, key, user, start) -> str:
+    """A feed link positioned at ``start`` (the beginning), signed as the view signs them."""
+    from rest_framework.request import Request
+
+    from aidtrack.core.feed_api import ChangeFeedViewSet
+
+    get(client, "/api/v1/changes/", key)  # the view answers for this user
+    view = ChangeFeedViewSet()
+    request = RequestFactory().get("/api/v1/changes/", {"page_size": 500})
+    request.user = user
+    return view._link(Request(request), start, user.pairing_ids_in_scope()).replace(
+        "http://testserver", ""
+    )
+
+
+def bench_write_feed_cost(bench: Bench, users: dict, province, year: int) -> None:
+    """The same API write with the feed triggers on, against the triggers off."""
+    if not bench.wanted("write with the change feed"):
+        return
+    county, year = writable_pairing_year(province, year)
+    who = users["coord-province"]
+    client, key = who["api"], who["key"]
+    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    serial = iter(range(10**6))
+
+    def donation():
+        n = next(serial)
+        response = client.post(
+            "/api/v1/donations/",
+            {
+                "pairing": county.pk,
+                "date": f"{year}-05-01",
+                "kind": "cash",
+                "donor_name": f"基准捐赠{n}",
+                "amount": "10000",
+            },
+            content_type="application/json",
+            **headers,
+        )
+        if response.status_code != 201:
+            raise LineFailed(f"donation: HTTP {response.status_code} {response.content[:200]!r}")
+        return 1, len(response.content)
+
+    def without_feed():
+        feed_triggers(False)
+        try:
+            return bench._timed(donation)[0]
+        finally:
+            feed_triggers(True)
+
+    seconds = without_feed()
+    bench.line(
+        "write with the change feed",
+        "create a donation (API)",
+        "coord-province",
+        donation,
+        floor_seconds=seconds,
+        floor_name="same write, feed triggers off",
+    )
+
+
 def bench_write(bench: Bench, users: dict, province, year: int) -> None:
     from funds.models import FundTransaction
     from projects.models import Project
@@ -1284,6 +1424,8 @@ def run(args) -> None:
         bench_dashboards(bench, users, province, city, year)
         bench_exports(bench, users, name)
         bench_write(bench, users, province, year)
+        bench_write_feed_cost(bench, users, province, year)
+        bench_feed(bench, users, province)
         bench_refresh(bench, province, county, year)
         add_leader_ratios(bench.lines)
         elapsed = time.perf_counter() - started
