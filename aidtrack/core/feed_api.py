@@ -25,11 +25,17 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from aidtrack.core import feed, scoping
+from aidtrack.core.api_defaults import CappedCursorPagination
 from aidtrack.core.signed import BadToken, sign_token, unsign_token
 
 SALT = "aidtrack.api.changes"
-DEFAULT_SIZE = 500
-LARGEST_SIZE = 1000
+
+
+class FeedPageSize(CappedCursorPagination):
+    """``page_size`` read as every list reads it (a 400 unless 1 or more; capped)."""
+
+    page_size = 500
+    max_page_size = 1000
 
 
 class Gone(exceptions.APIException):
@@ -92,7 +98,10 @@ class ChangeFeedViewSet(viewsets.ViewSet):
             OpenApiParameter(
                 "page_size",
                 int,
-                description=f"Changes per page, 1 to {LARGEST_SIZE} (default {DEFAULT_SIZE}).",
+                description=(
+                    f"Changes per page (default {FeedPageSize.page_size}; "
+                    f"more than {FeedPageSize.max_page_size} gives {FeedPageSize.max_page_size})."
+                ),
             ),
         ],
         responses={
@@ -153,19 +162,7 @@ class ChangeFeedViewSet(viewsets.ViewSet):
         return asked & readable
 
     def _size(self, request) -> int:
-        raw = request.query_params.get("page_size")
-        if raw is None:
-            return DEFAULT_SIZE
-        if not raw.isdigit() or not 1 <= int(raw) <= LARGEST_SIZE:
-            raise exceptions.ValidationError(
-                {
-                    "page_size": [
-                        _("Enter a whole number of rows from 1 to %(largest)d.")
-                        % {"largest": LARGEST_SIZE}
-                    ]
-                }
-            )
-        return int(raw)
+        return FeedPageSize().get_page_size(request)
 
     # -- cursors -------------------------------------------------------------------
 
