@@ -469,6 +469,9 @@ SPECTACULAR_SETTINGS = {
     # components apart (read-only fields are no inputs), every error status documented.
     "DEFAULT_GENERATOR_CLASS": "aidtrack.core.schema.SchemaGenerator",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 3.1: a nullable reference is ``oneOf: [ref, null]``; 3.0's ``nullable`` beside an
+    # ``allOf`` still refuses null under a strict validator.
+    "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "aidtrack.core.schema.document_errors",

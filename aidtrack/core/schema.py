@@ -194,9 +194,19 @@ def _bounded_schema(filter_field) -> dict:
 def document_errors(result, generator, request, public):
     """Every operation's error statuses, each answered with ``Error``; JSON bodies only,
     multipart where a file is uploaded."""
-    result.setdefault("components", {}).setdefault("schemas", {})[ERROR] = ERROR_SCHEMA
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[ERROR] = ERROR_SCHEMA
+    for name, schema in schemas.items():
+        if name.startswith("Paginated") and {"next", "previous"} <= set(schema["properties"]):
+            schema["required"] = sorted({*schema.get("required", ()), "next", "previous"})
+    _nullable_as_31(result)
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
+            for response in operation.get("responses", {}).values():
+                for media_type, media in response.get("content", {}).items():
+                    if media_type != _JSON and media.get("schema", {}).get("format") == "binary":
+                        # Bytes, not a JSON string: 3.1 describes them by the media type alone.
+                        media.pop("schema")
             body = operation.get("requestBody", {}).get("content", {})
             if _MULTIPART in body:
                 # A file travels only as multipart; JSON is accepted for the other fields.
@@ -204,6 +214,19 @@ def document_errors(result, generator, request, public):
             for status in error_statuses(path, method, operation):
                 add_error_response(operation, status)
     return result
+
+
+def _nullable_as_31(node) -> None:
+    """OpenAPI 3.1 has no ``nullable``: null is a type. drf-spectacular converts what it
+    builds itself, not the schemas DRF's paginators hand it (``next``, ``previous``)."""
+    if isinstance(node, dict):
+        if node.pop("nullable", False) and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        for value in node.values():
+            _nullable_as_31(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_as_31(value)
 
 
 def error_statuses(path: str, method: str, operation: dict) -> list[int]:
