@@ -27,6 +27,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from rest_framework.test import APIClient
@@ -112,7 +113,7 @@ def populate(world, prefixes=RESOURCES) -> dict:
 def _make(tests, world, in_scope):
     """A record by the access tests' maker; the makers of different resources make people,
     projects … of their own by index, so the next index where one is already taken."""
-    for index in range(6):
+    for index in range(40):
         try:
             with transaction.atomic():
                 return tests.make_object(world, in_scope=in_scope, index=index)
@@ -128,12 +129,23 @@ def client_for(world, role):
     return client
 
 
+class _AnsweredRequest(DjangoOpenAPIRequest):
+    """The request of an answer: its body, once read as multipart, is gone (and not needed)."""
+
+    @property
+    def body(self) -> bytes:
+        try:
+            return self.request.body
+        except RawPostDataException:
+            return b""
+
+
 def check(contract, response, *expected_statuses):
     """The answer is one the document describes: status, headers and body."""
     if expected_statuses:
         assert response.status_code in expected_statuses, response.content[:500]
     contract.validate_response(
-        DjangoOpenAPIRequest(response.wsgi_request), DjangoOpenAPIResponse(response)
+        _AnsweredRequest(response.wsgi_request), DjangoOpenAPIResponse(response)
     )
     return response
 
@@ -198,24 +210,35 @@ def pull(contract, client, path, query) -> list:
 
 
 @pytest.mark.parametrize("prefix", RESOURCES)
-def test_creates_and_updates_answer_as_documented(prefix, world, indicators, media, contract):
+def test_creates_and_updates_answer_as_documented(
+    prefix, world, indicators, media, document, contract
+):
     tests = _tests_for(prefix)
-    if tests is None or not hasattr(tests, "create_data"):
+    operations = document["paths"][f"/api/v1/{prefix}/"]
+    if "post" not in operations:
         pytest.skip(f"{prefix} is read-only")
     client = client_for(world, ADMIN)
-    data = tests.create_data(world, in_scope=True)
+    try:
+        data = tests.create_data(world, in_scope=True)
+    except NotImplementedError:  # a resource only administrators write declares no data
+        data = {
+            "official-grades": {
+                "pairing": world.in_scope_pairing.pk,
+                "year": ASSESSED_YEAR,
+                "level": "national",
+                "grade": "好",
+                "document_reference": "通报〔2024〕1号",
+            }
+        }[prefix]
     uploads = any(isinstance(value, SimpleUploadedFile) for value in data.values())
-    created = check(
-        contract,
-        client.post(f"/api/v1/{prefix}/", data, format="multipart" if uploads else "json"),
-        201,
-    )
-    record = tests.make_object(world, in_scope=True, index=9)
-    patch = client.patch(f"/api/v1/{prefix}/{record.pk}/", tests.update_changes)
-    check(contract, patch, 200, 405)
+    created = client.post(f"/api/v1/{prefix}/", data, format="multipart" if uploads else "json")
+    assert check(contract, created, 201).json()["id"]
     # An empty body: refused, with the fields it lacks.
     check(contract, client.post(f"/api/v1/{prefix}/", {}, format="json"), 400)
-    assert created.json()["id"]
+    if "patch" in document["paths"][f"/api/v1/{prefix}/{{id}}/"]:
+        record = _make(tests, world, in_scope=True)
+        patch = client.patch(f"/api/v1/{prefix}/{record.pk}/", tests.update_changes)
+        check(contract, patch, 200)
 
 
 def _transition_cases():
@@ -238,7 +261,7 @@ def test_every_transition_answers_as_documented(prefix, name, world, indicators,
     check(contract, client.post(url, payload), 201 if transition.creates else 200)
     # Again: the record has moved on, so a step with a source status is now a 409.
     again = check(contract, client.post(url, payload))
-    if transition.sources and transition.target not in transition.sources:
+    if transition.sources and transition.target and transition.target not in transition.sources:
         assert again.status_code == 409, again.content
 
 
