@@ -79,6 +79,11 @@ class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
+class RevealedSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=["id_number", "phone"])
+    value = serializers.CharField()
+
+
 class PersonViewSet(ScopedModelViewSet):
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
@@ -86,7 +91,7 @@ class PersonViewSet(ScopedModelViewSet):
     select_related = ("home_organization",)
     action_scopes = {"reveal": scoping.VIEW}  # a POST that reads: scoped like a GET
 
-    @extend_schema(request=RevealSerializer, responses={200: RevealSerializer})
+    @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The whole ID number or phone, for users with the reveal permission; logged."""
@@ -234,7 +239,7 @@ class TeamViewSet(ScopedModelViewSet):
         return super().get_queryset().annotate(member_count=Coalesce(Subquery(members), 0))
 
     @extend_schema(responses={200: NestedMemberSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one unpaged list
     def members(self, request, pk=None):
         """The team's members, by sub-group."""
         team = self.get_object()

@@ -198,6 +198,7 @@ class FundTransaction(BaseModel):
             # A reversal is a new entry in the same project: scoped like one.
             action=scoping.ADD,
             refusal="reversal_refusal",
+            creates=True,
             help_text="Cancel this entry with a new one of the negated amount (`date`, "
             "`note`: why); answers 201 with the reversal.",
         ),

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 
@@ -123,6 +124,7 @@ class PairingViewSet(ScopedModelViewSet):
     filterset_class = PairingFilterSet
     select_related = Pairing.name_related()
 
+    @extend_schema(responses={200: PairingSerializer(many=True)})  # a page, as lists are
     @action(detail=True, methods=["get"])
     def descendants(self, request, pk=None):
         """The pairing's descendants (city, county and institution pairings below it)."""

@@ -18,10 +18,11 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework import exceptions, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -263,12 +264,15 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             # GET …/{id}/download/: the file, found through the scoped queryset like
             # any read (core.files.file_response); the ``file`` field links here.
             cls.download = _download_action()
+            if _takes_upload(cls.serializer_class, file_field_name(model)):
+                # Bodies are JSON (settings); a file can only travel as multipart.
+                cls.parser_classes = [parsers.MultiPartParser, parsers.JSONParser]
         table = transitions_of(model)
         if table:
             cls.action_scopes = {**cls.action_scopes}
             for transition in table:
                 method = f"transition_{transition.name}"
-                setattr(cls, method, _transition_action(transition))
+                setattr(cls, method, _transition_action(transition, cls.serializer_class))
                 cls.action_scopes[method] = transition.action
 
     def _transition(self):
@@ -336,7 +340,13 @@ def _download_action():
     )(download)
 
 
-def _transition_action(transition):
+def _takes_upload(serializer_class, file_field) -> bool:
+    meta = getattr(serializer_class, "Meta", None)
+    fields = getattr(meta, "fields", ())
+    return file_field in fields and file_field not in getattr(meta, "read_only_fields", ())
+
+
+def _transition_action(transition, serializer_class):
     """The viewset method of one transition: ``POST …/{id}/<name>/``."""
 
     def run(self, request, pk=None):
@@ -347,8 +357,13 @@ def _transition_action(transition):
     run = action(detail=True, methods=["post"], url_path=transition.name, url_name=transition.name)(
         run
     )
-    # Outside @action, where drf-spectacular looks for it.
-    return extend_schema(request=payload_serializer(transition.form_class))(run)
+    # Outside @action, where drf-spectacular looks for it. The description stays lazy: the
+    # document is rendered in English (core.schema), the docstring in the default language.
+    return extend_schema(
+        request=payload_serializer(transition.form_class),
+        description=transition.help_text or transition.label,
+        responses={201 if transition.creates else 200: serializer_class},
+    )(run)
 
 
 _SERIALIZER_FIELDS = (
@@ -372,13 +387,13 @@ def payload_serializer(form_class):
     for name, field in form_class.base_fields.items():
         for form_field, serializer_field in _SERIALIZER_FIELDS:
             if isinstance(field, form_field):
-                options = {"required": field.required, "help_text": str(field.label or "")}
+                options = {"required": field.required, "help_text": field.label or ""}
                 if serializer_field is serializers.DecimalField:
                     options.update(max_digits=None, decimal_places=None)
                 if serializer_field is serializers.IntegerField and isinstance(
                     field, forms.ModelChoiceField
                 ):
-                    options["help_text"] = f"{field.label} (id)"
+                    options["help_text"] = format_lazy("{} (id)", field.label)
                 if not field.required and serializer_field is not serializers.BooleanField:
                     options["allow_null"] = True
                 fields[name] = serializer_field(**options)

@@ -69,6 +69,8 @@ class Transition:
     # beyond the role (a team's leader deciding its leave). The service
     # enforces it; ``offered`` asks it so nobody sees a button they may not use.
     guard: str | None = None
+    # Whether the step answers a new record (201), as a reversal does, not the record itself.
+    creates: bool = False
 
     @cached_property
     def form_class(self):

@@ -3,7 +3,8 @@
 Schemathesis reads the document drf-spectacular serves at ``/api/v1/schema/``
 and generates a few requests per operation (valid and invalid parameters and
 bodies); each goes to the Django WSGI application, in the test's database
-transaction, once with each role's token. The only check is "not a 5xx".
+transaction, once with each role's token. The checks: not a 5xx, and every
+answer (errors included) is one the document describes.
 
 Bounded so ``make test`` stays fast: reads, creates and partial updates
 (``DELETE`` and ``PUT`` add time and little: a delete has no body, a ``PUT``
@@ -18,11 +19,12 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from aidtrack.core.schema import SchemaGenerator
 from aidtrack.core.testing import ADMIN, COORDINATOR
 
 # A deeper run before a release: SCHEMATHESIS_EXAMPLES=50 pytest tests/core/test_schemathesis.py
@@ -68,4 +70,6 @@ def test_no_server_errors(case, world, in_test_transaction):
     for role in (ADMIN, COORDINATOR):
         headers = {"Authorization": f"Token {world.token(role)}"}
         response = case.call(app=app, headers=headers)
-        case.validate_response(response, checks=[not_a_server_error], headers=headers)
+        case.validate_response(
+            response, checks=[not_a_server_error, response_schema_conformance], headers=headers
+        )
