@@ -1,9 +1,10 @@
 """The /api/v1/ router: each app registers its viewsets in its api.py."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import UserViewSet
-from aidtrack.core.feed_api import ChangeFeedViewSet
+from aidtrack.core.feed_api import ChangeFeedView
 from assessments import api as assessments
 from cadres import api as cadres
 from funds import api as funds
@@ -43,6 +44,9 @@ router.register("investment-tranches", funds.InvestmentTrancheViewSet)
 router.register("consumption", funds.ConsumptionSupportViewSet)
 router.register("assessments", assessments.AssessmentViewSet)
 router.register("official-grades", assessments.OfficialGradeViewSet)
-router.register("changes", ChangeFeedViewSet, basename="changes")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # The change feed is one read, not a resource (core.feed_api).
+    path("changes/", ChangeFeedView.as_view(), name="changes"),
+    *router.urls,
+]

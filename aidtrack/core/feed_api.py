@@ -20,9 +20,10 @@ from django.apps import apps
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from aidtrack.core import feed, scoping
 from aidtrack.core.api_defaults import CappedCursorPagination
@@ -77,7 +78,7 @@ class ChangePageSerializer(serializers.Serializer):
     )
 
 
-class ChangeFeedViewSet(viewsets.ViewSet):
+class ChangeFeedView(APIView):
     """Every create, update and delete of the records you can read, in commit order."""
 
     extra_query_params = ("after", "resource", "page_size")
@@ -109,7 +110,7 @@ class ChangeFeedViewSet(viewsets.ViewSet):
             410: OpenApiResponse(description="The cursor can no longer be followed: resync."),
         },
     )
-    def list(self, request):
+    def get(self, request):
         user = request.user
         resources = self._resources(request)
         scope = user.pairing_ids_in_scope(scoping.VIEW)
@@ -194,7 +195,7 @@ class ChangeFeedViewSet(viewsets.ViewSet):
             query["resource"] = request.query_params["resource"]
         if "page_size" in request.query_params:
             query["page_size"] = request.query_params["page_size"]
-        url = reverse("api:changes-list", request=request)
+        url = reverse("api:changes", request=request)
         return f"{url}?{parse.urlencode(query)}"
 
     def _position(self, raw: str, scope) -> feed.Position:

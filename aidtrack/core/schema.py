@@ -213,6 +213,10 @@ def document_errors(result, generator, request, public):
                 operation["requestBody"]["content"] = {_MULTIPART: body[_MULTIPART]}
             for status in error_statuses(path, method, operation):
                 add_error_response(operation, status)
+            # Error statuses a view declares with only a description (the feed's 410).
+            for status, response in list(operation.get("responses", {}).items()):
+                if int(status) >= 400:
+                    add_error_response(operation, int(status), response.get("description"))
     return result
 
 
