@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.notification_emails_send",
         "schedule": 60.0,
     },
+    # API Idempotency-Key records older than IDEMPOTENCY_KEY_TTL (core.idempotency).
+    "idempotency-keys-prune": {
+        "task": "aidtrack.core.tasks.idempotency_keys_prune",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # --- Authentication and sessions -----------------------------------------
@@ -450,6 +455,8 @@ API_THROTTLE_RATES = {
 }
 # Whole ID numbers and phones one user may reveal per hour (page and API together).
 REVEALS_PER_HOUR = env_int("REVEALS_PER_HOUR", 20)
+# Hours an API POST's Idempotency-Key replays its first response (core.idempotency).
+IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AidTrack API",
     "DESCRIPTION": (
@@ -489,6 +496,10 @@ SPECTACULAR_SETTINGS = {
         "ParkKindEnum": "funds.choices.ParkKind",
         "ConsumptionSupportKindEnum": "funds.choices.ConsumptionKind",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aidtrack.core.idempotency.schema_hook",
+    ],
 }
 
 # --- Logging: one JSON object per line, each with the request id ----------

@@ -31,7 +31,9 @@ from aidtrack.core.api_defaults import django_error_dict, request_action
 from aidtrack.core.api_rows import as_listed_prefetch, column_plan, rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
+from aidtrack.core.idempotency import IdempotentPostMixin
 from aidtrack.core.locking import ensure_unlocked
+from aidtrack.core.natural_keys import DuplicateRecord
 from aidtrack.core.transitions import transitions_of
 from aidtrack.core.writes import delete_record, save_record
 
@@ -125,6 +127,8 @@ class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
                 setattr(instance, name, value)
         try:
             instance.full_clean(exclude=list(many_to_many))
+        except DuplicateRecord:
+            raise  # 409 naming the existing record (core.natural_keys)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_error_dict(exc)) from exc
         return attrs
@@ -171,7 +175,7 @@ def _fields_are_declared(serializer_class) -> bool:
     )
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedModelViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope.
 
     Each transition of the model's table (core.transitions) becomes
@@ -180,6 +184,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     the new record where the service creates one, as a reversal does). A
     step the record's status does not allow answers 409.
 
+    Every POST honours ``Idempotency-Key`` (core.idempotency).
     """
 
     # The scoping action of extra actions, whose POST is not always an "add":

@@ -31,6 +31,14 @@ def probe(self, value: str, fail_times: int = 0) -> dict:
     return {"value": value, "retries": self.request.retries}
 
 
+@shared_task
+def idempotency_keys_prune() -> int:
+    """Forget API Idempotency-Keys older than IDEMPOTENCY_KEY_TTL hours (beat, hourly)."""
+    from aidtrack.core.idempotency import prune_expired
+
+    return prune_expired()
+
+
 def run_after_commit(task, *, countdown: int = 0, once_within: str = "") -> None:
     """Run ``task`` soon after the current transaction commits; never fail the caller.
 
