@@ -26,14 +26,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from aidtrack.core import audit, scoping
+from aidtrack.core import audit, natural_keys, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
 from aidtrack.core.api_rows import as_listed_prefetch, column_plan, rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.idempotency import IdempotentPostMixin
 from aidtrack.core.locking import ensure_unlocked
-from aidtrack.core.natural_keys import DuplicateRecord
 from aidtrack.core.transitions import transitions_of
 from aidtrack.core.writes import delete_record, save_record
 
@@ -103,6 +102,13 @@ class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
                     target.queryset |= self._stored_reference(name, field, queryset)
         return fields
 
+    def get_unique_together_constraints(self, model):
+        # Natural keys are left to full_clean, whose duplicate names the existing record (409).
+        natural = natural_keys.constraints_of(model)
+        for entry in super().get_unique_together_constraints(model):
+            if entry[-1] not in natural:
+                yield entry
+
     def _stored_reference(self, name, field, queryset):
         """The record's stored reference, which a ``PUT`` may repeat even if out of reach.
 
@@ -127,8 +133,8 @@ class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
                 setattr(instance, name, value)
         try:
             instance.full_clean(exclude=list(many_to_many))
-        except DuplicateRecord:
-            raise  # 409 naming the existing record (core.natural_keys)
+        except natural_keys.DuplicateRecord as exc:
+            raise natural_keys.DuplicateRefused(exc) from exc  # 409 naming the existing record
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_error_dict(exc)) from exc
         return attrs

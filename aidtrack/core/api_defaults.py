@@ -237,8 +237,8 @@ def json_exception_handler(exc, context):
     elif isinstance(exc, RateLimited):
         message = exc.message
         exc = exceptions.Throttled(wait=exc.wait)
-    if isinstance(exc, natural_keys.DuplicateRecord):
-        return natural_keys.duplicate_response(exc, context["request"])
+    if (duplicate := natural_keys.duplicate_in(exc)) is not None:
+        return natural_keys.duplicate_response(duplicate, context["request"])
     if isinstance(exc, IntegrityError):  # a concurrent duplicate the database refused
         model = getattr(getattr(context.get("view"), "queryset", None), "model", None)
         return natural_keys.integrity_error_response(exc, model)

@@ -22,11 +22,12 @@ meets the constraint in the database: the API answers that 409 too, without
 naming the record (``integrity_error_response``).
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
 from django.db import IntegrityError, models
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
 from rest_framework.response import Response
 
 from aidtrack.core import scoping
@@ -48,6 +49,24 @@ class DuplicateRecord(ValidationError):
         return str(self.constraint.get_violation_error_message())
 
 
+class DuplicateRefused(exceptions.APIException):
+    """A DuplicateRecord raised through a serializer (DRF turns a ValidationError into a 400)."""
+
+    status_code = 409
+    default_code = DUPLICATE_CODE
+
+    def __init__(self, duplicate: DuplicateRecord):
+        super().__init__(duplicate.duplicate_message)
+        self.duplicate = duplicate
+
+
+def duplicate_in(exc) -> DuplicateRecord | None:
+    """The DuplicateRecord an exception stands for, if any."""
+    if isinstance(exc, DuplicateRefused):
+        return exc.duplicate
+    return exc if isinstance(exc, DuplicateRecord) else None
+
+
 def constraints_of(model) -> list[models.UniqueConstraint]:
     """The UniqueConstraint behind each of the model's declared natural keys."""
     declared = [frozenset(key) for key in getattr(model, "natural_keys", ())]
@@ -65,16 +84,28 @@ def constraints_of(model) -> list[models.UniqueConstraint]:
 
 
 def refine(instance, exc: ValidationError) -> ValidationError:
-    """``exc`` as a DuplicateRecord when it reports a natural key's violation, else ``exc``."""
+    """``exc`` as a DuplicateRecord when a stored record holds one of the natural keys.
+
+    Looked up whatever ``exc`` reports: a model's ``clean()`` may state the
+    duplicate its own way (an overlapping period), which excludes the field
+    from the constraint's check. Only invalid writes pay for the lookup.
+    """
     constraints = constraints_of(type(instance))
-    if not constraints or not hasattr(exc, "error_dict"):
+    if not constraints:
         return exc
-    reported = {str(message) for message in exc.message_dict.get(NON_FIELD_ERRORS, [])}
     for constraint in constraints:
-        if str(constraint.get_violation_error_message()) in reported:
+        try:
             existing = find_existing(instance, constraint)
-            if existing is not None:
-                return DuplicateRecord(exc.error_dict, existing=existing, constraint=constraint)
+        except (ValueError, TypeError, ValidationError, FieldError):
+            continue  # a key field holds no valid value: its own error says so
+        if existing is not None:
+            errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc}
+            errors = {field: list(messages) for field, messages in errors.items()}
+            message = str(constraint.get_violation_error_message())
+            general = errors.setdefault(NON_FIELD_ERRORS, [])
+            if not any(error.messages == [message] for error in general):
+                general.insert(0, ValidationError(message, code=DUPLICATE_CODE))
+            return DuplicateRecord(errors, existing=existing, constraint=constraint)
     return exc
 
 
@@ -93,6 +124,9 @@ def find_existing(instance, constraint):
             lookup[attname] = value
     rows = model._base_manager.filter(**lookup)
     if constraint.condition is not None:
+        against = instance._get_field_expression_map(meta=model._meta)
+        if not constraint.condition.check(against):
+            return None  # the rule does not cover this record (a blank voucher)
         rows = rows.filter(constraint.condition)
     if not instance._state.adding and instance.pk is not None:
         rows = rows.exclude(pk=instance.pk)
