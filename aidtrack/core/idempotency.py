@@ -8,9 +8,11 @@ record. Keys belong to the user (a token's user) and live in PostgreSQL
 
 How a keyed POST runs (``IdempotentPostMixin``, on ``ScopedModelViewSet``):
 
-1. ``dispatch`` opens one transaction around the whole request.
-2. After DRF authenticated and permitted the request (``initial``), the key
-   is checked (1–255 printable ASCII characters, else 400) and a
+1. After DRF authenticated and permitted the request (``initial``), one
+   transaction opens that lasts until the response is stored (``dispatch``
+   closes it): authentication stays outside, so the token's last-use update
+   never holds its row locked for a whole request.
+2. The key is checked (1–255 printable ASCII characters, else 400) and a
    transaction-scoped advisory lock on (user, key) is *tried*: another
    request holding it is still running, so this one answers 409
    ``idempotency_key_in_progress`` at once instead of waiting. Under the
@@ -36,13 +38,15 @@ a JSON body; for a form or multipart body the fields with each file's name,
 size and SHA-256 — not the raw bytes, whose multipart boundary a client
 draws anew on every retry.
 
-POSTs that only read (``action_scopes`` says ``view``: revealing a person's
-ID number) ignore the header: nothing is written twice, and storing the
-answer would copy the revealed number out of its masked column.
+POSTs that only read (``action_scopes`` says ``view`` and the action is no
+status step: revealing a person's ID number) ignore the header: nothing is
+written twice, and storing the answer would copy the revealed number out of
+its masked column.
 """
 
 import hashlib
 import json
+from contextlib import ExitStack
 from datetime import timedelta
 
 from django.conf import settings
@@ -117,11 +121,12 @@ class IdempotentPostMixin:
     """Honours ``Idempotency-Key`` on the viewset's POSTs (see the module docstring)."""
 
     _idempotency: _Pending | None = None
+    _transaction: ExitStack | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if not applies(request):
             return super().dispatch(request, *args, **kwargs)
-        with transaction.atomic():
+        with ExitStack() as self._transaction:
             response = super().dispatch(request, *args, **kwargs)
             _finish(self, response)
         return response
@@ -129,6 +134,10 @@ class IdempotentPostMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if applies(request):
+            # Opened only now: authentication (which records a token's last use,
+            # a row every request of the token updates) stays out of it.
+            self._transaction.enter_context(transaction.atomic())
+            self._transaction.opened = True
             self._idempotency = _begin(self, request)
 
     def handle_exception(self, exc):
@@ -151,7 +160,7 @@ def _begin(view, request) -> _Pending | None:
     from aidtrack.core.api_defaults import request_action
     from aidtrack.core.models import IdempotencyKey
 
-    if request_action(request, view) == scoping.VIEW:
+    if reads_only(view, request_action(request, view)):
         return None  # a POST that reads (see the module docstring)
     key = validate_key(request.headers[HEADER])
     path = request.get_full_path()
@@ -168,6 +177,12 @@ def _begin(view, request) -> _Pending | None:
             raise KeyReused()
         raise _Replay(record)
     return _Pending(key, request.method, path, request_hash)
+
+
+def reads_only(view, action: str) -> bool:
+    """A POST scoped like a read that is no status step (steps write, whatever their scope)."""
+    name = getattr(view, "action", None) or ""
+    return action == scoping.VIEW and not name.startswith("transition_")
 
 
 def _try_lock(user_id: int, key: str) -> bool:
@@ -189,6 +204,8 @@ def _finish(view, response) -> None:
     """Inside the request's transaction: store the response, or roll back a 5xx."""
     pending = view._idempotency
     view._idempotency = None
+    if not getattr(view._transaction, "opened", False):
+        return  # refused before the transaction (authentication, permission, throttle)
     if response.status_code >= 500:
         transaction.set_rollback(True)  # nothing of a failed request stays; the retry runs again
         return
@@ -321,6 +338,6 @@ def _read_only_post_paths(generator) -> set[str]:
         if method != "POST":
             continue
         view = generator.create_view(callback, method)
-        if getattr(view, "action_scopes", {}).get(getattr(view, "action", None)) == scoping.VIEW:
+        if reads_only(view, getattr(view, "action_scopes", {}).get(view.action, scoping.ADD)):
             paths.add(generator.coerce_path(path, method, view))
     return paths
