@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.notification_emails_send",
         "schedule": 60.0,
     },
+    # API Idempotency-Key records older than IDEMPOTENCY_KEY_TTL (core.idempotency).
+    "idempotency-keys-prune": {
+        "task": "aidtrack.core.tasks.idempotency_keys_prune",
+        "schedule": crontab(minute=17),
+    },
 }
 
 # --- Authentication and sessions -----------------------------------------
@@ -461,6 +466,9 @@ REVEALS_PER_HOUR = env_int("REVEALS_PER_HOUR", 20)
 # How long the change feed keeps its entries; an older cursor answers 410 (docs/api.md).
 CHANGE_FEED_RETENTION_DAYS = env_int("CHANGE_FEED_RETENTION_DAYS", 90)
 
+# Hours an API POST's Idempotency-Key replays its first response (core.idempotency).
+IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "AidTrack API",
     "DESCRIPTION": (
@@ -480,8 +488,11 @@ SPECTACULAR_SETTINGS = {
     # 3.1: a nullable reference is ``oneOf: [ref, null]``; 3.0's ``nullable`` beside an
     # ``allOf`` still refuses null under a strict validator.
     "OAS_VERSION": "3.1.0",
+    # The feature hooks add their headers and statuses; document_errors comes last:
+    # it defines Error, fills in the standard statuses and writes nullables as 3.1.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "aidtrack.core.idempotency.schema_hook",
         "aidtrack.core.schema.document_errors",
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -186,6 +186,10 @@ class FundTransaction(BaseModel):
     )
 
     scope_path = "project__pairing"
+    # A voucher is entered once per project and kind; a retried entry is a 409
+    # naming the first (core.natural_keys). Blank vouchers and reversals, which
+    # carry the voucher of the entry they cancel, may repeat.
+    natural_keys = (("project", "kind", "voucher_number"),)
     writes = Writes(save="funds.services.fund_transaction_record")
     transitions = TransitionTable(
         Transition(
@@ -246,6 +250,14 @@ class FundTransaction(BaseModel):
                 condition=~Q(reverses=F("id")),
                 name="fund_transaction_not_self_reversal",
                 violation_error_message=_("An entry cannot reverse itself."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "kind", "voucher_number"],
+                condition=~Q(voucher_number="") & Q(reverses__isnull=True),
+                name="fund_transaction_unique_voucher",
+                violation_error_message=_(
+                    "This project already has an entry of this kind with this voucher number."
+                ),
             ),
         ]
 

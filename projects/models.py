@@ -577,6 +577,9 @@ class OutcomeReport(BaseModel):
         _("review comment"), max_length=500, blank=True, editable=False
     )
 
+    # A second report for the same period is a 409 naming the first (core.natural_keys).
+    natural_keys = (("indicator", "pairing", "project", "year", "quarter", "month"),)
+
     transitions = TransitionTable(
         Transition(
             "submit",

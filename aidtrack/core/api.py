@@ -27,11 +27,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from aidtrack.core import audit, scoping
+from aidtrack.core import audit, natural_keys, scoping
 from aidtrack.core.api_defaults import django_error_dict, request_action
 from aidtrack.core.api_rows import as_listed_prefetch, column_plan, rows_of
 from aidtrack.core.files import UPLOAD_KINDS, file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
+from aidtrack.core.idempotency import IdempotentPostMixin
 from aidtrack.core.locking import ensure_unlocked
 from aidtrack.core.transitions import transitions_of
 from aidtrack.core.writes import delete_record, save_record
@@ -102,6 +103,13 @@ class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
                     target.queryset |= self._stored_reference(name, field, queryset)
         return fields
 
+    def get_unique_together_constraints(self, model):
+        # Natural keys are left to full_clean, whose duplicate names the existing record (409).
+        natural = natural_keys.constraints_of(model)
+        for entry in super().get_unique_together_constraints(model):
+            if entry[-1] not in natural:
+                yield entry
+
     def _stored_reference(self, name, field, queryset):
         """The record's stored reference, which a ``PUT`` may repeat even if out of reach.
 
@@ -126,6 +134,8 @@ class ValidatedModelSerializer(CompiledListMixin, serializers.ModelSerializer):
                 setattr(instance, name, value)
         try:
             instance.full_clean(exclude=list(many_to_many))
+        except natural_keys.DuplicateRecord as exc:
+            raise natural_keys.DuplicateRefused(exc) from exc  # 409 naming the existing record
         except DjangoValidationError as exc:
             raise serializers.ValidationError(django_error_dict(exc)) from exc
         return attrs
@@ -172,7 +182,7 @@ def _fields_are_declared(serializer_class) -> bool:
     )
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedModelViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope.
 
     Each transition of the model's table (core.transitions) becomes
@@ -181,6 +191,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     the new record where the service creates one, as a reversal does). A
     step the record's status does not allow answers 409.
 
+    Every POST honours ``Idempotency-Key`` (core.idempotency).
     """
 
     # The scoping action of extra actions, whose POST is not always an "add":

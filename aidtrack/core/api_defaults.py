@@ -9,6 +9,7 @@ from urllib import parse
 
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import replace_query_param
 
-from aidtrack.core import scoping
+from aidtrack.core import natural_keys, scoping
 from aidtrack.core.signed import sign_token, unsign_token
 from aidtrack.core.throttling import RateLimited, refuse_failed_authentication
 from aidtrack.core.transitions import TransitionNotAllowed
@@ -236,6 +237,11 @@ def json_exception_handler(exc, context):
     elif isinstance(exc, RateLimited):
         message = exc.message
         exc = exceptions.Throttled(wait=exc.wait)
+    if (duplicate := natural_keys.duplicate_in(exc)) is not None:
+        return natural_keys.duplicate_response(duplicate, context["request"])
+    if isinstance(exc, IntegrityError):  # a concurrent duplicate the database refused
+        model = getattr(getattr(context.get("view"), "queryset", None), "model", None)
+        return natural_keys.integrity_error_response(exc, model)
     if isinstance(exc, TransitionNotAllowed):
         exc = Conflict(" ".join(exc.messages))
     elif isinstance(exc, DjangoValidationError):

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping
+from aidtrack.core import natural_keys, scoping
 from aidtrack.core.files import ACCEPT_UPLOADS
 
 
@@ -35,6 +35,10 @@ class ScopedModelForm(forms.ModelForm):
         self._keep_references_out_of_reach()
         for field in self.fields.values():
             bootstrap(field)
+
+    def _update_errors(self, errors):
+        # A duplicate's message links to the record it duplicates (core.natural_keys).
+        super()._update_errors(natural_keys.linked_errors(errors, self.user))
 
     def _keep_references_out_of_reach(self) -> None:
         """A stored reference the user may not pick (a parent pairing above their scope) stays.
@@ -115,6 +119,7 @@ OUT_OF_SCOPE_MESSAGE = _(
 
 def add_model_errors(form, exc) -> None:
     """Put a service's ValidationError on the form's fields where the form has them."""
+    exc = natural_keys.linked_errors(exc, getattr(form, "user", None))
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

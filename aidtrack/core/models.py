@@ -6,11 +6,12 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping, summaries
+from aidtrack.core import natural_keys, scoping, summaries
 from aidtrack.core.audit import current_actor
 
 
@@ -94,6 +95,13 @@ class BaseModel(LinkedModel):
         if announced is not None:
             summaries.announce(announced | set(self.summary_keys()))
         self._remember_counted()
+
+    def full_clean(self, *args, **kwargs):
+        try:
+            super().full_clean(*args, **kwargs)
+        except ValidationError as exc:
+            # A natural key's duplicate names the record it duplicates (core.natural_keys).
+            raise natural_keys.refine(self, exc) from None
 
     def delete(self, *args, **kwargs):
         counted = set(self.summary_keys()) if self.summary_fields else set()
@@ -243,3 +251,37 @@ class FeedState(models.Model):
 
     def __str__(self):
         return f"pruned below {self.pruned_below}, scope version {self.scope_version}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to an API POST sent with an ``Idempotency-Key`` (core.idempotency).
+
+    Written in the same transaction as the write the POST made, so the two
+    commit or vanish together; kept ``IDEMPOTENCY_KEY_TTL`` hours.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.TextField(_("path"))
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.BinaryField(_("response body"))
+    response_headers = models.JSONField(_("response headers"), default=dict)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    completed_at = models.DateTimeField(_("completed at"))
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.method} {self.path} [{self.key}]"

@@ -45,6 +45,14 @@ def feed_prune() -> int:
     return removed
 
 
+@shared_task
+def idempotency_keys_prune() -> int:
+    """Forget API Idempotency-Keys older than IDEMPOTENCY_KEY_TTL hours (beat, hourly)."""
+    from aidtrack.core.idempotency import prune_expired
+
+    return prune_expired()
+
+
 def run_after_commit(task, *, countdown: int = 0, once_within: str = "") -> None:
     """Run ``task`` soon after the current transaction commits; never fail the caller.
 

@@ -109,7 +109,8 @@ def test_subject_is_a_pairing_or_a_project_and_period_a_quarter_or_month(world, 
 
 def test_duplicates_and_overlapping_periods_are_refused(world, indicators, client):
     indicator = indicators["people_trained"]
-    report(world, indicator, 5).save()
+    first = report(world, indicator, 5)
+    first.save()
     with pytest.raises(ValidationError) as excinfo:
         report(world, indicator, 7).full_clean()
     assert excinfo.value.messages
@@ -128,6 +129,8 @@ def test_duplicates_and_overlapping_periods_are_refused(world, indicators, clien
         {"indicator": indicator.pk, "pairing": world.in_scope_pairing.pk, "year": 2023, "value": 9},
     )
     assert response.status_code == 400 and response.context["form"].errors
+    # The form names the existing report, with a link to it (core.natural_keys).
+    assert f'href="{first.get_absolute_url()}"' in response.content.decode()
     answer = api_as(world, "coordinator").post(
         "/api/v1/outcome-reports/",
         {
@@ -138,7 +141,13 @@ def test_duplicates_and_overlapping_periods_are_refused(world, indicators, clien
         },
         format="json",
     )
-    assert answer.status_code == 400 and answer.json()["errors"]
+    # A duplicate is a 409 naming the existing report, not a 400.
+    assert answer.status_code == 409, answer.content
+    assert answer.json()["code"] == "duplicate"
+    assert answer.json()["existing"] == {
+        "id": first.pk,
+        "url": f"http://testserver/api/v1/outcome-reports/{first.pk}/",
+    }
     assert OutcomeReport.objects.count() == 2
 
 
