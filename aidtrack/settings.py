@@ -422,6 +422,8 @@ CELERY_BEAT_SCHEDULE.update(
 
 # --- REST API ---------------------------------------------------------------
 API_MAX_PAGE_SIZE = 500
+# Refuse (428) a PUT/PATCH/DELETE or record action sent without If-Match (core.versions).
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
@@ -462,6 +464,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aidtrack.core.versions.document_conditional_requests",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RegionLevelEnum": "pairings.choices.RegionLevel",
         "PairingLevelEnum": "pairings.choices.PairingLevel",
