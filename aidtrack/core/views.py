@@ -248,29 +248,31 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         # Locked before it is read: the version compared is the one the save replaces.
         with versions.locked(self.model, kwargs.get("pk")):
-            instance = self.get_instance()
-            form = self.get_form(instance)
-            conflict = instance.pk and versions.edit_conflict(
-                instance, request.POST.get(versions.VERSION_FIELD)
-            )
-            if not conflict and form.is_valid():
-                try:
-                    obj = save_in_scope(
-                        lambda: save_form(form, user=request.user),
-                        user=request.user,
-                        action=self.action,
-                    )
-                except ValidationError as exc:
-                    # A service's errors land on the form's fields where it has them.
-                    add_model_errors(form, exc)
-                else:
-                    done = (
-                        _("Created %(object)s.")
-                        if self.action == scoping.ADD
-                        else _("Saved %(object)s.")
-                    )
-                    messages.success(request, done % {"object": obj})
-                    return HttpResponseRedirect(obj.get_absolute_url())
+            return self.submit(request)
+
+    def submit(self, request):
+        instance = self.get_instance()
+        form = self.get_form(instance)
+        posted = request.POST.get(versions.VERSION_FIELD)
+        conflict = instance.pk and versions.edit_conflict(instance, posted)
+        if not conflict and form.is_valid():
+            try:
+                obj = save_in_scope(
+                    lambda: save_form(form, user=request.user),
+                    user=request.user,
+                    action=self.action,
+                )
+            except ValidationError as exc:
+                # A service's errors land on the form's fields where it has them.
+                add_model_errors(form, exc)
+            else:
+                done = (
+                    _("Created %(object)s.")
+                    if self.action == scoping.ADD
+                    else _("Saved %(object)s.")
+                )
+                messages.success(request, done % {"object": obj})
+                return HttpResponseRedirect(obj.get_absolute_url())
         return self.render_form(form, instance, status=409 if conflict else 400, conflict=conflict)
 
     def render_form(self, form, instance, status=200, conflict=None):
@@ -369,21 +371,24 @@ class TransitionView(ObjectViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         with versions.locked(self.model, kwargs["pk"]):
-            record = self.get_object()
-            form = self.get_form(record)
-            conflict = versions.edit_conflict(record, request.POST.get(versions.VERSION_FIELD))
-            status = 409 if conflict else 400
-            if not conflict and form.is_valid():
-                try:
-                    self.transition.run(record, user=request.user, **form.cleaned_data)
-                except ValidationError as exc:
-                    add_model_errors(form, exc)
-                    if isinstance(exc, TransitionNotAllowed):
-                        status = 409
-                else:
-                    label = self.transition.label
-                    messages.success(request, _("%(action)s: done.") % {"action": label})
-                    return HttpResponseRedirect(record.get_absolute_url())
+            return self.submit(request)
+
+    def submit(self, request):
+        record = self.get_object()
+        form = self.get_form(record)
+        conflict = versions.edit_conflict(record, request.POST.get(versions.VERSION_FIELD))
+        status = 409 if conflict else 400
+        if not conflict and form.is_valid():
+            try:
+                self.transition.run(record, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_model_errors(form, exc)
+                if isinstance(exc, TransitionNotAllowed):
+                    status = 409
+            else:
+                label = self.transition.label
+                messages.success(request, _("%(action)s: done.") % {"action": label})
+                return HttpResponseRedirect(record.get_absolute_url())
         return self.render(record, form, status=status, conflict=conflict)
 
     def render(self, record, form, status=200, conflict=None):
