@@ -432,6 +432,8 @@ CELERY_BEAT_SCHEDULE.update(
 
 # --- REST API ---------------------------------------------------------------
 API_MAX_PAGE_SIZE = 500
+# Refuse (428) a PUT/PATCH/DELETE or record action sent without If-Match (core.versions).
+API_REQUIRE_IF_MATCH = env_bool("API_REQUIRE_IF_MATCH", False)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
@@ -493,6 +495,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "aidtrack.core.idempotency.schema_hook",
+        "aidtrack.core.versions.document_conditional_requests",
         "aidtrack.core.schema.document_errors",
     ],
     "ENUM_NAME_OVERRIDES": {

@@ -35,6 +35,7 @@ from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.idempotency import IdempotentPostMixin
 from aidtrack.core.locking import ensure_unlocked
 from aidtrack.core.transitions import transitions_of
+from aidtrack.core.versions import ConditionalRequestsMixin
 from aidtrack.core.writes import delete_record, save_record
 
 
@@ -182,8 +183,12 @@ def _fields_are_declared(serializer_class) -> bool:
     )
 
 
-class ScopedModelViewSet(IdempotentPostMixin, viewsets.ModelViewSet):
+# Idempotency first: a replay answers before any precondition is read again.
+class ScopedModelViewSet(IdempotentPostMixin, ConditionalRequestsMixin, viewsets.ModelViewSet):
     """List/retrieve/create/update/delete through ``for_user``; writes re-check scope.
+
+    Detail responses carry an ETag; ``If-Match`` makes a write conditional
+    (core.versions).
 
     Each transition of the model's table (core.transitions) becomes
     ``POST …/{id}/<name>/``: the body is validated by the transition's form,

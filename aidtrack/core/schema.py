@@ -52,6 +52,17 @@ ERROR_SCHEMA = {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
+        "existing": {
+            "type": "object",
+            "description": "409 `duplicate`: the record already holding the natural key, "
+            "when you may see it.",
+            "properties": {"id": {"type": "integer"}, "url": {"type": "string"}},
+            "required": ["id", "url"],
+        },
+        "current_etag": {
+            "type": "string",
+            "description": "412 `precondition_failed`: the record's ETag now.",
+        },
     },
     "required": ["code", "message"],
 }

@@ -27,7 +27,7 @@ from django.urls import path, re_path, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from aidtrack.core import paging, scoping
+from aidtrack.core import paging, scoping, versions
 from aidtrack.core.exports import EXPORT_FORMATS, export
 from aidtrack.core.files import file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
@@ -246,9 +246,16 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
         return self.render_form(self.get_form(instance), instance)
 
     def post(self, request, *args, **kwargs):
+        # Locked before it is read: the version compared is the one the save replaces.
+        with versions.locked(self.model, kwargs.get("pk")):
+            return self.submit(request)
+
+    def submit(self, request):
         instance = self.get_instance()
         form = self.get_form(instance)
-        if form.is_valid():
+        posted = request.POST.get(versions.VERSION_FIELD)
+        conflict = instance.pk and versions.edit_conflict(instance, posted)
+        if not conflict and form.is_valid():
             try:
                 obj = save_in_scope(
                     lambda: save_form(form, user=request.user),
@@ -266,13 +273,14 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
                 )
                 messages.success(request, done % {"object": obj})
                 return HttpResponseRedirect(obj.get_absolute_url())
-        return self.render_form(form, instance, status=400)
+        return self.render_form(form, instance, status=409 if conflict else 400, conflict=conflict)
 
-    def render_form(self, form, instance, status=200):
+    def render_form(self, form, instance, status=200, conflict=None):
         context = self.get_context_data(
             form=form,
             object=instance if instance.pk else None,
             active_tab="edit",
+            **versions.form_context(self.request, instance, conflict),
             return_url=self.request.GET.get("return_url")
             or (instance.get_absolute_url() if instance.pk else reverse(self.config.list_url())),
         )
@@ -362,10 +370,15 @@ class TransitionView(ObjectViewMixin, TemplateView):
         return self.render(record, self.get_form(record))
 
     def post(self, request, *args, **kwargs):
+        with versions.locked(self.model, kwargs["pk"]):
+            return self.submit(request)
+
+    def submit(self, request):
         record = self.get_object()
         form = self.get_form(record)
-        status = 400
-        if form.is_valid():
+        conflict = versions.edit_conflict(record, request.POST.get(versions.VERSION_FIELD))
+        status = 409 if conflict else 400
+        if not conflict and form.is_valid():
             try:
                 self.transition.run(record, user=request.user, **form.cleaned_data)
             except ValidationError as exc:
@@ -376,10 +389,15 @@ class TransitionView(ObjectViewMixin, TemplateView):
                 label = self.transition.label
                 messages.success(request, _("%(action)s: done.") % {"action": label})
                 return HttpResponseRedirect(record.get_absolute_url())
-        return self.render(record, form, status=status)
+        return self.render(record, form, status=status, conflict=conflict)
 
-    def render(self, record, form, status=200):
-        context = self.get_context_data(object=record, form=form, label=self.transition.label)
+    def render(self, record, form, status=200, conflict=None):
+        context = self.get_context_data(
+            object=record,
+            form=form,
+            label=self.transition.label,
+            **versions.form_context(self.request, record, conflict),
+        )
         return self.render_to_response(context, status=status)
 
 
