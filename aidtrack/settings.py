@@ -433,7 +433,8 @@ REST_FRAMEWORK = {
         "aidtrack.core.api_defaults.UpdatedSinceFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aidtrack.core.api_defaults.CappedCursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus ``fields`` and views' extra_query_params (core.params).
+    "DEFAULT_SCHEMA_CLASS": "aidtrack.core.params.ParameterSchema",
     "EXCEPTION_HANDLER": "aidtrack.core.api_defaults.json_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["aidtrack.core.api_defaults.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
