@@ -23,7 +23,9 @@ is not checked.
 
 from functools import cache
 
+from django.conf import settings
 from django.http import Http404
+from django.urls import get_urlconf
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
@@ -98,8 +100,8 @@ class ParameterSchema(AutoSchema):
 
 
 @cache
-def _endpoints():
-    return EndpointEnumerator().get_api_endpoints()
+def _endpoints(urlconf):
+    return EndpointEnumerator(urlconf=urlconf).get_api_endpoints()
 
 
 _DOCUMENTED: dict[tuple, frozenset[str] | None] = {}
@@ -112,17 +114,17 @@ def documented_query_parameters(view_class, action, method) -> frozenset[str] | 
     own operation on first use and kept per (view class, action, method).
     """
     method = "GET" if method == "HEAD" else method
-    key = (view_class, action, method)
+    key = (view_class, action, method, get_urlconf() or settings.ROOT_URLCONF)
     if key not in _DOCUMENTED:
-        _DOCUMENTED[key] = _operation_query_parameters(view_class, action, method)
+        _DOCUMENTED[key] = _operation_query_parameters(*key)
     return _DOCUMENTED[key]
 
 
-def _operation_query_parameters(view_class, action, method):
-    generator = SchemaGenerator()
+def _operation_query_parameters(view_class, action, method, urlconf):
+    generator = SchemaGenerator(urlconf=urlconf)
     prefix = spectacular_settings.SCHEMA_PATH_PREFIX or ""
     prefix = prefix if prefix.startswith("^") else "^" + prefix
-    for path, path_regex, endpoint_method, callback in _endpoints():
+    for path, path_regex, endpoint_method, callback in _endpoints(urlconf):
         if getattr(callback, "cls", None) is not view_class or endpoint_method != method:
             continue
         actions = getattr(callback, "actions", None)
