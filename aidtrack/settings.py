@@ -445,7 +445,8 @@ REST_FRAMEWORK = {
         "aidtrack.core.api_defaults.UpdatedSinceFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aidtrack.core.api_defaults.CappedCursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "aidtrack.core.schema.AutoSchema",
+    # The contract's (core.schema), plus ``fields`` and views' extra_query_params (core.params).
+    "DEFAULT_SCHEMA_CLASS": "aidtrack.core.params.ParameterSchema",
     # Bodies are JSON; viewsets taking a file add multipart (core.api).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -239,7 +239,8 @@ class TeamViewSet(ScopedModelViewSet):
         return super().get_queryset().annotate(member_count=Coalesce(Subquery(members), 0))
 
     @extend_schema(responses={200: NestedMemberSerializer(many=True)})
-    @action(detail=True, methods=["get"], pagination_class=None)  # one unpaged list
+    # All of them, unfiltered and unpaged: the schema then offers no filters or cursor.
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def members(self, request, pk=None):
         """The team's members, by sub-group."""
         team = self.get_object()

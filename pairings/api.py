@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
 from pairings.filters import (
@@ -124,11 +125,15 @@ class PairingViewSet(ScopedModelViewSet):
     filterset_class = PairingFilterSet
     select_related = Pairing.name_related()
 
-    @extend_schema(responses={200: PairingSerializer(many=True)})  # a page, as lists are
+    # A filtered, paged list of pairings, documented as one (with its parameters).
+    @extend_schema(responses={200: PairingSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def descendants(self, request, pk=None):
         """The pairing's descendants (city, county and institution pairings below it)."""
-        pairing = self.get_object()
+        # The pairing itself by id and scope alone: the filters (get_object applies them)
+        # are for the pairings listed, not for the one they lie below.
+        pairing = get_object_or_404(self.get_queryset(), pk=pk)
+        self.check_object_permissions(request, pairing)
         ids = Pairing.objects.descendant_ids([pairing.pk]) - {pairing.pk}
         queryset = self.filter_queryset(self.get_queryset().filter(pk__in=ids))
         page = self.paginate_queryset(queryset)

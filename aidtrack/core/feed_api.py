@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from aidtrack.core import feed, scoping
 from aidtrack.core.api_defaults import CappedCursorPagination
+from aidtrack.core.params import StrictParametersMixin
 from aidtrack.core.signed import BadToken, sign_token, unsign_token
 
 SALT = "aidtrack.api.changes"
@@ -78,10 +79,8 @@ class ChangePageSerializer(serializers.Serializer):
     )
 
 
-class ChangeFeedView(APIView):
+class ChangeFeedView(StrictParametersMixin, APIView):
     """Every create, update and delete of the records you can read, in commit order."""
-
-    extra_query_params = ("after", "resource", "page_size")
 
     @extend_schema(
         operation_id="changes_list",

@@ -107,6 +107,10 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
+            # A form field built on the class's filters (drf-spectacular builds them for
+            # the schema, core.params on a request's first use) would be copied with them,
+            # keeping the choices of that moment and the unscoped queryset: build afresh.
+            filter_.__dict__.pop("_field", None)
             queryset = filter_.extra.get("queryset")
             if queryset is not None and hasattr(queryset, "for_user"):
                 filter_.extra["queryset"] = queryset.for_user(user, scoping.VIEW)

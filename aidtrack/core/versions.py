@@ -342,6 +342,7 @@ _IF_NONE_MATCH = _header_parameter(
 def document_conditional_requests(result, generator, request, public):
     """drf-spectacular postprocessing hook: ETag, If-Match, If-None-Match, 304 and 412."""
     from aidtrack.core.schema import add_error_response  # the schema module imports the API
+
     paths = result.get("paths", {})
     for path, _regex, method, callback in generator.endpoints:
         viewset = getattr(callback, "cls", None)

@@ -313,3 +313,9 @@ def test_the_horizon_ignores_other_databases():
         cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
         next_id = cursor.fetchone()[0]
     assert feed.horizon() >= next_id
+
+
+def test_unknown_parameters_are_400(world):
+    response = client_for(world, ADMIN).get(CHANGES, {"afetr": "x"})
+    assert response.status_code == 400
+    assert "afetr" in response.json()["errors"]
