@@ -1171,15 +1171,19 @@ def first_feed_url(client, key, user, start) -> str:
     )
 
 
+def province_writer(users: dict, province, year: int):
+    """The province coordinator's API client, a county below and a year to write in."""
+    county, year = writable_pairing_year(province, year)
+    who = users["coord-province"]
+    headers = {"HTTP_AUTHORIZATION": f"Token {who['key']}"}
+    return county, year, who["api"], headers, iter(range(10**6))
+
+
 def bench_write_feed_cost(bench: Bench, users: dict, province, year: int) -> None:
     """The same API write with the feed triggers on, against the triggers off."""
     if not bench.wanted("write with the change feed"):
         return
-    county, year = writable_pairing_year(province, year)
-    who = users["coord-province"]
-    client, key = who["api"], who["key"]
-    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
-    serial = iter(range(10**6))
+    county, year, client, headers, serial = province_writer(users, province, year)
 
     def donation():
         n = next(serial)
@@ -1223,12 +1227,7 @@ def bench_write(bench: Bench, users: dict, province, year: int) -> None:
 
     if not bench.wanted("write project + commitment + disbursement [coord-province]"):
         return
-    county, year = writable_pairing_year(province, year)
-
-    who = users["coord-province"]
-    client, key = who["api"], who["key"]
-    headers = {"HTTP_AUTHORIZATION": f"Token {key}"}
-    serial = iter(range(10**6))
+    county, year, client, headers, serial = province_writer(users, province, year)
     made = {}
 
     def write():

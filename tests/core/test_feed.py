@@ -4,6 +4,7 @@ These tests commit (``transactional_db``): the feed only shows transactions
 that have ended, so a test's own open transaction would hide its writes.
 """
 
+import contextlib
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
@@ -106,6 +107,33 @@ def test_deleting_an_agreement_reports_its_targets_too(world):
     assert {("agreement-targets", t.pk, "deleted") for t in targets} <= seen
 
 
+@contextlib.contextmanager
+def committed_late(write):
+    """``write()`` in another connection's transaction, which commits when the block ends.
+
+    Yields a list that holds what ``write`` returned.
+    """
+    written, release, made = threading.Event(), threading.Event(), []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                made.append(write())
+                written.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(10)
+    try:
+        yield made
+    finally:
+        release.set()
+        thread.join()
+
+
 def organization(world, name):
     return Organization.objects.create(name=name, kind="government", region=world.regions["sc"])
 
@@ -117,26 +145,9 @@ def test_a_late_commit_is_not_skipped(world):
     make the quick writer wait for the slow one.)
     """
     reader = Reader(world, ADMIN)
-    written, release = threading.Event(), threading.Event()
-    slow_id = []
-
-    def slow_writer():
-        try:
-            with transaction.atomic():
-                slow_id.append(organization(world, "慢").pk)
-                written.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    assert written.wait(10)
-    quick = organization(world, "快")  # commits while the slow one is open
-
-    before_release = reader.read("organizations")
-    release.set()
-    thread.join()
+    with committed_late(lambda: organization(world, "慢").pk) as slow_id:
+        quick = organization(world, "快")  # commits while the slow one is open
+        before_release = reader.read("organizations")
     after_release = reader.read("organizations")
 
     # Held back while the older transaction ran, then delivered: never skipped.

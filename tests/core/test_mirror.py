@@ -8,18 +8,16 @@ pull, row for row, for an administrator and for a scoped coordinator.
 import sqlite3
 import subprocess
 import sys
-import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connections, transaction
 
 from aidtrack.core.testing import ADMIN, COORDINATOR
 from funds.models import Donation, FundTransaction
-from pairings.models import Organization
 from projects.models import ProgressUpdate
+from tests.core.test_feed import committed_late, organization
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,26 +88,9 @@ def test_the_mirror_equals_a_fresh_pull(world, live_server, tmp_path):
     ProgressUpdate.objects.create(project=new_project, date=date(2023, 6, 1), percent=30)
 
     # A transaction that commits after the first sync below has read past it.
-    written, release = threading.Event(), threading.Event()
-
-    def slow_writer():
-        try:
-            with transaction.atomic():
-                Organization.objects.create(
-                    name="迟到的单位", kind="government", region=world.regions["sc"]
-                )
-                written.set()
-                release.wait(20)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=slow_writer)
-    thread.start()
-    assert written.wait(10)
-    for role, db in mirrors.items():
-        run_mirror(live_server, tokens[role], db)
-    release.set()
-    thread.join()
+    with committed_late(lambda: organization(world, "迟到的单位")):
+        for role, db in mirrors.items():
+            run_mirror(live_server, tokens[role], db)
     for role, db in mirrors.items():
         run_mirror(live_server, tokens[role], db)
 
