@@ -1143,14 +1143,15 @@ def bench_feed(bench: Bench, users: dict, province) -> None:
         scope = user.pairing_ids_in_scope()
 
         def floor(scope=scope):
+            # The horizon first, as the feed reads it: a constant for the scan.
             sql = (
                 "SELECT resource, object_id AS id, action, time FROM core_feedentry"
-                " WHERE (txid, id) > (0, 0) AND txid < aidtrack_feed_horizon()"
+                " WHERE (txid, id) > (0, 0) AND txid < %s"
             )
-            params = []
+            params = [feed.horizon()]
             if scope is not None:
                 sql += " AND (scope_before && %s::bigint[] OR scope_after && %s::bigint[])"
-                params = [sorted(scope), sorted(scope)]
+                params += [sorted(scope), sorted(scope)]
             return raw_rows(sql + " ORDER BY txid, id LIMIT 500", params)
 
         bench.line("API change feed", "page ×500", who, page, floor, floor_name="SQL + JSON")
@@ -1192,7 +1193,12 @@ def bench_write_feed_cost(bench: Bench, users: dict, province, year: int) -> Non
     if not bench.wanted("write with the change feed"):
         return
     county, year, client, headers, serial = province_writer(users, province, year)
-    project = Project.objects.filter(pairing=county).order_by("pk").first()
+    # A project still open to edits (an accepted one is locked to coordinators).
+    project = (
+        Project.objects.filter(pairing=county, status__in=["planned", "approved", "in_progress"])
+        .order_by("pk")
+        .first()
+    )
 
     def send(method, url, body, expected):
         response = getattr(client, method)(url, body, content_type="application/json", **headers)
