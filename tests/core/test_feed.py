@@ -330,3 +330,43 @@ def test_unknown_parameters_are_400(world):
     response = client_for(world, ADMIN).get(CHANGES, {"afetr": "x"})
     assert response.status_code == 400
     assert "afetr" in response.json()["errors"]
+
+
+# Fields computed from the record's own columns: nothing else can change them.
+OWN_FIELDS = {
+    ("people", "id_number_masked"),
+    ("people", "phone_masked"),
+    ("teams", "members_url"),
+    ("mentorships", "apprentice_list"),
+    ("assessments", "indicators"),
+    ("assessments", "tiles"),
+    ("assessments", "refresh_failed"),
+}
+
+
+def test_every_derived_field_has_a_source_rule():
+    """A field that is not a column of the record is declared: own, or in Meta.derived_from.
+
+    Nested serializers and dotted sources get their rules from the serializer
+    itself (core.feed); computed fields must say where they come from, or the
+    feed would miss their changes.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    from aidtrack.api_router import router
+
+    undeclared = []
+    for prefix, viewset, _basename in router.registry:
+        serializer_class = getattr(viewset, "serializer_class", None)
+        model = viewset.queryset.model
+        if serializer_class is None or feed.resource_of(model) is None:
+            continue
+        declared = getattr(serializer_class.Meta, "derived_from", ())
+        for name, field in serializer_class().fields.items():
+            source = (field.source or name).split(".")[0]
+            try:
+                model._meta.get_field(source)
+            except FieldDoesNotExist:
+                if (prefix, name) not in OWN_FIELDS and not declared:
+                    undeclared.append((prefix, name))
+    assert not undeclared
