@@ -40,6 +40,8 @@ from functools import cache
 from django.db import connections
 from rest_framework import serializers
 
+from aidtrack.core.api_defaults import has_updated_at
+
 
 @dataclass(frozen=True)
 class Derived:
@@ -76,15 +78,11 @@ def synced_resources() -> dict[str, type]:
     resources = {}
     for prefix, viewset, _basename in router.registry:
         model = getattr(getattr(viewset, "queryset", None), "model", None)
-        # Records people write; regions are reference data loaded from the
-        # national code file, users are accounts: both are pulled whole.
+        # Records with a version (updated_at); users (accounts) have none and are pulled whole.
         if model is not None and has_updated_at(model):
             resources.setdefault(prefix, model)
     return resources
 
-
-def has_updated_at(model) -> bool:
-    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
 
 
 def resource_of(model) -> str | None:
