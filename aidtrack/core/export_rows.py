@@ -27,7 +27,7 @@ link): that list reads instances as before (core.exports).
 """
 
 from itertools import islice
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.query_utils import DeferredAttribute
@@ -71,10 +71,12 @@ class _Related:
 class _Property:
     """A property of the row's model, read from a bare instance with the fields it reads."""
 
-    def __init__(self, column, fields):
+    def __init__(self, model, column, fields):
         self.lookups = [field.name for field in fields]
         self.attnames = [field.attname for field in fields]
         self.read = column.reader()
+        if not hasattr(model, f"get_{column.accessor}_display") and column.formatter is None:
+            self.read = attrgetter(column.accessor)  # (what the reader does, in one call)
 
 
 def _plan(table, queryset):
@@ -96,7 +98,7 @@ def _column_step(column, model, annotations, select_related):  # noqa: PLR0911
             field is None or field.is_relation or not _plain_descriptor(field) for field in fields
         ):
             return None
-        return _Property(column, fields)
+        return _Property(model, column, fields)
     names = column.accessor.split("__")
     if len(names) == 1 and names[0] in annotations:
         return _Plain(names[0], formatter=column.formatter)
@@ -166,21 +168,22 @@ def _chunks(queryset, plan, cell):
         lookups += step.lookups
     lookups = list(dict.fromkeys(lookups))
     position = {lookup: index for index, lookup in enumerate(lookups)}
-    model = queryset.model
-    makers, related = [], {}
+    makers, related, properties = [], {}, {}
     for step in plan:
         if isinstance(step, _Related):
             key = (step.model, step.paths)
             related.setdefault(key, _RelatedCells(step.model, step.paths, cell))
             makers.append(_related_maker(position[step.lookups[0]], related[key]))
         elif isinstance(step, _Property):
-            indexes = [position[lookup] for lookup in step.lookups]
-            makers.append(_property_maker(model, indexes, step, cell))
+            properties.update(zip(step.attnames, step.lookups, strict=True))
+            makers.append(_property_maker(step, cell))
         else:
             makers.append(_plain_maker(position[step.lookups[0]], step, cell))
+    bare = _bare_instances(queryset.model, properties, position) if properties else None
     rows = queryset.prefetch_related(None).values_list(*lookups).iterator(chunk_size=CHUNK_SIZE)
     while chunk := list(islice(rows, CHUNK_SIZE)):
-        yield list(zip(*(make(chunk) for make in makers), strict=True))
+        instances = None if bare is None else bare(chunk)
+        yield list(zip(*(make(chunk, instances) for make in makers), strict=True))
 
 
 def _plain_maker(index, step, cell):
@@ -195,8 +198,8 @@ def _plain_maker(index, step, cell):
 
     if step.memo:
         memo = _Memo(convert)
-        return lambda chunk: list(map(memo.__getitem__, map(read, chunk)))
-    return lambda chunk: list(map(convert, map(read, chunk)))
+        return lambda chunk, _instances: list(map(memo.__getitem__, map(read, chunk)))
+    return lambda chunk, _instances: list(map(convert, map(read, chunk)))
 
 
 class _RelatedCells(dict):
@@ -226,7 +229,7 @@ class _RelatedCells(dict):
 def _related_maker(index, cells):
     read = itemgetter(index)
 
-    def make(chunk):
+    def make(chunk, _instances):
         ids = list(map(read, chunk))
         cells.fill(ids)
         return list(map(cells.__getitem__, ids))
@@ -234,21 +237,28 @@ def _related_maker(index, cells):
     return make
 
 
-def _property_maker(model, indexes, step, cell):
-    """A bare instance per row (no ``__init__``): the id and the declared fields, nothing else.
+def _bare_instances(model, attnames, position):
+    """The chunk's rows as bare instances (no ``__init__``): the id and the declared fields.
 
-    A property reading a field it did not declare fails loudly (the instance
-    has no state to load it with) instead of querying per row.
+    One instance per row serves every property column. A property reading a
+    field no column declared fails loudly (the instance has no state to load
+    it with) instead of querying per row.
     """
-    reads = [(model._meta.pk.attname, 0), *zip(step.attnames, indexes, strict=True)]
-    read, new = step.read, model.__new__
+    names = [model._meta.pk.attname, *attnames]
+    read = itemgetter(0, *(position[lookup] for lookup in attnames.values()))
+    new = model.__new__
 
     def make(chunk):
-        cells = []
+        instances = []
         for row in chunk:
             instance = new(model)
-            instance.__dict__.update([(attname, row[index]) for attname, index in reads])
-            cells.append(cell(read(instance)))
-        return cells
+            instance.__dict__.update(zip(names, read(row), strict=True))
+            instances.append(instance)
+        return instances
 
     return make
+
+
+def _property_maker(step, cell):
+    read = step.read
+    return lambda _chunk, instances: list(map(cell, map(read, instances)))
