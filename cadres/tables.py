@@ -13,8 +13,8 @@ class PersonTable(Table):
         Column("title", order_by="title"),
         Column("rank", order_by="rank"),
         Column("home_organization", order_by="home_organization__name"),
-        Column("masked_id_number", _("ID number")),
-        Column("masked_phone", _("phone")),
+        Column("masked_id_number", _("ID number"), reads=("id_number",)),
+        Column("masked_phone", _("phone"), reads=("phone",)),
     ]
     select_related = ("home_organization",)
 

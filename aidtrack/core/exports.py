@@ -11,6 +11,7 @@ string cell, so it is shown, never evaluated. Numbers and dates stay typed.
 """
 
 import csv
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
@@ -21,13 +22,12 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
+from aidtrack.core import export_rows
 from aidtrack.core.xlsx import stream_workbook
 
 EXPORT_FORMATS = ("csv", "xlsx")
 # Rows fetched from the database at a time while writing.
 CHUNK_SIZE = 2000
-# CSV lines handed to the server at a time (each piece costs the response an encode).
-LINES_PER_WRITE = 200
 # Leading characters that make Excel, LibreOffice or Sheets read a cell as a
 # formula (tab and CR too: some applications strip them before parsing).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -73,11 +73,12 @@ def xlsx_row(sheet, values) -> list:
     return row
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for streaming CSV."""
-
-    def write(self, value):
-        return value
+def _take(buffer: io.StringIO) -> str:
+    """What was written to ``buffer`` since the last take; the buffer is emptied."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _filename(model, extension: str) -> str:
@@ -85,11 +86,23 @@ def _filename(model, extension: str) -> str:
     return f"{model._meta.model_name}-{stamp}.{extension}"
 
 
-def _rows(table, queryset):
-    """Each row's CSV cells: the value read once per cell, the text made from it."""
+def _chunks(table, queryset, cell):
+    """The rows' cells (``cell(value)`` per column), a chunk of rows at a time.
+
+    Read as column values (core.export_rows) unless a column needs the
+    instance; then from instances, each cell read once from its row.
+    """
+    chunks = export_rows.cell_chunks(table, queryset, cell)
+    if chunks is not None:
+        return chunks
+    return _instance_chunks(table, queryset, cell)
+
+
+def _instance_chunks(table, queryset, cell):
     readers = [column.reader() for column in table.columns]
-    for obj in _objects(table, queryset):
-        yield [_csv_cell(read(obj)) for read in readers]
+    objects = _objects(table, queryset)
+    while chunk := list(islice(objects, CHUNK_SIZE)):
+        yield [[cell(read(obj)) for read in readers] for obj in chunk]
 
 
 def _csv_cell(value) -> str:
@@ -187,7 +200,6 @@ def _totals_row(totals) -> list | None:
 
 
 def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     header = [csv_text(str(column.verbose_name)) for column in table.columns]
 
     language = translation.get_language()
@@ -195,18 +207,19 @@ def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
     def lines():
         # Written after the view returned: in the language of the request.
         with translation.override(language):
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
             # A byte-order mark so Excel opens Chinese text as UTF-8.
-            yield "\ufeff" + writer.writerow(header)
-            lines = []
-            for row in _rows(table, queryset):
-                lines.append(writer.writerow(row))
-                if len(lines) == LINES_PER_WRITE:
-                    yield "".join(lines)
-                    lines = []
-            yield "".join(lines)
+            buffer.write("\ufeff")
+            writer.writerow(header)
+            yield _take(buffer)  # the download starts before the first rows are read
+            for chunk in _chunks(table, queryset, _csv_cell):
+                writer.writerows(chunk)  # a chunk's lines in one piece
+                yield _take(buffer)
             totals_row = _totals_row(totals)
             if totals_row:
-                yield writer.writerow([csv_text(value) for value in totals_row])
+                writer.writerow([csv_text(value) for value in totals_row])
+            yield _take(buffer)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table.model, "csv")}"'
@@ -215,12 +228,11 @@ def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
 
 def export_xlsx(table, queryset, totals=None) -> StreamingHttpResponse:
     header = [str(column.verbose_name) for column in table.columns]
-    readers = [column.reader() for column in table.columns]
     language = translation.get_language()
 
     def rows():
-        for obj in _objects(table, queryset):
-            yield [_cell(read(obj)) for read in readers]
+        for chunk in _chunks(table, queryset, _cell):
+            yield from chunk
         totals_row = _totals_row(totals)
         if totals_row:
             yield [_cell(value) for value in totals_row]

@@ -45,6 +45,9 @@ class Column:
     total: Any = None
     # Shown in 万元/亿元 with the exact yuan on hover; exported as the number.
     money: bool = False
+    # A property's accessor: the model fields it reads (``reads=("phone",)``),
+    # so an export reads those columns instead of whole rows (core.export_rows).
+    reads: tuple[str, ...] = ()
 
     # How to read the accessor from a row, worked out once from the model
     # (``bind``): each step's attribute, and the choice field whose label it
