@@ -6,7 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from accounts.models import ApiToken, hash_token, scope_ids_column
+from accounts.models import (
+    ApiToken,
+    hash_token,
+    scope_ids_column,
+    scope_organization_ids_column,
+)
 
 # Recording every use would turn each read into a write; once a minute is
 # plenty to tell which tokens are still in use.
@@ -25,7 +30,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         key = header[1].decode(errors="replace")
         token = (
             ApiToken.objects.select_related("user")
-            .annotate(user_scope_ids=scope_ids_column(f"{ApiToken._meta.db_table}.user_id"))
+            .annotate(
+                user_scope_ids=scope_ids_column(f"{ApiToken._meta.db_table}.user_id"),
+                user_organization_ids=scope_organization_ids_column(
+                    f"{ApiToken._meta.db_table}.user_id"
+                ),
+            )
             .filter(digest=hash_token(key))
             .first()
         )
@@ -40,6 +50,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # The scope came with the token: the request runs no query for it.
         token.user.preloaded_scope_ids = token.user_scope_ids
+        token.user.preloaded_organization_ids = token.user_organization_ids
         return token.user, token
 
     def authenticate_header(self, request):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from aidtrack.core import scoping
 from aidtrack.core.models import LinkedModel
+from aidtrack.core.orgscope import ScopeIds, organizations_sql
 from aidtrack.core.writes import Writes
 
 # Reads of pairing-scoped data: everyone but nobody. Writes depend on the role.
@@ -29,8 +30,10 @@ class UserQuerySet(models.QuerySet):
         its scope, and a coordinator's page runs as many queries as an
         administrator's.
         """
+        user_id = f"{self.model._meta.db_table}.id"
         return self.annotate(
-            preloaded_scope_ids=scope_ids_column(f"{self.model._meta.db_table}.id")
+            preloaded_scope_ids=scope_ids_column(user_id),
+            preloaded_organization_ids=scope_organization_ids_column(user_id),
         )
 
     def for_user(self, user, action: str = scoping.VIEW):
@@ -118,8 +121,11 @@ class User(LinkedModel, AbstractUser):
             return None
         if not hasattr(self, "_scope_ids"):
             preloaded = self.__dict__.pop("preloaded_scope_ids", None)
+            organizations = self.__dict__.pop("preloaded_organization_ids", None)
             self._scope_ids = (
-                frozenset(preloaded) if preloaded is not None else _scope_with_descendants(self)
+                ScopeIds.loaded(preloaded, organizations)
+                if preloaded is not None
+                else _scope_with_descendants(self)
             )
         if (
             not self._scope_ids
@@ -137,6 +143,7 @@ class User(LinkedModel, AbstractUser):
         """Drop the cached scope after the user's scope pairings changed."""
         self.__dict__.pop("_scope_ids", None)
         self.__dict__.pop("preloaded_scope_ids", None)
+        self.__dict__.pop("preloaded_organization_ids", None)
 
 
 # Scope changes are access changes: record them like any other write.
@@ -161,6 +168,12 @@ def scope_sql(user_id_sql: str) -> str:
 def scope_ids_column(user_id_column: str) -> RawSQL:
     """An array column of the scope ids of the user whose id is in ``user_id_column``."""
     return RawSQL(f"ARRAY({scope_sql(user_id_column)})", ())  # noqa: S611 - no user input
+
+
+def scope_organization_ids_column(user_id_column: str) -> RawSQL:
+    """An array column of the organisations in scope of that user (aidtrack.core.orgscope)."""
+    sql = organizations_sql(scope_sql(user_id_column))
+    return RawSQL(f"ARRAY({sql})", ())  # noqa: S611 - no user input
 
 
 def _scope_with_descendants(user: "User") -> frozenset[int]:

@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core import orgscope
 from aidtrack.core.files import UPLOAD_HELP, upload_path, validate_upload
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
 from pairings.choices import (
@@ -147,42 +148,27 @@ class Organization(BaseModel):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        """Organisations in the regions of the user's pairings, or on one of their sides.
-
-        One subquery, planned with the list it filters: the pairings' side
-        regions are matched against ``Region.path`` through its GIN index,
-        so the cost follows the organisations in scope, not the number of
-        pairings (a province pairing has ~170 distinct side regions).
-        """
+        """Organisations in the regions of the user's pairings, or on one of their sides."""
         return Q(pk__in=cls.ids_in_scope(pairing_ids))
 
     @staticmethod
-    def ids_in_scope(pairing_ids) -> RawSQL:
-        """The ids of ``scope_q``'s organisations, as a subquery (``…__in=``)."""
+    def ids_in_scope(pairing_ids):
+        """The ids of ``scope_q``'s organisations (for ``…__in=``), by aidtrack.core.orgscope.
+
+        The ids loaded with the user when ``pairing_ids`` is the user's scope
+        (a literal list: the planner sees how few they are), else a subquery
+        run with the list it filters.
+        """
+        loaded = getattr(pairing_ids, "organization_ids", None)
+        if loaded:
+            return sorted(loaded)
+        if loaded is not None:
+            # None at all: still a query (``__in=[]`` would skip it), so a page
+            # of such a user runs the queries an administrator's does.
+            return RawSQL("SELECT NULL::bigint WHERE false", ())  # noqa: S611 - constant
         ids = sorted(pairing_ids)
-        return RawSQL(_ORGANIZATIONS_IN_SCOPE, [ids, ids])  # noqa: S611 - ids are parameters
-
-
-# The regions inside the side regions come from the GIN index of
-# ``Region.path`` in a CTE of their own (MATERIALIZED): joined into the outer
-# query, the planner may instead walk every region and test ``&&`` row by row.
-_ORGANIZATIONS_IN_SCOPE = """
-    SELECT organization.id FROM pairings_organization AS organization
-    WHERE organization.region_id IN (
-        WITH inside AS MATERIALIZED (
-            SELECT region.id FROM pairings_region AS region
-            WHERE region.path && ARRAY(
-                SELECT DISTINCT unnest(ARRAY[side.helping_region_id, side.helped_region_id])
-                FROM pairings_pairing AS side WHERE side.id = ANY(%s::bigint[])
-            )
-        )
-        SELECT id FROM inside
-    )
-    OR organization.id IN (
-        SELECT unnest(ARRAY[side.helping_organization_id, side.helped_organization_id])
-        FROM pairings_pairing AS side WHERE side.id = ANY(%s::bigint[])
-    )
-"""
+        sql = orgscope.organizations_sql("SELECT unnest(%s::bigint[])")
+        return RawSQL(sql, [ids, ids])  # noqa: S611 - ids are parameters
 
 
 class PairingQuerySet(ScopedQuerySet):
