@@ -84,7 +84,6 @@ def synced_resources() -> dict[str, type]:
     return resources
 
 
-
 def resource_of(model) -> str | None:
     for name, synced in synced_resources().items():
         if synced is model:
