@@ -1161,13 +1161,15 @@ def first_feed_url(client, key, user, start) -> str:
     """A feed link positioned at ``start`` (the beginning), signed as the view signs them."""
     from rest_framework.request import Request
 
+    from aidtrack.core import feed
     from aidtrack.core.feed_api import ChangeFeedView
 
     get(client, "/api/v1/changes/", key)  # the view answers for this user
     view = ChangeFeedView()
     request = RequestFactory().get("/api/v1/changes/", {"page_size": 500})
     request.user = user
-    return view._link(Request(request), start, user.pairing_ids_in_scope()).replace(
+    state = feed.state()
+    return view._link(Request(request), start, user.pairing_ids_in_scope(), state).replace(
         "http://testserver", ""
     )
 

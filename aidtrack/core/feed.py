@@ -239,7 +239,7 @@ def _touch_sql(source, touch: Touch) -> str:
         # The rows below read their old scope from here: theirs is computed
         # through this row, which already holds the new one.
         handed_down = (
-            f"PERFORM set_config('{INHERITED}', "
+            f"saved := current_setting('{INHERITED}', true); PERFORM set_config('{INHERITED}', "
             f"'{target_table}:' || coalesce(before_keys::text, ''), true);"
         )
         restore = f"PERFORM set_config('{INHERITED}', coalesce(saved, ''), true);"
@@ -252,7 +252,6 @@ def _touch_sql(source, touch: Touch) -> str:
     ELSIF TG_OP = 'DELETE' THEN
         {matches_old if not touch.scope_child else ""}
     ELSIF {changed} THEN
-        saved := current_setting('{INHERITED}', true);
         {handed_down}
         {matches_new}
         IF NOT ({same_match}) THEN {matches_old} END IF;
@@ -463,12 +462,22 @@ def read(after: Position, *, resources, scope, limit: int, using: str = "default
     return Page(list(latest.values()), position, more)
 
 
-def state(using: str = "default") -> tuple[int, int]:
-    """(pruned below, scope version) of the feed."""
+@dataclass(frozen=True)
+class State:
+    pruned_below: int  # entries of transactions below this were pruned
+    scope_version: int  # raised when a pairing's sides change
+    newest_pairing: int  # the largest pairing id: cursors fingerprint the scope up to it
+
+
+def state(using: str = "default") -> State:
+    """The feed's bookkeeping and the newest pairing, in one query."""
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT pruned_below, scope_version FROM core_feedstate WHERE id = 1")
-        row = cursor.fetchone()
-    return row if row is not None else (0, 0)
+        cursor.execute(
+            "SELECT coalesce(max(pruned_below), 0), coalesce(max(scope_version), 0),"
+            " (SELECT coalesce(max(id), 0) FROM pairings_pairing)"
+            " FROM core_feedstate WHERE id = 1"
+        )
+        return State(*cursor.fetchone())
 
 
 def prune(older_than, *, batch: int = 50_000, using: str = "default") -> int:

@@ -16,8 +16,6 @@ the reader pulls everything again and starts afresh.
 import hashlib
 from urllib import parse
 
-from django.apps import apps
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -114,12 +112,13 @@ class ChangeFeedView(StrictParametersMixin, APIView):
         resources = self._resources(request)
         scope = user.pairing_ids_in_scope(scoping.VIEW)
         size = self._size(request)
+        state = feed.state()
         raw = request.query_params.get("after")
         if raw is None:
             position = feed.start()
             changes, more = [], False
         else:
-            position = self._position(raw, scope)
+            position = self._position(raw, scope, state)
             page = feed.read(position, resources=resources, scope=scope, limit=size)
             changes, position, more = page.changes, page.position, page.more
         return Response(
@@ -128,7 +127,7 @@ class ChangeFeedView(StrictParametersMixin, APIView):
                     {"resource": c.resource, "id": c.id, "action": c.action, "time": c.time}
                     for c in changes
                 ],
-                "next": self._link(request, position, scope),
+                "next": self._link(request, position, scope, state),
                 "more": more,
                 "resources": sorted(resources),
             }
@@ -179,15 +178,13 @@ class ChangeFeedView(StrictParametersMixin, APIView):
         digest = hashlib.sha256(f"{scope_version}:{known}".encode()).hexdigest()
         return digest[:32]
 
-    def _link(self, request, position: feed.Position, scope) -> str:
-        pairing = apps.get_model("pairings", "Pairing")
-        newest = pairing.objects.aggregate(newest=Max("id"))["newest"] or 0
-        _pruned, version = feed.state()
+    def _link(self, request, position: feed.Position, scope, state: feed.State) -> str:
+        newest = state.newest_pairing
         tokens = {
             "t": position.txid,
             "i": position.entry_id,
             "n": newest,
-            "f": self._fingerprint(scope, newest, version),
+            "f": self._fingerprint(scope, newest, state.scope_version),
         }
         query = {"after": sign_token(parse.urlencode(tokens), salt=SALT)}
         if "resource" in request.query_params:
@@ -197,7 +194,7 @@ class ChangeFeedView(StrictParametersMixin, APIView):
         url = reverse("api:changes", request=request)
         return f"{url}?{parse.urlencode(query)}"
 
-    def _position(self, raw: str, scope) -> feed.Position:
+    def _position(self, raw: str, scope, state: feed.State) -> feed.Position:
         try:
             tokens = dict(parse.parse_qsl(unsign_token(raw, salt=SALT)))
             position = feed.Position(int(tokens["t"]), int(tokens["i"]))
@@ -206,9 +203,8 @@ class ChangeFeedView(StrictParametersMixin, APIView):
             raise exceptions.ValidationError(
                 {"after": [_("This cursor is not valid: follow the next links.")]}
             ) from None
-        pruned_below, version = feed.state()
-        if position.txid < pruned_below:
+        if position.txid < state.pruned_below:
             raise Gone()
-        if fingerprint != self._fingerprint(scope, newest, version):
+        if fingerprint != self._fingerprint(scope, newest, state.scope_version):
             raise ScopeChanged()
         return position

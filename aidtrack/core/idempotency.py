@@ -271,19 +271,6 @@ def prune_expired() -> int:
 
 # -- OpenAPI ----------------------------------------------------------------------
 
-_ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "code": {"type": "string"},
-        "message": {"type": "string"},
-        "errors": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "required": ["code", "message"],
-}
-
 _PARAMETER = {
     "name": HEADER,
     "in": "header",
@@ -299,10 +286,9 @@ _PARAMETER = {
 
 def schema_hook(result, generator, request, public):
     """drf-spectacular postprocessing: the header and its 409/422 answers on every keyed POST."""
+    from aidtrack.core.schema import add_error_response  # the schema module imports the API
+
     read_only = _read_only_post_paths(generator)
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
-    schemas.setdefault("Error", _ERROR_SCHEMA)
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         operation = operations.get("post")
         if operation is None or path in read_only:
@@ -310,23 +296,17 @@ def schema_hook(result, generator, request, public):
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name") == HEADER for p in parameters):
             parameters.append(dict(_PARAMETER))
-        responses = operation.setdefault("responses", {})
-        responses.setdefault(
-            "409",
-            {
-                "description": "A request with the same Idempotency-Key is still running "
-                "(`idempotency_key_in_progress`; retry), or the state or a natural key of "
-                "the record does not allow it (`conflict`, `duplicate`).",
-                "content": error,
-            },
+        add_error_response(
+            operation,
+            409,
+            "A request with the same Idempotency-Key is still running "
+            "(`idempotency_key_in_progress`; retry), or the state or a natural key of "
+            "the record does not allow it (`conflict`, `duplicate`).",
         )
-        responses.setdefault(
-            "422",
-            {
-                "description": "The Idempotency-Key was used for a different request "
-                "(`idempotency_key_reused`).",
-                "content": error,
-            },
+        add_error_response(
+            operation,
+            422,
+            "The Idempotency-Key was used for a different request (`idempotency_key_reused`).",
         )
     return result
 

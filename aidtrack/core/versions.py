@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 from rest_framework.response import Response
 
+from aidtrack.core.api_defaults import has_updated_at
 from aidtrack.core.history import describe_changes
 from aidtrack.core.models import ChangeRecord
 
@@ -68,7 +69,7 @@ _UNVERSIONED_COLUMNS = {"last_login", "last_used_at"}
 def record_version(record) -> str:
     """The version of the stored row ``record`` was read from."""
     updated_at = getattr(record, "updated_at", None)
-    if any(f.name == "updated_at" for f in record._meta.concrete_fields) and updated_at:
+    if has_updated_at(type(record)) and updated_at:
         return str((updated_at - _EPOCH) // _MICROSECOND)
     columns = [
         f"{f.attname}={getattr(record, f.attname)!r}"
