@@ -171,9 +171,19 @@ def scope_ids_column(user_id_column: str) -> RawSQL:
 
 
 def scope_organization_ids_column(user_id_column: str) -> RawSQL:
-    """An array column of the organisations in scope of that user (aidtrack.core.orgscope)."""
+    """An array column of the organisations in scope of that user (aidtrack.core.orgscope).
+
+    NULL for a user without scope pairings (administrators, leaders,
+    partners reading everything): the organisation query would otherwise
+    scan every organisation on each of their requests to find none.
+    """
+    scope = User.scope_pairings.through._meta.db_table
     sql = organizations_sql(scope_sql(user_id_column))
-    return RawSQL(f"ARRAY({sql})", ())  # noqa: S611 - no user input
+    return RawSQL(  # noqa: S611 - no user input
+        f"CASE WHEN EXISTS (SELECT 1 FROM {scope} WHERE user_id = {user_id_column})"  # noqa: S608
+        f" THEN ARRAY({sql}) END",
+        (),
+    )
 
 
 def _scope_with_descendants(user: "User") -> frozenset[int]:
