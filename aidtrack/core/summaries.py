@@ -23,12 +23,35 @@ happens. ``year`` is the year the change belongs to; the subscriber also
 refreshes what depends on it (parent pairings, the following year's growth).
 """
 
+import contextlib
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 Key = tuple[int, int]
 Subscriber = Callable[[frozenset[Key]], None]
 
 _subscribers: list[Subscriber] = []
+# Inside ``gathered()``: the keys announced so far, announced once on the way out.
+_gathering: ContextVar[set | None] = ContextVar("summaries_gathering", default=None)
+
+
+@contextlib.contextmanager
+def gathered():
+    """Announce every key of the block once, at its end (an import of many rows).
+
+    The subscriber then records each pair once instead of once per row. On an
+    exception nothing is announced: the writes roll back with it.
+    """
+    if _gathering.get() is not None:  # already gathering: the outer block announces
+        yield
+        return
+    keys: set = set()
+    token = _gathering.set(keys)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    announce(keys)
 
 
 def subscribe(subscriber: Subscriber) -> None:
@@ -46,6 +69,10 @@ def announce(keys: Iterable[Key]) -> None:
     """Records counting for these (pairing id, year) pairs were created, changed or deleted."""
     complete = frozenset((pairing_id, year) for pairing_id, year in keys if pairing_id and year)
     if not complete:
+        return
+    gathering = _gathering.get()
+    if gathering is not None:
+        gathering.update(complete)
         return
     for subscriber in list(_subscribers):
         subscriber(complete)
