@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.notification_emails_send",
         "schedule": 60.0,
     },
+    # Import jobs queued while the broker was down, or whose worker died.
+    "imports-resume": {
+        "task": "aidtrack.core.tasks.imports_resume",
+        "schedule": 60.0,
+    },
     # API Idempotency-Key records older than IDEMPOTENCY_KEY_TTL (core.idempotency).
     "idempotency-keys-prune": {
         "task": "aidtrack.core.tasks.idempotency_keys_prune",

@@ -76,6 +76,8 @@ class Person(BaseModel):
 
     # History records that these changed, never their values.
     audit_redact = ("id_number", "phone")
+    # A sheet names a person by ID number (names repeat).
+    import_lookups = ("id_number",)
 
     class Meta:
         verbose_name = _("person")
@@ -438,6 +440,7 @@ class Team(BaseModel):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=TeamKind.choices)
     name = models.CharField(_("name"), max_length=200, help_text=_("e.g. 中山市前方工作组"))
+    import_lookups = ("name",)
     host_organization = models.ForeignKey(
         Organization,
         verbose_name=_("host institution"),

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import first_page
+from aidtrack.core.imports.spec import Importable
 from aidtrack.core.throttling import RateLimited
 from aidtrack.core.transitions import TransitionNotAllowed
 from aidtrack.core.views import (
@@ -123,6 +124,7 @@ class PersonViews(ObjectViews):
     filterset_class = PersonFilterSet
     table_class = PersonTable
     form_class = PersonForm
+    imports = Importable(key=("id_number",), codes=("id_number", "phone"), exclude=("user",))
     detail_view = PersonDetailView
     path_prefix = "people"
     detail_fields = (
@@ -195,6 +197,7 @@ class DeploymentViews(ObjectViews):
     filterset_class = DeploymentFilterSet
     table_class = DeploymentTable
     form_class = DeploymentForm
+    imports = Importable(key=("person", "pairing", "start_date"))
     detail_view = DeploymentDetailView
     detail_fields = (
         "person",

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 
 from aidtrack.core import scoping
 from aidtrack.core.hub import FIRST_PAGE_SIZE, FirstPage, first_page
+from aidtrack.core.imports.spec import Importable
 from aidtrack.core.rollup import Groups
 from aidtrack.core.views import (
     BrowserAccessMixin,
@@ -72,6 +73,7 @@ class FundAllocationViews(ObjectViews):
     filterset_class = FundAllocationFilterSet
     table_class = FundAllocationTable
     form_class = FundAllocationForm
+    imports = Importable(codes=("document_reference",))
     detail_select_related = Pairing.name_related("pairing")
     money_fields = ("amount",)
     path_prefix = "allocations"
@@ -111,6 +113,9 @@ class FundTransactionViews(ObjectViews):
     filterset_class = FundTransactionFilterSet
     table_class = FundTransactionTable
     form_class = FundTransactionForm
+    imports = Importable(
+        key=("project", "kind", "voucher_number"), updates=False, codes=("voucher_number",)
+    )
     writes_offered = (scoping.ADD,)
     detail_view = FundTransactionDetailView
     detail_fields = (
@@ -137,6 +142,7 @@ class DonationViews(ObjectViews):
     filterset_class = DonationFilterSet
     table_class = DonationTable
     form_class = DonationForm
+    imports = Importable()
     money_fields = ("amount",)
     detail_select_related = (
         *Pairing.name_related("pairing"),
@@ -168,6 +174,7 @@ class InvestmentViews(ObjectViews):
     filterset_class = InvestmentFilterSet
     table_class = InvestmentTable
     form_class = InvestmentForm
+    imports = Importable()
     detail_view = InvestmentDetailView
     detail_fields = (
         "enterprise",
@@ -189,6 +196,7 @@ class InvestmentTrancheViews(ObjectViews):
     filterset_class = InvestmentTrancheFilterSet
     table_class = InvestmentTrancheTable
     form_class = InvestmentTrancheForm
+    imports = Importable()
     detail_select_related = ("investment__enterprise",)
     money_fields = ("amount",)
     path_prefix = "investments-in-place"
@@ -199,6 +207,7 @@ class ConsumptionSupportViews(ObjectViews):
     filterset_class = ConsumptionSupportFilterSet
     table_class = ConsumptionSupportTable
     form_class = ConsumptionSupportForm
+    imports = Importable()
     detail_select_related = (*Pairing.name_related("pairing"), "buyer_organization")
     money_fields = ("amount",)
     path_prefix = "consumption"

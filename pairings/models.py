@@ -54,6 +54,16 @@ class Region(LinkedModel):
 
     objects = ScopedManager()
     scope_path = None
+    # A sheet names a region by its code or its full name (贵州省六盘水市水城区).
+    import_lookups = ("code", "full_name")
+
+    @classmethod
+    def import_candidates(cls, queryset, wanted):
+        """The regions a sheet's cells may name: a full name ends with the region's own name."""
+        own_names = {
+            cell[-length:] for cell in wanted for length in range(2, min(len(cell), 12) + 1)
+        }
+        return queryset.filter(Q(code__in=wanted) | Q(name__in=own_names))
 
     class Meta:
         verbose_name = _("region")
@@ -114,6 +124,9 @@ class Organization(BaseModel):
         help_text=_("18 characters, optional; the check character is verified."),
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    # A sheet names an organisation by its unified social credit code or its name.
+    import_lookups = ("credit_code", "name")
 
     class Meta:
         verbose_name = _("organisation")

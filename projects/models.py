@@ -51,6 +51,7 @@ class Indicator(BaseModel):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150)
+    import_lookups = ("code", "name_zh", "name_en")
     unit = models.CharField(_("unit"), max_length=10, choices=IndicatorUnit.choices)
     category = models.CharField(_("category"), max_length=20, choices=IndicatorCategory.choices)
     aggregation = models.CharField(
@@ -206,6 +207,8 @@ class Project(BaseModel):
     scope_path = "pairing"
     # Codes are generated under a lock (see the service).
     writes = Writes(save="projects.services.project_save")
+    # A sheet names a project by its code, or its name where that is unique.
+    import_lookups = ("code", "name")
     transitions = TransitionTable(
         Transition(
             "approve",

@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import PROJECT_PAGE, hub_tabs, selected_tab
+from aidtrack.core.imports.spec import Importable
 from aidtrack.core.views import (
     FilterFormStatusMixin,
     ObjectDetailView,
@@ -118,6 +119,7 @@ class ProjectViews(ObjectViews):
     filterset_class = ProjectFilterSet
     table_class = ProjectTable
     form_class = ProjectForm
+    imports = Importable(key=("code",), codes=("code",))
     detail_view = ProjectDetailView
     detail_fields = (
         "code",
@@ -194,6 +196,7 @@ class ProgressUpdateViews(ObjectViews):
     filterset_class = ProgressUpdateFilterSet
     table_class = ProgressUpdateTable
     form_class = ProgressUpdateForm
+    imports = Importable(exclude=("files",))
     path_prefix = "progress-updates"
     detail_select_related = ("project",)
 
@@ -232,6 +235,9 @@ class OutcomeReportViews(ObjectViews):
     filterset_class = OutcomeReportFilterSet
     table_class = OutcomeReportTable
     form_class = OutcomeReportForm
+    imports = Importable(
+        key=("indicator", "pairing", "project", "year", "quarter", "month"), exclude=("breakdown",)
+    )
     detail_view = OutcomeReportDetailView
     path_prefix = "outcome-reports"
     detail_fields = (
@@ -325,6 +331,7 @@ class NeedViews(ObjectViews):
     filterset_class = NeedFilterSet
     table_class = NeedTable
     form_class = NeedForm
+    imports = Importable()
     detail_fields = (
         "pairing",
         "raised_by_region",

@@ -285,3 +285,91 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.method} {self.path} [{self.key}]"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A job is its importer's; administrators see every job."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self if user.is_administrator else self.filter(created_by=user)
+
+
+def _import_path(job, filename: str) -> str:
+    from aidtrack.core.files import upload_path
+
+    return upload_path(job, filename)
+
+
+class ImportJob(models.Model):
+    """One spreadsheet brought in: checked (a dry run), then committed or cancelled.
+
+    The file is stored with the job, so the commit reads exactly what was
+    checked and the history can hand it out again. The change records of the
+    rows it wrote carry the source ``import`` and the request id ``import-<id>``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked, awaiting confirmation")
+        INVALID = "invalid", _("has errors")
+        REFUSED = "refused", _("file refused")
+        COMMITTING = "committing", _("committing")
+        COMMITTED = "committed", _("committed")
+        FAILED = "failed", _("failed, nothing committed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    model = models.CharField(_("record type"), max_length=100)
+    file = models.FileField(_("file"), upload_to=_import_path, max_length=300)
+    file_name = models.CharField(_("file name"), max_length=200)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    message = models.TextField(_("message"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    counts = models.JSONField(_("counts"), default=dict)
+    errors = models.JSONField(_("errors"), default=list)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    changes = models.JSONField(_("changes"), default=list)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    check_seconds = models.FloatField(_("check time (s)"), null=True, blank=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    commit_seconds = models.FloatField(_("commit time (s)"), null=True, blank=True)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def request_id(self) -> str:
+        """The request id of the change records this import writes."""
+        return f"import-{self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.COMMITTING)
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == self.Status.CHECKED and not self.cancel_requested
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.CHECKED)

@@ -88,3 +88,27 @@ def forget_queued(once_within: str) -> None:
         cache.delete(once_within)
     except Exception:
         logger.warning("could not clear %s", once_within, exc_info=True)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def import_check(job_id: int) -> None:
+    """The dry run of an uploaded sheet (aidtrack.core.imports.jobs)."""
+    from aidtrack.core.imports.jobs import job_check
+
+    job_check(job_id)
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=3)
+def import_commit(job_id: int) -> None:
+    """The commit of a confirmed import: all rows or none."""
+    from aidtrack.core.imports.jobs import job_commit
+
+    job_commit(job_id)
+
+
+@shared_task
+def imports_resume() -> int:
+    """Run the import jobs that wait and nobody runs (broker down, worker killed); beat."""
+    from aidtrack.core.imports.jobs import jobs_resume
+
+    return jobs_resume()

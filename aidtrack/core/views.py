@@ -442,6 +442,8 @@ class ObjectViews:
     pages_need = scoping.VIEW
     # The URL segment; the model name plus "s" unless that is not English.
     path_prefix: str | None = None
+    # Spreadsheet import (core.imports.spec.Importable); None: not imported.
+    imports = None
 
     list_view = ObjectListView
     detail_view = ObjectDetailView

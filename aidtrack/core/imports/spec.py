@@ -1,0 +1,232 @@
+"""What a model's import is: a declaration on its pages, columns derived from its form.
+
+A model gains import the way it gains a list page: its ``ObjectViews``
+declares it::
+
+    class FundTransactionViews(ObjectViews):
+        form_class = FundTransactionForm
+        imports = Importable(key=("project", "kind", "voucher_number"), updates=False)
+
+The columns are the edit form's fields (``exclude`` drops what a sheet cannot
+carry: files, accounts), so a field added to the form is a column of the
+template and of the import with no other change. Each column's header is the
+field's label in the interface language (amounts name their unit: 元 or
+万元, both accepted), its kind comes from the form field, a reference is
+found by the ways its model declares (``import_lookups``) among the choices
+the form offers the user, which are already scoped.
+
+``key`` names the fields that find the record a row updates (a person's ID
+number, a project's code); without one, a row identical to a record in scope
+is that record (unchanged) and any other row is new, so importing the same
+file twice changes nothing either way.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django import forms
+from django.urls import get_resolver
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+# Kinds of column, read by the engine (how a cell is read) and the template (how it is shown).
+TEXT, DATE, AMOUNT, INTEGER, DECIMAL, CHOICE, REFERENCE, BOOLEAN = (
+    "text",
+    "date",
+    "amount",
+    "integer",
+    "decimal",
+    "choice",
+    "reference",
+    "boolean",
+)
+YUAN, WAN = "yuan", "wan"
+
+# A reference with at most this many choices gets a drop-down in the template.
+LISTED_REFERENCES = 300
+
+_AMOUNT_SUFFIX = re.compile(r"\s*[(（]\s*(元|yuan)\s*[)）]\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Importable:
+    """A model's import (declared on its ObjectViews as ``imports``)."""
+
+    # The fields that find the existing record a row stands for; () = the whole row.
+    key: tuple[str, ...] = ()
+    # Whether a row may change the record its key finds (recorded money never changes).
+    updates: bool = True
+    # Form fields a sheet does not carry.
+    exclude: tuple[str, ...] = ()
+    # Text fields read as codes: full-width characters folded, spaces removed.
+    codes: tuple[str, ...] = ()
+    # The template's example row, by field name.
+    example: dict = field(default_factory=dict)
+
+
+def header_key(text) -> str:
+    """A header as compared: full-width folded, spaces and required marks dropped, any case."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊]", "", text).casefold()
+
+
+def _label(form_field, name: str) -> str:
+    return str(form_field.label or name.replace("_", " "))
+
+
+@dataclass
+class ImportColumn:
+    """One column of a model's sheet: a field of its form."""
+
+    name: str
+    form_field: forms.Field
+    kind: str
+    header: str
+    example: object = None
+    # Accepted headers (``header_key``) → the unit an amount is in there (None otherwise).
+    accepted: dict = field(default_factory=dict)
+    is_code: bool = False
+    choice_labels: list = field(default_factory=list)
+
+    @property
+    def required(self) -> bool:
+        return self.form_field.required
+
+    @property
+    def help_text(self) -> str:
+        return str(self.form_field.help_text or "")
+
+
+def _kind(form_field) -> str:
+    if isinstance(form_field, forms.ModelChoiceField):
+        return REFERENCE
+    if isinstance(form_field, forms.ChoiceField):
+        return CHOICE
+    if isinstance(form_field, forms.BooleanField | forms.NullBooleanField):
+        return BOOLEAN
+    if isinstance(form_field, forms.DateField):
+        return DATE
+    if isinstance(form_field, forms.IntegerField):
+        return INTEGER
+    if isinstance(form_field, forms.DecimalField):
+        return DECIMAL
+    return TEXT
+
+
+def _is_amount(model, name: str) -> bool:
+    """Amounts are the money fields, named "… (yuan)" (core.money shows them in 万元)."""
+    try:
+        verbose_name = model._meta.get_field(name).verbose_name
+    except Exception:  # a form-only field
+        return False
+    with translation.override("en"):
+        return bool(_AMOUNT_SUFFIX.search(str(verbose_name)))
+
+
+def _amount_headers(base_by_language: dict[str, str]) -> dict[str, str]:
+    accepted = {}
+    for language, base in base_by_language.items():
+        with translation.override(language):
+            for unit, word in ((YUAN, _("yuan")), (WAN, _("10,000 yuan"))):
+                for bracket in ("（%s）", "(%s)"):
+                    accepted[header_key(base + bracket % word)] = unit
+    return accepted
+
+
+def _languages() -> tuple[str, ...]:
+    from django.conf import settings
+
+    return tuple(code for code, _name in settings.LANGUAGES)
+
+
+class ImportPlan:
+    """The columns of one model's import for one user (the form's fields, scoped to them)."""
+
+    def __init__(self, views, user):
+        self.views = views
+        self.model = views.model
+        self.spec: Importable = views.imports
+        self.user = user
+        self.form = views.form_class(user=user)
+        self.columns = [
+            self._column(name, form_field)
+            for name, form_field in self.form.fields.items()
+            if name not in self.spec.exclude
+            and not isinstance(form_field, forms.FileField)
+            and not form_field.disabled
+        ]
+
+    def _column(self, name: str, form_field) -> ImportColumn:
+        kind = _kind(form_field)
+        if kind == DECIMAL and _is_amount(self.model, name):
+            kind = AMOUNT
+        header = _label(form_field, name)
+        column = ImportColumn(
+            name=name,
+            form_field=form_field,
+            kind=kind,
+            header=header,
+            example=self.spec.example.get(name),
+            is_code=name in self.spec.codes or name in self.spec.key and kind == TEXT,
+        )
+        labels = self._labels_by_language(name)
+        if kind == AMOUNT:
+            bases = {lang: _AMOUNT_SUFFIX.sub("", label) for lang, label in labels.items()}
+            column.accepted = _amount_headers(bases)
+            column.header = f"{_AMOUNT_SUFFIX.sub('', header)}（{_('yuan')}）"
+        else:
+            column.accepted = {header_key(label): None for label in labels.values()}
+        column.accepted.setdefault(header_key(name), YUAN if kind == AMOUNT else None)
+        if kind == CHOICE:
+            column.choice_labels = [str(label) for code, label in form_field.choices if code != ""]
+        elif kind == BOOLEAN:
+            column.choice_labels = [_("yes"), _("no")]
+        return column
+
+    def _labels_by_language(self, name: str) -> dict[str, str]:
+        """The column's label in every language: a sheet is read whatever language made it."""
+        form_field = self.form.fields[name]
+        labels = {}
+        for language in _languages():
+            with translation.override(language):
+                labels[language] = _label(form_field, name)
+        return labels
+
+    @cached_property
+    def key(self) -> tuple[str, ...]:
+        names = [column.name for column in self.columns]
+        return tuple(self.spec.key) or tuple(names)
+
+    def list_reference_choices(self) -> None:
+        """Fill the drop-down of references with few choices (the template offers them)."""
+        for column in self.columns:
+            if column.kind != REFERENCE:
+                continue
+            queryset = column.form_field.queryset
+            choices = list(queryset[: LISTED_REFERENCES + 1])
+            if len(choices) <= LISTED_REFERENCES:
+                column.choice_labels = [lookup_label(record) for record in choices]
+
+
+def lookup_label(record) -> str:
+    """How a sheet names ``record``: its first declared lookup, else its text."""
+    lookups = getattr(type(record), "import_lookups", ("__str__",))
+    first = lookups[0]
+    return str(record) if first == "__str__" else str(getattr(record, first))
+
+
+def importables() -> dict[str, type]:
+    """Every model with an import: ``"app_label.model_name"`` → its ObjectViews class."""
+    from aidtrack.core.views import ObjectViews
+
+    get_resolver().url_patterns  # noqa: B018 (imports every app's views, declaring their pages)
+    found = {}
+    pending = list(ObjectViews.__subclasses__())
+    while pending:
+        views = pending.pop()
+        pending.extend(views.__subclasses__())
+        if getattr(views, "imports", None) is not None and views.form_class is not None:
+            found[views.model._meta.label_lower] = views
+    return dict(sorted(found.items()))
