@@ -25,7 +25,7 @@ from xml.sax.saxutils import escape
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # Characters Excel refuses in a sheet's name, and the name's longest length.
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_SHEET_NAME_LENGTH = 31
+SHEET_NAME_LENGTH = 31
 _EPOCH = datetime(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year quirk folded in)
 # Style indexes of styles.xml below: 0 plain, 1 date, 2 date and time.
 _DATE_STYLE, _DATETIME_STYLE = 1, 2
@@ -89,9 +89,18 @@ _SHEET_START = (
 _SHEET_END = "</sheetData></worksheet>"
 
 
+def sheet_title(text: str) -> str:
+    """``text`` as a sheet name Excel opens: what it refuses becomes a space, at most 31 characters.
+
+    Excel refuses ``[]:*?/\\`` in a name and an apostrophe at either end
+    (it quotes sheet names with apostrophes in references).
+    """
+    name = " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", text).split()).strip("' ")
+    return name[:SHEET_NAME_LENGTH].strip("' ") or "Sheet1"
+
+
 def _workbook(sheet_name: str) -> str:
-    name = " ".join(_SHEET_NAME_FORBIDDEN.sub(" ", sheet_name).split())[:_SHEET_NAME_LENGTH]
-    name = name or "Sheet1"
+    name = sheet_title(sheet_name)
     return (
         _DECLARATION + f"<workbook {_NS} {_REL_NS}><sheets>"
         f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/>'
