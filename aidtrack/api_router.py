@@ -1,10 +1,11 @@
 """The /api/v1/ router: each app registers its viewsets in its api.py."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from accounts.api import UserViewSet
 from aidtrack.core.feed_api import ChangeFeedView
+from aidtrack.core.imports.api import ImportJobViewSet
 from assessments import api as assessments
 from cadres import api as cadres
 from funds import api as funds
@@ -45,8 +46,15 @@ router.register("consumption", funds.ConsumptionSupportViewSet)
 router.register("assessments", assessments.AssessmentViewSet)
 router.register("official-grades", assessments.OfficialGradeViewSet)
 
+# Import jobs bring records in; they are no record resource themselves (no scope path,
+# change feed, versions or filters), so they stay out of ``router.registry``, which the
+# generic resource tests walk. Their own tests: tests/core/test_import_api.py.
+jobs = SimpleRouter()
+jobs.register("imports", ImportJobViewSet, basename="import")
+
 urlpatterns = [
     # The change feed is one read, not a resource (core.feed_api).
     path("changes/", ChangeFeedView.as_view(), name="changes"),
     *router.urls,
+    *jobs.urls,
 ]

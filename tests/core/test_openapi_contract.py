@@ -292,7 +292,8 @@ def test_schema_is_english_and_bodies_are_json(document):
         for method, operation in operations.items():
             content = operation.get("requestBody", {}).get("content", {})
             if content:
-                upload = path.split("/")[3] in ("project-attachments", "outcome-evidence")
+                uploads = ("project-attachments", "outcome-evidence", "imports")
+                upload = path.split("/")[3] in uploads
                 expected = ["multipart/form-data"] if upload else ["application/json"]
                 assert list(content) == expected, (method, path)
             for status, response in operation["responses"].items():

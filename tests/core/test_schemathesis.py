@@ -57,6 +57,13 @@ def in_test_transaction():
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Uploads are stored under the test's own directory (an import takes any file and
+    checks it in the background, so a generated body is stored, not refused)."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
