@@ -20,8 +20,8 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from aidtrack.core.imports.excel_values import excel_datetime, format_kind
 from aidtrack.core.imports.reading import FileRefused, Formula, Sheet, open_sheet
-from aidtrack.core.imports.workbook import excel_datetime, format_kind
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from aidtrack.core.imports.excel_values import excel_datetime
 from aidtrack.core.imports.sheet import Formula
-from aidtrack.core.imports.workbook import excel_datetime
 from aidtrack.core.money import WAN
 
 CENT = Decimal("0.01")

@@ -1,74 +1,64 @@
 """Reading the first worksheet of an uploaded .xlsx: streamed, bounded, never evaluated.
 
-An .xlsx is a zip of XML parts. openpyxl reads it into an object per cell and
-trusts the archive; an upload is a stranger's file, so this reader is our own:
+An .xlsx is a zip of XML parts; openpyxl reads it into an object per cell and
+trusts the archive. An upload is a stranger's file, so this reader is our own,
+on top of ``archive`` (the zip and XML bounds: bombs, DTDs, endless elements):
 
-- **The archive is checked before anything is unpacked.** The central
-  directory is bounded first (zipfile would load any number of entries), then
-  each part's declared size: zipfile never inflates a part beyond the size it
-  declares (and a part that lies fails its CRC), so the declared sizes bound
-  the work. A part that inflates more than ``_BOMB_RATIO`` times, or parts
-  adding up to more than ``_EXPANSION`` times the upload limit, are a zip bomb
-  or simply too much. Encrypted parts and unknown compressions are refused.
-- **No XML part may carry a DTD**: a DOCTYPE is how XML declares entities
-  (the "billion laughs" bomb, external files), and no workbook needs one. The
-  bytes are scanned for it as they stream in, before lxml sees them, and lxml
-  parses without resolving entities or touching the network besides.
-- **The sheet is streamed** with lxml's pull parser, row by row, each row
-  cleared once read, so memory stays flat whatever the row count. Only the
-  shared strings are held (every row may point at any of them), compactly, in
-  UTF-8 with their end offsets, and their part is bounded by ``_SHARED_TEXT``.
+- The first *visible* worksheet in workbook order is read (hidden sheets hold
+  drop-down lists and the like; a chart sheet holds no rows).
+- Macros refuse the file: a ``vbaProject.bin`` part or a macro-enabled type.
+- **The sheet is streamed** row by row, each row freed once read, so memory
+  stays flat whatever the row count. Only the shared strings are held (every
+  row may point at any of them), compactly, and their part is bounded by
+  ``_SHARED_TEXT``.
 - **Merged header cells** are listed after the rows (``<mergeCells>`` follows
   ``<sheetData>``), so the sheet is first scanned as bytes for them: inflating
   a part costs a fraction of parsing it.
 
 Values: text, ``int`` (an integral number), ``Decimal`` (from the XML's own
 digits, never through a float), ``bool``, ``date``/``datetime``/``time`` for
-numbers with a date or time format, ``Formula`` for a cell holding one.
+numbers with a date or time format (``excel_values``), ``Formula`` for a cell
+holding one.
 """
 
 import posixpath
 import re
-import struct
 import zipfile
-import zlib
 from array import array
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from aidtrack.core.imports.archive import (
+    MAX_PARTS,
+    damage_refused,
+    damaged,
+    drop_earlier_siblings,
+    open_archive,
+    too_large,
+    xml_events,
+)
+from aidtrack.core.imports.excel_values import (
+    BUILTIN_DATE_FORMATS,
+    date_value,
+    format_kind,
+    iso_datetime,
+    plain_number,
+    unescaped,
+)
 from aidtrack.core.imports.sheet import FileRefused, Formula, RawRows, not_a
 
-# Parts may unpack to this many times the upload limit, all together: a
-# legitimate sheet of 100,000 rows and 35 columns unpacks to ~210 MB from ~17 MB.
-_EXPANSION = 20
-# The shared strings are held in memory, so their part is bounded more tightly.
+# The shared strings are held in memory, so their part is bounded more tightly
+# than the archive's (a multiple of the upload limit).
 _SHARED_TEXT = 5
-# A part above this size that inflates more than _BOMB_RATIO times is a bomb:
-# sheet XML compresses ~10 times, a run of zeros ~1,000 times.
-_BOMB_RATIO = 100
-_BOMB_MIN_SIZE = 1024 * 1024
-# A workbook has tens of parts; the central directory listing them stays small.
-_MAX_PARTS = 10_000
-_MAX_DIRECTORY_BYTES = 1024 * 1024
 # What is remembered from styles and formulas, at most (Excel allows 64,000 styles).
 _MAX_STYLES = 100_000
 _MAX_SHARED_FORMULAS = 10_000
-_CHUNK = 256 * 1024
-# An element is built whole before it is read: a row, a string item, whatever lies
-# between two of them may take this much XML at most (a real row takes kilobytes;
-# a flood of tiny elements costs some 30 times its XML in memory).
-_MAX_BETWEEN_EVENTS = 2 * 1024 * 1024
 # What is read in one pass over a sheet's bytes, looking for merged cells.
 _SCAN_CHUNK = 1024 * 1024
 # Cell reference letters → column index, filled as met (at most Excel's 16,384 columns).
 _COLUMN_INDEXES: dict[str, int] = {}
-# The columns Excel has (A…XFD) and the letters of a cell reference.
 _MAX_COLUMNS = 16_384
 _DIGITS = "0123456789"
 
@@ -79,98 +69,8 @@ _MAIN_NAMESPACES = (
 _WORKBOOK = "xl/workbook.xml"
 _WORKBOOK_RELATIONSHIPS = "xl/_rels/workbook.xml.rels"
 _CONTENT_TYPES = "[Content_Types].xml"
+# What makes a zip an .xlsx.
 REQUIRED_PARTS = (_CONTENT_TYPES, _WORKBOOK)
-
-# A DOCTYPE or ENTITY declaration, as the bytes of each encoding an XML part may use.
-_DTD_MARKERS = tuple(
-    marker.encode(encoding)
-    for marker in ("<!DOCTYPE", "<!ENTITY")
-    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
-)
-_DTD_OVERLAP = max(len(marker) for marker in _DTD_MARKERS) - 1
-
-# Excel writes characters XML cannot carry as _xHHHH_ (a carriage return is _x000D_).
-_ESCAPED_CHARACTER = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-# Excel's built-in number formats that show a date or a time. 14–22 and 45–47
-# are the same everywhere; 27–36 and 50–58 are dates and times in Chinese
-# Excel (a file it saves may use them without defining them).
-_BUILTIN_DATE_FORMATS = {
-    14: "mm-dd-yy",
-    15: "d-mmm-yy",
-    16: "d-mmm",
-    17: "mmm-yy",
-    18: "h:mm AM/PM",
-    19: "h:mm:ss AM/PM",
-    20: "h:mm",
-    21: "h:mm:ss",
-    22: "m/d/yy h:mm",
-    45: "mm:ss",
-    46: "[h]:mm:ss",
-    47: "mmss.0",
-    **dict.fromkeys((27, 36, 50, 52, 57), 'yyyy"年"m"月"'),
-    **dict.fromkeys((28, 29, 51, 53, 54, 58), 'm"月"d"日"'),
-    30: "m-d-yy",
-    31: 'yyyy"年"m"月"d"日"',
-    32: 'h"时"mm"分"',
-    33: 'h"时"mm"分"ss"秒"',
-    **dict.fromkeys((34, 55), '上午/下午h"时"mm"分"'),
-    **dict.fromkeys((35, 56), '上午/下午h"时"mm"分"ss"秒"'),
-}
-# What a number format shows literally: "text", [colour or condition], \x, _x, *x;
-# and elapsed time ([h]:mm), whose brackets hold a time letter.
-_FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
-_ELAPSED_TIME = re.compile(r"\[(h+|m+|s+)\]", re.IGNORECASE)
-
-# Excel's calendars: day 0 of the 1900 system is 1899-12-30 once past its
-# phantom 29 February 1900 (day 60, Lotus 1-2-3's leap-year bug, kept by Excel).
-_EPOCH_1900 = datetime(1899, 12, 30)
-_EPOCH_1904 = datetime(1904, 1, 1)
-_PHANTOM_LEAP_DAY = 60
-_SECONDS_PER_DAY = 86_400
-
-
-def excel_datetime(serial, *, date1904: bool = False) -> datetime:
-    """Excel's serial day number (an int or a Decimal) as the datetime it shows.
-
-    Raise ``ValueError`` for a number that is no day: negative, beyond 9999,
-    or the 29 February 1900 that Excel counts and the calendar does not.
-    """
-    serial = Decimal(serial)
-    if not serial.is_finite() or serial < 0:
-        raise ValueError("not a day")
-    days = int(serial)
-    seconds = round((serial - days) * _SECONDS_PER_DAY)
-    if date1904:
-        epoch = _EPOCH_1904
-    else:
-        if days == _PHANTOM_LEAP_DAY:
-            raise ValueError("29 February 1900 does not exist")
-        epoch = _EPOCH_1900 if days > _PHANTOM_LEAP_DAY else _EPOCH_1900 + timedelta(days=1)
-    try:
-        return epoch + timedelta(days=days, seconds=seconds)
-    except OverflowError as error:
-        raise ValueError("beyond the calendar") from error
-
-
-def format_kind(code: str) -> str | None:
-    """``"date"``, ``"datetime"``, ``"time"`` or None: what a number format shows.
-
-    A letter y, m, d, h or s outside quotes, brackets and escapes makes a date
-    or a time format; "m" is minutes beside h or s, otherwise months.
-    """
-    bare = _FORMAT_LITERALS.sub("", _ELAPSED_TIME.sub(r"\1", code)).lower()
-    has_time = "h" in bare or "s" in bare
-    has_date = "y" in bare or "d" in bare or ("m" in bare and not has_time)
-    if has_date:
-        return "datetime" if has_time else "date"
-    return "time" if has_time else None
-
-
-def damaged() -> FileRefused:
-    return FileRefused(
-        _("The file is damaged or incomplete; open it in Excel, save it again and upload it anew.")
-    )
 
 
 def macros_refused() -> FileRefused:
@@ -182,37 +82,12 @@ def macros_refused() -> FileRefused:
     )
 
 
-def too_large() -> FileRefused:
-    return FileRefused(
-        _(
-            "This workbook unpacks to more data than an import allows (a zip bomb, or simply "
-            "too large); split it into smaller files."
-        )
-    )
-
-
-# What a broken archive or XML part raises while it is read.
-_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, struct.error, etree.LxmlError)
-
-
-@contextmanager
-def damage_refused():
-    """Turn the errors of a broken archive or XML part into a refusal the user can act on."""
-    try:
-        yield
-    except _DAMAGE as error:
-        raise damaged() from error
-
-
 def open_workbook(file, *, size: int, max_bytes: int) -> tuple[RawRows, Callable[[], None]]:
     """The rows of the first visible worksheet, and the function that closes the archive.
 
     ``file`` starts with a zip's signature; ``size`` is its length in bytes.
     """
-    with damage_refused():
-        _check_central_directory(file, size)
-        file.seek(0)
-        archive = zipfile.ZipFile(file)
+    archive = open_archive(file, size=size, max_bytes=max_bytes)
     try:
         with damage_refused():
             reader = _WorkbookReader(archive, max_bytes=max_bytes)
@@ -222,39 +97,12 @@ def open_workbook(file, *, size: int, max_bytes: int) -> tuple[RawRows, Callable
         raise
 
 
-def _check_central_directory(file, size: int) -> None:
-    """Refuse an archive listing more parts than a workbook has, before zipfile loads them all.
-
-    The end record (the archive's last 22 bytes, plus a comment of up to 64 KB)
-    gives the directory's size; a zip64 archive moves it to its own record.
-    """
-    tail_size = min(size, 22 + 0xFFFF + 20)
-    file.seek(size - tail_size)
-    tail = file.read(tail_size)
-    end = tail.rfind(b"PK\x05\x06")
-    if end < 0 or len(tail) < end + 22:
-        raise damaged()
-    entries, directory_size = struct.unpack_from("<HI", tail, end + 10)
-    if directory_size == 0xFFFFFFFF or entries == 0xFFFF:
-        locator = end - 20
-        if locator < 0 or tail[locator : locator + 4] != b"PK\x06\x07":
-            raise damaged()
-        (record_at,) = struct.unpack_from("<Q", tail, locator + 8)
-        file.seek(record_at)
-        record = file.read(56)
-        if len(record) < 56 or record[:4] != b"PK\x06\x06":
-            raise damaged()
-        entries, directory_size = struct.unpack_from("<QQ", record, 32)
-    if entries > _MAX_PARTS or directory_size > _MAX_DIRECTORY_BYTES:
-        raise too_large()
-
-
 class _WorkbookReader:
     """The parts of one workbook that reading its first visible sheet needs."""
 
     def __init__(self, archive: zipfile.ZipFile, *, max_bytes: int):
         self.archive = archive
-        self._check_parts(max_bytes)
+        self._check_parts()
         self._refuse_macros()
         sheet_ids, self.date1904, main_namespace = self._visible_sheets()
         self._name_tags(main_namespace)
@@ -281,24 +129,10 @@ class _WorkbookReader:
 
     # -- the archive ---------------------------------------------------------------------
 
-    def _check_parts(self, max_bytes: int) -> None:
-        infos = self.archive.infolist()
-        names = {info.filename for info in infos}
+    def _check_parts(self) -> None:
+        names = set(self.archive.namelist())
         if not all(part in names for part in REQUIRED_PARTS):
             raise not_a("XLSX")
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1 or info.compress_type not in (
-                zipfile.ZIP_STORED,
-                zipfile.ZIP_DEFLATED,
-            ):
-                raise damaged()
-            inflates = info.file_size > _BOMB_RATIO * max(info.compress_size, 1)
-            if info.file_size > _BOMB_MIN_SIZE and inflates:
-                raise too_large()
-            total += info.file_size
-        if total > _EXPANSION * max_bytes:
-            raise too_large()
 
     def _refuse_macros(self) -> None:
         has_project = any(
@@ -318,7 +152,7 @@ class _WorkbookReader:
             yield element
             element.clear()
             if count % 1000 == 0:
-                _drop_earlier_siblings(element)
+                drop_earlier_siblings(element)
 
     # -- the workbook: which sheet, which calendar -----------------------------------------
 
@@ -338,7 +172,7 @@ class _WorkbookReader:
                 date1904 = element.get("date1904", "").lower() in ("1", "true")
             elif element.get("state") not in ("hidden", "veryHidden"):
                 sheet_ids.append(_relationship_id(element))
-                if len(sheet_ids) == _MAX_PARTS:
+                if len(sheet_ids) == MAX_PARTS:
                     break
         return sheet_ids, date1904, namespace
 
@@ -376,7 +210,7 @@ class _WorkbookReader:
 
     def _date_styles(self, part: str) -> dict[str, str]:
         """Cell style index (as the sheet writes it) → "date", "datetime" or "time"."""
-        formats = dict(_BUILTIN_DATE_FORMATS)
+        formats = dict(BUILTIN_DATE_FORMATS)
         date_styles = {}
         style_index = 0
         for element in self._elements(part, ("{*}numFmt", "{*}xf"), until="cellXfs"):
@@ -400,7 +234,7 @@ class _WorkbookReader:
             self.shared_strings.append(self._rich_text(item))
             item.clear()
             if count % 1000 == 0:
-                _drop_earlier_siblings(item)
+                drop_earlier_siblings(item)
 
     def _rich_text(self, element) -> str:
         """A string item's text: its <t>, or its runs' (<r><t>); phonetic hints left out."""
@@ -414,7 +248,7 @@ class _WorkbookReader:
                 elif child.tag == self.tag_r:
                     parts.extend(run.text or "" for run in child if run.tag == self.tag_t)
             text = "".join(parts)
-        return _unescaped(text) if "_x" in text else text
+        return unescaped(text)
 
     # -- merged header cells -------------------------------------------------------------
 
@@ -490,13 +324,13 @@ class _WorkbookReader:
             yield row_number, values
             row.clear()
             if count % 1000 == 0:
-                _drop_earlier_siblings(row)
+                drop_earlier_siblings(row)
 
     def _number(self, text: str, style: str | None):
         date_kind = self.date_styles.get(style) if style else None
         if date_kind is not None:
-            return _date_value(text, date_kind, self.date1904)
-        return _plain_number(text)
+            return date_value(text, date_kind, self.date1904)
+        return plain_number(text)
 
     def _formula(self, element) -> Formula:
         """The formula, as the formula bar shows it (a shared one's text is on its first cell)."""
@@ -512,6 +346,11 @@ class _WorkbookReader:
 _MERGE_CELL = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
 _MERGE_OVERLAP = 512
 _ROW_OF_REFERENCE = re.compile(r"[A-Za-z]+\$?(\d+)")
+
+
+def _touches_row_one(reference: str) -> bool:
+    rows = [int(number) for number in _ROW_OF_REFERENCE.findall(reference.replace("$", ""))]
+    return bool(rows) and min(rows) <= 1
 
 
 def _row_number(reference: str) -> int:
@@ -534,99 +373,14 @@ def _column_index(reference: str) -> int:
     return index - 1
 
 
-def _unescaped(text: str) -> str:
-    return _ESCAPED_CHARACTER.sub(lambda match: chr(int(match[1], 16)), text)
-
-
 def _typed_text(text: str, kind: str):
     """A cell of a type other than number and shared string."""
     if kind == "b":
         return text.strip() in ("1", "true")
     if kind == "d":
-        return _iso_datetime(text)
+        return iso_datetime(text)
     # "inlineStr", "str" (a formula's text result, here without its formula), "e" (#N/A …)
     return text
-
-
-def _touches_row_one(reference: str) -> bool:
-    rows = [int(number) for number in _ROW_OF_REFERENCE.findall(reference.replace("$", ""))]
-    return bool(rows) and min(rows) <= 1
-
-
-def xml_events(
-    archive: zipfile.ZipFile, part: str, tags, *, until: str | None = None
-) -> Iterator[tuple[str, object]]:
-    """(event, element) at the end of each element named ``tags`` in ``part``, streamed.
-
-    The bytes are checked for a DTD before the parser sees them, and the
-    first element's document once more, whatever its encoding. Reading stops
-    at the end of the element named ``until`` (what follows is not needed),
-    and is refused when more than ``_MAX_BETWEEN_EVENTS`` of XML pass without
-    an event: the parser builds every element whole, the caller frees them.
-    """
-    tags = (tags,) if isinstance(tags, str) else tuple(tags)
-    parser = etree.XMLPullParser(
-        events=("end",),
-        tag=tags + ((f"{{*}}{until}",) if until else ()),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        collect_ids=False,
-    )
-    checked = False
-    overlap = b""
-    since_event = 0
-    with archive.open(part) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            if chunk:
-                _refuse_dtd(overlap + chunk[:_DTD_OVERLAP])
-                _refuse_dtd(chunk)
-                overlap = chunk[-_DTD_OVERLAP:]
-                parser.feed(chunk)
-                since_event += len(chunk)
-            else:
-                parser.close()
-            for event, element in parser.read_events():
-                since_event = 0
-                if not checked:
-                    _refuse_dtd_of(element)
-                    checked = True
-                if until and element.tag.rpartition("}")[2] == until:
-                    return
-                yield event, element
-            if not chunk:
-                return
-            if since_event > _MAX_BETWEEN_EVENTS:
-                raise too_large()
-
-
-def _refuse_dtd(data: bytes) -> None:
-    if any(marker in data for marker in _DTD_MARKERS):
-        raise _entities_refused()
-
-
-def _refuse_dtd_of(element) -> None:
-    info = element.getroottree().docinfo
-    if info.internalDTD is not None or info.doctype:
-        raise _entities_refused()
-
-
-def _entities_refused() -> FileRefused:
-    return FileRefused(
-        _(
-            "This file declares XML entities (a DOCTYPE), which no workbook needs; "
-            "it is refused for safety."
-        )
-    )
-
-
-def _drop_earlier_siblings(element) -> None:
-    """Free the elements already read (each was cleared, but its empty shell stays)."""
-    parent = element.getparent()
-    if parent is not None:
-        del parent[: parent.index(element)]
 
 
 def _relationship_id(element) -> str | None:
@@ -648,51 +402,6 @@ def _int_or_none(text):
         return int(text)
     except (TypeError, ValueError):
         return None
-
-
-def _plain_number(text: str):
-    """A number cell: an int when whole, else a Decimal of its digits; its text if no number."""
-    try:
-        if "." not in text and "E" not in text and "e" not in text:
-            return int(text)
-        number = Decimal(text)
-    except (ValueError, InvalidOperation):
-        return text
-    if not number.is_finite():
-        return text
-    return int(number) if number == number.to_integral_value() else number
-
-
-# A sheet repeats its dates (the same month's days, row after row): each distinct one
-# is worked out once.
-@lru_cache(maxsize=4096)
-def _date_value(text: str, kind: str, date1904: bool):
-    """A number with a date or time format as the date, datetime or time it shows.
-
-    A number that is no day (or, for a time, a duration past a day) is handed on
-    as a number, for the column's own check to reject with its message.
-    """
-    try:
-        serial = Decimal(text)
-        if kind == "time":
-            if not 0 <= serial < 1:
-                raise ValueError("not a time of day")
-            return (_EPOCH_1904 + timedelta(seconds=round(serial * _SECONDS_PER_DAY))).time()
-        moment = excel_datetime(serial, date1904=date1904)
-    except (ValueError, ArithmeticError):
-        return _plain_number(text)
-    return moment.date() if kind == "date" else moment
-
-
-def _iso_datetime(text: str):
-    """A cell of type "d" (ISO 8601, written by Strict files and some tools)."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        return text
-    if moment.time() == time() and "T" not in text:
-        return moment.date()
-    return moment
 
 
 class _SharedStrings:
