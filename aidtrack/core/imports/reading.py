@@ -4,7 +4,7 @@ Only .xlsx and .csv are read. The content decides what a file is, and it must
 agree with the name's extension (core.files holds the signatures): a PDF
 named .xlsx, an .xls renamed, a workbook named .csv are refused, each with a
 message that says what to do. The size is checked before a byte is read.
-What follows is the readers' (``workbook`` for .xlsx, ``text_sheet`` for
+What follows is the readers' (``xlsx_sheet`` for .xlsx, ``csv_sheet`` for
 .csv) and the rules every sheet shares (``sheet``).
 
 Every refusal is a ``FileRefused`` whose ``message`` is in the user's
@@ -18,9 +18,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from aidtrack.core.files import BINARY_SIGNATURES, OLE2_SIGNATURE, ZIP_SIGNATURE, extension_of
+from aidtrack.core.imports.csv_sheet import open_csv_sheet
 from aidtrack.core.imports.sheet import FileRefused, Formula, Sheet, not_a
-from aidtrack.core.imports.text_sheet import open_text_sheet
-from aidtrack.core.imports.workbook import macros_refused, open_workbook
+from aidtrack.core.imports.xlsx_sheet import macros_refused, open_xlsx_sheet
 
 __all__ = ["FileRefused", "Formula", "Sheet", "open_sheet"]
 
@@ -60,7 +60,7 @@ def open_sheet(
     else:
         if head.startswith(BINARY_SIGNATURES):
             raise not_a("CSV")
-        raw_rows, close = open_text_sheet(uploaded), _nothing_to_close
+        raw_rows, close = open_csv_sheet(uploaded), _nothing_to_close
     try:
         return Sheet(raw_rows, max_rows=max_rows, close=close)
     except BaseException:
@@ -97,7 +97,7 @@ def _open_xlsx(uploaded, head: bytes, *, size: int, max_bytes: int):
         )
     if not head.startswith(ZIP_SIGNATURE):
         raise not_a("XLSX")
-    return open_workbook(uploaded, size=size, max_bytes=max_bytes)
+    return open_xlsx_sheet(uploaded, size=size, max_bytes=max_bytes)
 
 
 def _nothing_to_close() -> None:

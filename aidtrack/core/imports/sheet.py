@@ -1,6 +1,6 @@
 """What reading an uploaded sheet hands on, whichever kind of file it came from.
 
-An .xlsx and a .csv are read by different readers (``workbook``, ``text_sheet``);
+An .xlsx and a .csv are read by different readers (``xlsx_sheet``, ``csv_sheet``);
 both give numbered rows of cell values to ``Sheet``, which holds the rules
 every sheet shares: row 1 is the header, its names are unique, blank rows do
 not count, the rows stop at the limit. ``reading.open_sheet`` picks the reader.

@@ -35,7 +35,7 @@ class _RowTooLong(Exception):
     pass
 
 
-def open_text_sheet(file) -> RawRows:
+def open_csv_sheet(file) -> RawRows:
     """The rows of a CSV file, numbered as Excel numbers them when it opens the file."""
     encoding = _encoding_of(file)
     file.seek(0)

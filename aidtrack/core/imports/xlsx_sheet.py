@@ -82,7 +82,7 @@ def macros_refused() -> FileRefused:
     )
 
 
-def open_workbook(file, *, size: int, max_bytes: int) -> tuple[RawRows, Callable[[], None]]:
+def open_xlsx_sheet(file, *, size: int, max_bytes: int) -> tuple[RawRows, Callable[[], None]]:
     """The rows of the first visible worksheet, and the function that closes the archive.
 
     ``file`` starts with a zip's signature; ``size`` is its length in bytes.
