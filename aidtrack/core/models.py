@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import natural_keys, scoping, summaries
 from aidtrack.core.audit import current_actor
+from aidtrack.core.files import upload_path
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -304,12 +305,6 @@ class ImportJobQuerySet(models.QuerySet):
         return self if user.is_administrator else self.filter(created_by=user)
 
 
-def _import_path(job, filename: str) -> str:
-    from aidtrack.core.files import upload_path
-
-    return upload_path(job, filename)
-
-
 class ImportJob(models.Model):
     """One spreadsheet brought in: checked (a dry run), then committed or cancelled.
 
@@ -330,7 +325,8 @@ class ImportJob(models.Model):
         CANCELLED = "cancelled", _("cancelled")
 
     model = models.CharField(_("record type"), max_length=100)
-    file = models.FileField(_("file"), upload_to=_import_path, max_length=300)
+    # Checked by the reader (imports.reading: xlsx or csv, bounded), not validate_upload.
+    file = models.FileField(_("file"), upload_to=upload_path, max_length=300)
     file_name = models.CharField(_("file name"), max_length=200)
     language = models.CharField(_("language"), max_length=10)
     status = models.CharField(

@@ -145,16 +145,17 @@ class Run:
     # -- the two ways to run ------------------------------------------------------------
     def check(self, sheet) -> Outcome:
         """Everything a commit would do, rolled back."""
-        with transaction.atomic(), summaries.gathered():
-            self._run(sheet)
-            transaction.set_rollback(True)
-        return self.outcome
+        return self._in_transaction(sheet, keep=False)
 
     def commit(self, sheet) -> Outcome:
         """All rows or none: any error rolls the whole sheet back."""
-        with transaction.atomic(), summaries.gathered():
-            self._run(sheet)
-            if not self.outcome.ok:
+        return self._in_transaction(sheet, keep=True)
+
+    def _in_transaction(self, sheet, *, keep: bool) -> Outcome:
+        with transaction.atomic():
+            with summaries.gathered():  # announced once, inside the transaction
+                self._run(sheet)
+            if not (keep and self.outcome.ok):
                 transaction.set_rollback(True)
         return self.outcome
 
@@ -190,11 +191,6 @@ class Run:
                     used.add(by_key[accepted])
                     break
         missing = [c.header for c in self.plan.columns if c.required and c.name not in positions]
-        missing += [
-            c.header
-            for c in self.plan.columns
-            if c.name in self.plan.key and c.name not in positions and c.header not in missing
-        ]
         if missing:
             raise FileRefused(
                 _(
@@ -304,9 +300,13 @@ class Run:
     # -- 3. existing records -----------------------------------------------------------------
     def _key_fields(self, row: _Row) -> tuple[str, ...]:
         """The declared key, or the whole row where the row leaves part of the key blank."""
-        key = self.plan.key
-        if all(row.cleaned.get(name) not in (None, "") for name in key):
-            return key
+        spec = self.plan.spec
+        if spec.key and all(
+            row.cleaned.get(name) not in (None, "")
+            for name in spec.key
+            if name not in spec.key_blanks
+        ):
+            return spec.key
         return tuple(row.cleaned)
 
     def _key_of(self, row: _Row, fields) -> tuple:

@@ -24,7 +24,6 @@ file twice changes nothing either way.
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django import forms
 from django.urls import get_resolver
@@ -55,7 +54,11 @@ class Importable:
     """A model's import (declared on its ObjectViews as ``imports``)."""
 
     # The fields that find the existing record a row stands for; () = the whole row.
+    # A row leaving one of them blank is matched on the whole row too, except
+    # for the fields in ``key_blanks``, where blank is a value of the key (an
+    # annual report has no quarter).
     key: tuple[str, ...] = ()
+    key_blanks: tuple[str, ...] = ()
     # Whether a row may change the record its key finds (recorded money never changes).
     updates: bool = True
     # Form fields a sheet does not carry.
@@ -194,11 +197,6 @@ class ImportPlan:
                 labels[language] = _label(form_field, name)
         return labels
 
-    @cached_property
-    def key(self) -> tuple[str, ...]:
-        names = [column.name for column in self.columns]
-        return tuple(self.spec.key) or tuple(names)
-
     def list_reference_choices(self) -> None:
         """Fill the drop-down of references with few choices (the template offers them)."""
         for column in self.columns:
@@ -211,10 +209,12 @@ class ImportPlan:
 
 
 def lookup_label(record) -> str:
-    """How a sheet names ``record``: its first declared lookup, else its text."""
-    lookups = getattr(type(record), "import_lookups", ("__str__",))
-    first = lookups[0]
-    return str(record) if first == "__str__" else str(getattr(record, first))
+    """How a sheet names ``record``: its first declared lookup it has a value for, else its text."""
+    for lookup in getattr(type(record), "import_lookups", ()):
+        value = str(record) if lookup == "__str__" else getattr(record, lookup)
+        if value:
+            return str(value)
+    return str(record)
 
 
 def importables() -> dict[str, type]:
