@@ -140,6 +140,7 @@ class Run:
         self.outcome = Outcome()
         self._found: dict[str, dict] = {}  # column → cell key → record or an error message
         self._seen_keys: dict = {}  # key → first row number
+        self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
 
     # -- the two ways to run ------------------------------------------------------------
@@ -200,6 +201,9 @@ class Run:
                 % {"columns": "、".join(missing)}
             )
         self.outcome.ignored_columns = [t for i, t in enumerate(header) if t and i not in used]
+        self._headers.update(
+            {name: header[position] for name, (position, _unit) in positions.items()}
+        )
         return positions
 
     def _batch(self, batch, positions) -> int:
@@ -232,7 +236,7 @@ class Run:
             try:
                 row.cleaned[column.name] = self._clean_cell(column, cell, unit)
             except (ValueError, ValidationError) as error:
-                row.errors.setdefault(column.header, []).extend(_messages(error))
+                row.errors.setdefault(self._header(column.name), []).extend(_messages(error))
         return row
 
     def _clean_cell(self, column, cell, unit):
@@ -276,20 +280,20 @@ class Run:
             for row in rows:
                 cell = row.cleaned.get(column.name)
                 if isinstance(cell, Formula):
-                    row.errors.setdefault(column.header, []).append(
+                    row.errors.setdefault(self._header(column.name), []).append(
                         _("A formula is not imported; enter its value.")
                     )
                     continue
                 if cell is None or (isinstance(cell, str) and not cell.strip()):
                     row.cleaned[column.name] = None
                     if column.required:
-                        row.errors.setdefault(column.header, []).append(
+                        row.errors.setdefault(self._header(column.name), []).append(
                             str(forms.Field.default_error_messages["required"])
                         )
                     continue
                 match = found.get(_compact(cell))
                 if isinstance(match, str) or match is None:
-                    row.errors.setdefault(column.header, []).append(
+                    row.errors.setdefault(self._header(column.name), []).append(
                         match
                         or _("“%(value)s” is not among the records you may choose here.")
                         % {"value": values.clean_text(cell)}
@@ -390,8 +394,10 @@ class Run:
 
     # -- 4. the model's rules and the save ------------------------------------------------------
     def _apply(self, rows) -> None:
-        names = [column.name for column in self.plan.columns]
-        excluded = [f.name for f in self.model._meta.fields if f.name not in names]
+        # References were found among the form's choices: their existence is known, and
+        # a foreign key's own check would cost a query per row.
+        checked = [column.name for column in self.plan.columns if column.kind != REFERENCE]
+        excluded = [f.name for f in self.model._meta.fields if f.name not in checked]
         for row in rows:
             if row.errors or row.status == UNCHANGED:
                 continue
@@ -447,10 +453,8 @@ class Run:
 
     # -- errors ---------------------------------------------------------------------------------
     def _header(self, name: str) -> str:
-        for column in self.plan.columns:
-            if column.name == name:
-                return column.header
-        return _row_column()
+        """A column as the sheet names it (金额（万元）), for the errors and changes shown."""
+        return self._headers.get(name) or _row_column()
 
     def _refuse_row(self, row: _Row, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):

@@ -111,10 +111,10 @@ def _kind(form_field) -> str:
         return BOOLEAN
     if isinstance(form_field, forms.DateField):
         return DATE
+    if isinstance(form_field, forms.DecimalField):  # before IntegerField, its base class
+        return DECIMAL
     if isinstance(form_field, forms.IntegerField):
         return INTEGER
-    if isinstance(form_field, forms.DecimalField):
-        return DECIMAL
     return TEXT
 
 
@@ -128,14 +128,18 @@ def _is_amount(model, name: str) -> bool:
         return bool(_AMOUNT_SUFFIX.search(str(verbose_name)))
 
 
-def _amount_headers(base_by_language: dict[str, str]) -> dict[str, str]:
-    accepted = {}
-    for language, base in base_by_language.items():
-        with translation.override(language):
-            for unit, word in ((YUAN, _("yuan")), (WAN, _("10,000 yuan"))):
-                for bracket in ("（%s）", "(%s)"):
-                    accepted[header_key(base + bracket % word)] = unit
-    return accepted
+# How a header names an amount's unit, in any interface language.
+_UNIT_WORDS = {YUAN: ("元", "yuan"), WAN: ("万元", "10,000 yuan", "ten thousand yuan", "wan yuan")}
+
+
+def _amount_headers(bases) -> dict[str, str]:
+    """Accepted headers of an amount column: its label before the unit, with either unit."""
+    return {
+        header_key(f"{base}({word})"): unit
+        for base in bases
+        for unit, words in _UNIT_WORDS.items()
+        for word in words
+    }
 
 
 def _languages() -> tuple[str, ...]:
@@ -176,9 +180,9 @@ class ImportPlan:
         )
         labels = self._labels_by_language(name)
         if kind == AMOUNT:
-            bases = {lang: _AMOUNT_SUFFIX.sub("", label) for lang, label in labels.items()}
-            column.accepted = _amount_headers(bases)
-            column.header = f"{_AMOUNT_SUFFIX.sub('', header)}（{_('yuan')}）"
+            column.accepted = _amount_headers(
+                {_AMOUNT_SUFFIX.sub("", label) for label in labels.values()}
+            )
         else:
             column.accepted = {header_key(label): None for label in labels.values()}
         column.accepted.setdefault(header_key(name), YUAN if kind == AMOUNT else None)
