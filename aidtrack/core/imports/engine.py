@@ -145,15 +145,19 @@ class Run:
     # -- the two ways to run ------------------------------------------------------------
     def check(self, sheet) -> Outcome:
         """Everything a commit would do, rolled back."""
-        with transaction.atomic(), summaries.gathered():
-            self._run(sheet)
+        # Announced inside the transaction (set_rollback refuses every query after it),
+        # so what the announcement records is rolled back with the rows.
+        with transaction.atomic():
+            with summaries.gathered():
+                self._run(sheet)
             transaction.set_rollback(True)
         return self.outcome
 
     def commit(self, sheet) -> Outcome:
         """All rows or none: any error rolls the whole sheet back."""
-        with transaction.atomic(), summaries.gathered():
-            self._run(sheet)
+        with transaction.atomic():
+            with summaries.gathered():
+                self._run(sheet)
             if not self.outcome.ok:
                 transaction.set_rollback(True)
         return self.outcome
