@@ -400,8 +400,81 @@ class ApiWriteTests(_AccessTests):
         self.assert_unchanged(obj)
 
 
+class MemorySheet:
+    """A sheet already in memory, as ``reading.open_sheet`` gives one (header, numbered rows)."""
+
+    def __init__(self, header: list, rows: list[list]):
+        self.header = header
+        self._rows = rows
+
+    def rows(self):
+        return ((number, list(cells)) for number, cells in enumerate(self._rows, start=2))
+
+
+class ImportTests(_AccessTests):
+    """A model with ``imports`` imports the record its create test posts, generated.
+
+    The create data is written as a sheet would carry it (references by the
+    name or code their model's lookups read), checked, committed (change
+    records of source ``import``), committed again (unchanged: nothing
+    written twice) and, with the data out of the coordinator's scope, refused
+    row by row with nothing written.
+    """
+
+    def sheet_from(self, world, data: dict):
+        from aidtrack.core.imports.spec import ImportPlan, lookup_label
+
+        plan = ImportPlan(self.views, world.user(ADMIN))
+        header, row = [], []
+        for column in plan.columns:
+            if column.name not in data:
+                continue
+            value = data[column.name]
+            queryset = getattr(column.form_field, "queryset", None)
+            if queryset is not None:
+                model = queryset.model
+                lookup = {"to_field_name": column.form_field.to_field_name or "pk"}
+                value = lookup_label(model._base_manager.get(**{lookup["to_field_name"]: value}))
+            header.append(column.header)
+            row.append(value)
+        return MemorySheet(header, [row])
+
+    def run_import(self, world, role, data, *, commit):
+        from aidtrack.core.imports.engine import Run
+
+        run = Run(self.views, world.user(role))
+        sheet = self.sheet_from(world, data)
+        return run.commit(sheet) if commit else run.check(sheet)
+
+    def test_import_creates_then_leaves_unchanged(self, world):
+        if self.views.imports is None:
+            pytest.skip("not imported")
+        role = COORDINATOR if coordinators_write(self.model) else ADMIN
+        data = self.create_data(world, in_scope=True)
+        before = self.model._default_manager.count()
+        checked = self.run_import(world, role, data, commit=False)
+        assert checked.errors == [] and checked.counts["new"] == 1
+        assert self.model._default_manager.count() == before
+        committed = self.run_import(world, role, data, commit=True)
+        assert committed.errors == [] and committed.counts["new"] == 1
+        assert self.model._default_manager.count() == before + 1
+        again = self.run_import(world, role, data, commit=True)
+        assert again.errors == [] and again.counts["unchanged"] == 1
+        assert self.model._default_manager.count() == before + 1
+
+    def test_import_out_of_scope_is_an_error_row(self, world):
+        if self.views.imports is None or not self.scoped_model:
+            pytest.skip("not imported, or not pairing-scoped")
+        data = self.create_data(world, in_scope=False)
+        before = self.model._default_manager.count()
+        outcome = self.run_import(world, COORDINATOR, data, commit=True)
+        assert outcome.counts["invalid"] == 1 and outcome.errors
+        assert outcome.errors[0].row == 2
+        assert self.model._default_manager.count() == before
+
+
 class ObjectAccessTests(
-    BrowserReadTests, BrowserWriteTests, HistoryTests, ApiReadTests, ApiWriteTests
+    BrowserReadTests, BrowserWriteTests, HistoryTests, ApiReadTests, ApiWriteTests, ImportTests
 ):
     """Everything: for a model edited in the browser and over the API, with history."""
 
