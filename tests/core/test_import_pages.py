@@ -321,3 +321,61 @@ def test_the_list_page_offers_import_to_those_who_may(world):
     # A model without an import has no button.
     regions = client_for(world.user(ADMIN)).get(reverse("pairings:region_list")).content.decode()
     assert 'id="import-button"' not in regions
+
+
+def stored_job(world, **fields) -> ImportJob:
+    """A job as a run leaves it (the page shows what the job holds)."""
+    values = {
+        "model": MODEL,
+        "file": "core/x/a.csv",
+        "file_name": "a.csv",
+        "language": "zh-hans",
+        "created_by": world.user(COORDINATOR),
+    }
+    values.update(fields)
+    return ImportJob.objects.create(**values)
+
+
+def test_the_preview_shows_changes_before_and_after(world, coordinator):
+    job = stored_job(
+        world,
+        status=ImportJob.Status.CHECKED,
+        rows=1,
+        counts={"new": 0, "changed": 1, "unchanged": 0, "invalid": 0},
+        changes=[
+            {
+                "row": 2,
+                "record": "XM-001 希望小学",
+                "fields": [{"column": "预算（元）", "before": "100.00", "after": "120.00"}],
+            }
+        ],
+    )
+    html = coordinator.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert 'id="import-changes"' in html
+    assert "XM-001 希望小学" in html
+    assert '<td class="history-old">100.00</td><td class="history-new">120.00</td>' in html
+
+
+def test_a_long_error_list_is_cut_and_points_to_the_report(world, coordinator):
+    errors = [{"row": n, "column": "年度", "message": "请输入数字"} for n in range(2, 302)]
+    job = stored_job(
+        world,
+        status=ImportJob.Status.INVALID,
+        rows=300,
+        counts={"new": 0, "changed": 0, "unchanged": 0, "invalid": 300},
+        errors=errors,
+        error_count=300,
+    )
+    html = coordinator.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert html.count("<td>请输入数字</td>") == 200
+    assert "200" in html and "300" in html
+    assert reverse("imports:job_report", args=[job.pk]) in html
+
+
+def test_a_refused_file_says_why(world, coordinator):
+    job = stored_job(world, status=ImportJob.Status.REFUSED, message="文件不是 Excel 工作簿。")
+    html = coordinator.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert "文件不是 Excel 工作簿。" in html
+    assert reverse("imports:job_confirm", args=[job.pk]) not in html
+    assert reverse("imports:job_report", args=[job.pk]) not in html
+    assert coordinator.get(reverse("imports:job_report", args=[job.pk])).status_code == 404
