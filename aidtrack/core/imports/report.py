@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aidtrack.core.files import UPLOAD_KINDS
-from aidtrack.core.imports.reading import open_sheet
+from aidtrack.core.imports.reading import Formula, open_sheet
 from aidtrack.core.models import ImportJob
 from aidtrack.core.xlsx import stream_workbook
 
@@ -37,17 +37,19 @@ def error_report(job: ImportJob) -> Iterator[bytes]:
     with translation.override(job.language):
         messages = row_messages(job)
         with job.file.open("rb") as stored, open_sheet(stored, name=job.file_name) as sheet:
-            width = len(sheet.header)
             header = [*sheet.header, _("Errors")]
 
             def rows():
+                # The reader fits each row to the header, so the errors land in one column.
                 for number, cells in sheet.rows():
-                    # Cells past the header have no column the import reads; the report
-                    # keeps the errors in the column after the last header.
-                    cells = list(cells[:width]) + [None] * (width - len(cells))
-                    yield [*cells, messages.get(number)]
+                    yield [*map(_value, cells), messages.get(number)]
 
             yield from stream_workbook(_("Errors"), header, rows())
+
+
+def _value(cell):
+    """A cell as written back: a formula as its text (a string cell, never evaluated)."""
+    return cell.text if isinstance(cell, Formula) else cell
 
 
 def report_name(job: ImportJob) -> str:

@@ -21,6 +21,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,11 +110,9 @@ class JobListView(BrowserAccessMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         queryset = ImportJob.objects.for_user(request.user).select_related("created_by")
         page = Paginator(queryset, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-        for job in page.object_list:
-            _describe(job)
         context = self.get_context_data(
             page=page,
-            jobs=page.object_list,
+            jobs=[_describe(job) for job in page.object_list],
             can_import=bool(importable_for(request.user)),
         )
         return self.render_to_response(context)
@@ -223,7 +222,10 @@ def template_instructions() -> list[str]:
     """The first lines of a template's instructions sheet (its columns are explained after)."""
     return [
         _("Enter one record per row, starting in row 2 of the first sheet."),
-        _("Required columns must be filled in every row; the others may be left empty."),
+        _(
+            "Fill the required columns in every row: a row with an empty required cell is "
+            "reported as an error, with its row number."
+        ),
         _(
             "Amounts are in yuan (元) or in 10,000 yuan (万元), as the column header says; "
             "change the header to the unit you use."
@@ -233,8 +235,10 @@ def template_instructions() -> list[str]:
             "or 2023年5月1日."
         ),
         _(
-            "Records already in AidTrack (pairings, organisations, projects, people) are "
-            "named by their code or their full name."
+            "Records already in AidTrack are named by their code or their full name: a "
+            "region by its code or full name (贵州省六盘水市水城区), an organisation by its "
+            "name or unified social credit code, a person by ID number, a project by its "
+            "code, a pairing as AidTrack writes it (中山市 → 六盘水市)."
         ),
         _(
             "Importing the same file again changes nothing: a row equal to a stored record "
@@ -281,7 +285,9 @@ class JobStatusView(JobMixin, View):
             "error_count": job.error_count,
             "finished": not job.is_running,
         }
-        return JsonResponse(state)
+        response = JsonResponse(state)
+        add_never_cache_headers(response)  # polled: every answer must be the server's now
+        return response
 
 
 def running_state(job: ImportJob) -> dict:
