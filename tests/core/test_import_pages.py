@@ -379,3 +379,18 @@ def test_a_refused_file_says_why(world, coordinator):
     assert reverse("imports:job_confirm", args=[job.pk]) not in html
     assert reverse("imports:job_report", args=[job.pk]) not in html
     assert coordinator.get(reverse("imports:job_report", args=[job.pk])).status_code == 404
+
+
+def test_columns_the_import_does_not_know_are_named_as_ignored(
+    world, coordinator, django_capture_on_commit_callbacks
+):
+    names = headers(world)
+    row = allocation(world)
+    text = ",".join([*names.values(), "内部编号"]) + "\n"
+    text += ",".join([*(row[name] for name in names), "A-7"]) + "\n"
+    uploaded = SimpleUploadedFile("多一列.csv", text.encode("utf-8"), "text/csv")
+    upload(coordinator, django_capture_on_commit_callbacks, uploaded)
+    job = ImportJob.objects.get()
+    assert job.ignored_columns == ["内部编号"]
+    html = coordinator.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert 'id="import-ignored">内部编号' in html
