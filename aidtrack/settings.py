@@ -399,6 +399,12 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 
+# --- Spreadsheet import (aidtrack.core.imports) -------------------------------
+# The largest file an import opens, and the most data rows one sheet may hold:
+# a file over either is refused, and nothing of it is written.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+
 # --- Email (reminders); console in development -----------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -190,7 +190,11 @@ class FundTransaction(BaseModel):
     # naming the first (core.natural_keys). Blank vouchers and reversals, which
     # carry the voucher of the entry they cancel, may repeat.
     natural_keys = (("project", "kind", "voucher_number"),)
-    writes = Writes(save="funds.services.fund_transaction_record")
+    # Imports record many entries with one set of locks and totals queries.
+    writes = Writes(
+        save="funds.services.fund_transaction_record",
+        save_many="funds.services.fund_transactions_record",
+    )
     transitions = TransitionTable(
         Transition(
             "reverse",

@@ -12,7 +12,7 @@ Money is Decimal yuan; rates are Decimal percent with two places, or None.
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from aidtrack.core.rollup import Groups, roll_up, years_q
@@ -97,21 +97,48 @@ def pairing_year_balance(pairing_id: int, year: int) -> dict[str, Decimal]:
     Exactly this pairing (not its descendants): each pairing's projects draw
     on that pairing's own allocations.
     """
-    allocated = FundAllocation.objects.filter(pairing_id=pairing_id, year=year).aggregate(
-        total=_sum("amount")
-    )["total"]
-    approved = OverAllocation.objects.filter(pairing_id=pairing_id, year=year).aggregate(
-        total=_sum("amount")
-    )["total"]
-    committed = FundTransaction.objects.filter(
-        project__pairing_id=pairing_id, project__year=year, kind=TransactionKind.COMMITMENT
-    ).aggregate(total=_sum("amount"))["total"]
-    return {
-        "allocated": allocated,
-        "over_allocated": approved,
-        "allowed": allocated + approved,
-        "committed": committed,
+    return pairing_year_balances([(pairing_id, year)])[(pairing_id, year)]
+
+
+def pairing_year_balances(scopes) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """``pairing_year_balance`` for each (pairing id, year) of ``scopes``, in one query.
+
+    The three sums (allocations, approved over-allocations, commitments) come
+    from one UNION ALL of grouped queries. Rows are selected by pairing and by
+    year apart, not by the pairs (an OR per pair is a long query for the
+    thousands of pairs of an import): the few other pairs read are dropped here.
+    """
+    scopes = set(scopes)
+    if not scopes:
+        return {}
+    pairing_ids = sorted({pairing_id for pairing_id, _year in scopes})
+    years = sorted({year for _pairing_id, year in scopes})
+    parts = (
+        ("allocated", FundAllocation.objects.all(), "pairing_id", "year"),
+        ("over_allocated", OverAllocation.objects.all(), "pairing_id", "year"),
+        (
+            "committed",
+            FundTransaction.objects.filter(kind=TransactionKind.COMMITMENT),
+            "project__pairing_id",
+            "project__year",
+        ),
+    )
+    queries = [
+        rows.filter(**{f"{pairing}__in": pairing_ids, f"{year}__in": years})
+        .values_list(pairing, year)
+        .annotate(total=Sum("amount"), part=Value(name))
+        .order_by()
+        for name, rows, pairing, year in parts
+    ]
+    balances = {
+        scope: {"allocated": ZERO, "over_allocated": ZERO, "committed": ZERO} for scope in scopes
     }
+    for pairing_id, year, total, part in queries[0].union(*queries[1:], all=True):
+        if (pairing_id, year) in balances:
+            balances[(pairing_id, year)][part] = total
+    for balance in balances.values():
+        balance["allowed"] = balance["allocated"] + balance["over_allocated"]
+    return balances
 
 
 def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:

@@ -40,6 +40,17 @@ UPLOAD_HELP = gettext_lazy("PDF, OFD, Word (doc, docx), Excel (xlsx), JPEG or PN
 NAME_MAX_LENGTH = 100
 
 
+# The first bytes of the kinds known by them. Shared with the spreadsheet import
+# (core.imports.reading), which refuses a "CSV" that starts with any of them.
+PDF_SIGNATURE = b"%PDF-"
+ZIP_SIGNATURE = b"PK\x03\x04"
+# Legacy Office files (.doc, .xls) are OLE2 compound files; so is an encrypted .xlsx.
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+BINARY_SIGNATURES = (PDF_SIGNATURE, ZIP_SIGNATURE, OLE2_SIGNATURE, JPEG_SIGNATURE, PNG_SIGNATURE)
+
+
 def _starts_with(signature: bytes) -> Callable:
     return lambda file, head: head.startswith(signature)
 
@@ -48,7 +59,7 @@ def _zip_with(part: str) -> Callable:
     """Office Open XML and OFD files are zip archives; this part makes them what they are."""
 
     def matches(file, head) -> bool:
-        if not head.startswith(b"PK\x03\x04"):
+        if not head.startswith(ZIP_SIGNATURE):
             return False
         try:
             with zipfile.ZipFile(file) as archive:
@@ -59,14 +70,13 @@ def _zip_with(part: str) -> Callable:
     return matches
 
 
-# Legacy Word files are OLE2 compound files; the "WordDocument" stream (its
-# name in UTF-16 in the directory) tells Word from Excel or an installer.
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# In a legacy Word file the "WordDocument" stream (its name in UTF-16 in the
+# OLE2 directory) tells Word from Excel or an installer.
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 
 def _word_97(file, head) -> bool:
-    return head.startswith(_OLE2) and _WORD_STREAM in file.read(UPLOAD_MAX_BYTES + 1)
+    return head.startswith(OLE2_SIGNATURE) and _WORD_STREAM in file.read(UPLOAD_MAX_BYTES + 1)
 
 
 @dataclass(frozen=True)
@@ -75,10 +85,10 @@ class FileKind:
     matches: Callable
 
 
-_JPEG = FileKind("image/jpeg", _starts_with(b"\xff\xd8\xff"))
+_JPEG = FileKind("image/jpeg", _starts_with(JPEG_SIGNATURE))
 # Extension → what its content must be. One list for every upload.
 UPLOAD_KINDS = {
-    "pdf": FileKind("application/pdf", _starts_with(b"%PDF-")),
+    "pdf": FileKind("application/pdf", _starts_with(PDF_SIGNATURE)),
     "ofd": FileKind("application/ofd", _zip_with("OFD.xml")),
     "doc": FileKind("application/msword", _word_97),
     "docx": FileKind(
@@ -91,7 +101,7 @@ UPLOAD_KINDS = {
     ),
     "jpg": _JPEG,
     "jpeg": _JPEG,
-    "png": FileKind("image/png", _starts_with(b"\x89PNG\r\n\x1a\n")),
+    "png": FileKind("image/png", _starts_with(PNG_SIGNATURE)),
 }
 ACCEPT_UPLOADS = ",".join(f".{extension}" for extension in UPLOAD_KINDS)
 

@@ -82,20 +82,29 @@ class BaseModel(LinkedModel):
         abstract = True
 
     def save(self, *args, **kwargs):
-        # Authorship comes from the audit context (request, task or command),
-        # so no write path has to remember to pass the user along.
-        actor = current_actor.get()
-        if actor is not None and actor.user_id is not None:
-            if self._state.adding and self.created_by_id is None:
-                self.created_by_id = actor.user_id
-            self.updated_by_id = actor.user_id
-            if "update_fields" in kwargs and kwargs["update_fields"] is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by"}
+        if self.stamp_authorship() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_by"}
         announced = self._counted_changes()
         super().save(*args, **kwargs)
         if announced is not None:
             summaries.announce(announced | set(self.summary_keys()))
         self._remember_counted()
+
+    def stamp_authorship(self) -> bool:
+        """Name the current actor as the row's last author (and its creator, if new).
+
+        Authorship comes from the audit context (request, task or command), so
+        no write path has to remember to pass the user along. ``save()`` calls
+        this; a bulk write, which bypasses ``save()``, calls it on each row.
+        False when no actor is known (the row keeps what it had).
+        """
+        actor = current_actor.get()
+        if actor is None or actor.user_id is None:
+            return False
+        if self._state.adding and self.created_by_id is None:
+            self.created_by_id = actor.user_id
+        self.updated_by_id = actor.user_id
+        return True
 
     def full_clean(self, *args, **kwargs):
         try:
