@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from aidtrack.core.imports.spec import ImportPlan
 from aidtrack.core.models import ChangeRecord, ImportJob
@@ -394,3 +394,28 @@ def test_columns_the_import_does_not_know_are_named_as_ignored(
     assert job.ignored_columns == ["内部编号"]
     html = coordinator.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
     assert 'id="import-ignored">内部编号' in html
+
+
+def test_the_error_report_writes_a_formula_back_as_its_text(
+    world, coordinator, django_capture_on_commit_callbacks
+):
+    names = headers(world)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(names.values()))
+    row = allocation(world, amount="=1000*1200")
+    sheet.append([row[name] for name in names])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    uploaded = SimpleUploadedFile("公式.xlsx", buffer.getvalue())
+    upload(coordinator, django_capture_on_commit_callbacks, uploaded)
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.INVALID
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, names["amount"])]
+
+    response = coordinator.get(reverse("imports:job_report", args=[job.pk]))
+    report = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cells = list(report.worksheets[0][2])
+    amount = cells[list(names).index("amount")]
+    assert (amount.value, amount.data_type) == ("=1000*1200", "s")  # text, never a formula
+    assert cells[-1].value.startswith(f"{names['amount']}: ")

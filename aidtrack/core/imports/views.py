@@ -9,6 +9,7 @@ outside one's scope is.
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -29,7 +30,7 @@ from django.views.generic import TemplateView, View
 
 from aidtrack.core.files import content_disposition, extension_of, file_response
 from aidtrack.core.forms import bootstrap
-from aidtrack.core.imports import jobs
+from aidtrack.core.imports import jobs, reading
 from aidtrack.core.imports.engine import CHANGED, INVALID, NEW, UNCHANGED
 from aidtrack.core.imports.report import XLSX_CONTENT_TYPE, error_report, report_name
 from aidtrack.core.imports.spec import ImportPlan, importables
@@ -37,8 +38,6 @@ from aidtrack.core.imports.workbooks import template_workbook
 from aidtrack.core.models import ImportJob
 from aidtrack.core.views import BrowserAccessMixin
 
-# What the upload accepts by its name; what the file really is, the reader decides.
-UPLOAD_EXTENSIONS = ("xlsx", "csv")
 # Errors listed on the job page; the error report carries them all.
 ERRORS_SHOWN = 200
 JOBS_PER_PAGE = 25
@@ -134,16 +133,20 @@ class UploadForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", "---------"), *choices]
-        self.fields["file"].widget.attrs["accept"] = ",".join(f".{e}" for e in UPLOAD_EXTENSIONS)
+        upload = self.fields["file"]
+        upload.widget.attrs["accept"] = ",".join(f".{e}" for e in reading.EXTENSIONS)
+        limit = _("At most %(size)s MB.") % {"size": f"{settings.IMPORT_MAX_BYTES / 1024**2:g}"}
+        upload.help_text = f"{upload.help_text} {limit}"
         for field in self.fields.values():
             bootstrap(field)
 
     def clean_file(self):
+        """A name no import reads is refused here; what the file holds, the check reads."""
         uploaded = self.cleaned_data["file"]
-        if extension_of(uploaded.name) not in UPLOAD_EXTENSIONS:
-            raise ValidationError(
-                _("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."), code="invalid"
-            )
+        try:
+            reading.refuse_by_extension(extension_of(uploaded.name))
+        except reading.FileRefused as refused:
+            raise ValidationError(refused.message, code="invalid") from refused
         return uploaded
 
 
