@@ -11,11 +11,16 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from aidtrack.core.imports import jobs
+from aidtrack.core.imports.spec import ImportPlan
 from aidtrack.core.models import ImportJob
+from aidtrack.core.testing import COORDINATOR
 from funds.models import FundAllocation
+from funds.views import FundAllocationViews
 from tests.e2e.test_content_security_policy import COLLECT_VIOLATIONS, violations
 from tests.e2e.test_first_visit import log_in
 
@@ -42,14 +47,9 @@ def fill(template, target, world, rows):
         "document_reference": lambda row: row["reference"],
         "allocated_on": lambda row: "2023年5月1日",
     }
-    from aidtrack.core.imports.spec import ImportPlan
-    from aidtrack.core.testing import COORDINATOR
-    from funds.views import FundAllocationViews
-
-    names = {
-        column.header: column.name
-        for column in ImportPlan(FundAllocationViews, world.user(COORDINATOR)).columns
-    }
+    with translation.override("zh-hans"):  # the pages' language, so the template's
+        plan = ImportPlan(FundAllocationViews, world.user(COORDINATOR))
+        names = {column.header: column.name for column in plan.columns}
     sheet.delete_rows(2, sheet.max_row)  # the example row
     for number, row in enumerate(rows, start=2):
         for position, text in enumerate(header, start=1):
@@ -137,10 +137,9 @@ def test_the_job_page_follows_a_running_import_and_reloads_when_done(
         status=ImportJob.Status.COMMITTING,
         rows=4000,
         counts={"new": 4000, "changed": 0, "unchanged": 0, "invalid": 0},
-        created_by=world.user("coordinator"),
+        created_by=world.user(COORDINATOR),
     )
-    from aidtrack.core.imports import jobs
-
+    # What the running commit reports (jobs keeps it in the cache).
     jobs._report(job.pk, "commit")("rows", 1000)
     log_in(page, live_server, "coord")
     page.wait_for_url("**/pairings/pairings/")
