@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aidtrack.core import natural_keys, scoping, summaries
 from aidtrack.core.audit import current_actor
@@ -320,7 +321,8 @@ class ImportJob(models.Model):
         INVALID = "invalid", _("has errors")
         REFUSED = "refused", _("file refused")
         COMMITTING = "committing", _("committing")
-        COMMITTED = "committed", _("committed")
+        # Its own context: "committed" of funds is 已下达 (allocated), of an import 已导入.
+        COMMITTED = "committed", pgettext_lazy("import status", "committed")
         FAILED = "failed", _("failed, nothing committed")
         CANCELLED = "cancelled", _("cancelled")
 
