@@ -34,6 +34,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from aidtrack.core import scoping, summaries
@@ -86,6 +87,8 @@ class Outcome:
     error_count: int = 0
     changes: list = field(default_factory=list)
     ignored_columns: list = field(default_factory=list)
+    # Counts of the companion records the rows carried (a roster's deployments).
+    companion_counts: dict = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -107,6 +110,7 @@ class Outcome:
             "error_count": self.error_count,
             "changes": self.changes,
             "ignored_columns": self.ignored_columns,
+            "companion_counts": self.companion_counts,
         }
 
 
@@ -131,8 +135,10 @@ def _compact(text) -> str:
 class Run:
     """One pass over a sheet for one user and one model; ``check`` or ``commit`` it."""
 
-    def __init__(self, views, user, *, progress=None, cancelled=None):
+    def __init__(self, views, user, *, progress=None, cancelled=None, given=()):
         self.plan = ImportPlan(views, user)
+        # Fields filled by the row's main record, not read from the sheet (a companion's link).
+        self.given = given
         self.model = self.plan.model
         self.user = user
         self.progress = progress or (lambda phase, done: None)
@@ -142,6 +148,11 @@ class Run:
         self._seen_keys: dict = {}  # key → first row number
         self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
+        self.companion = None
+        if self.plan.spec.companion:
+            path, link = self.plan.spec.companion
+            self.companion = Run(import_string(path), user, given=(link,))
+            self.companion_positions = None
 
     # -- the two ways to run ------------------------------------------------------------
     def check(self, sheet) -> Outcome:
@@ -181,17 +192,25 @@ class Run:
     def _positions(self, header: list[str]) -> dict:
         """Column name → (position in the sheet, unit of an amount); refuses a sheet missing one."""
         by_key = {}
+        if self.companion is not None:
+            self.companion_positions = self.companion._companion_positions(header)
         for position, text in enumerate(header):
             if text:
                 by_key.setdefault(header_key(text), position)
         positions, used = {}, set()
         for column in self.plan.columns:
+            if column.name in self.given:
+                continue
             for accepted, unit in column.accepted.items():
                 if accepted in by_key:
                     positions[column.name] = (by_key[accepted], unit)
                     used.add(by_key[accepted])
                     break
-        missing = [c.header for c in self.plan.columns if c.required and c.name not in positions]
+        missing = [
+            c.header
+            for c in self.plan.columns
+            if c.required and c.name not in positions and c.name not in self.given
+        ]
         if missing:
             raise FileRefused(
                 _(
@@ -200,18 +219,30 @@ class Run:
                 )
                 % {"columns": "、".join(missing)}
             )
+        if self.companion is not None and self.companion_positions:
+            used.update(position for position, _unit in self.companion_positions.values())
         self.outcome.ignored_columns = [t for i, t in enumerate(header) if t and i not in used]
         self._headers.update(
             {name: header[position] for name, (position, _unit) in positions.items()}
         )
         return positions
 
+    def _companion_positions(self, header: list[str]) -> dict | None:
+        """This companion's columns in a main sheet; None when the sheet carries none of them."""
+        keys = {header_key(text) for text in header if text}
+        own = [
+            column
+            for column in self.plan.columns
+            if column.name not in self.given and keys & column.accepted.keys()
+        ]
+        return self._positions(header) if own else None
+
     def _batch(self, batch, positions) -> int:
-        rows = [self._clean_row(number, cells, positions) for number, cells in batch]
-        self._resolve_references(rows, batch, positions)
-        self._match_existing(rows)
-        self._apply(rows)
-        self._save([row for row in rows if row.status in (NEW, CHANGED) and not row.errors])
+        rows = self._checked(
+            [self._clean_row(number, cells, positions) for number, cells in batch], positions
+        )
+        if self.companion is not None and self.companion_positions:
+            self._companion_batch(rows, batch)
         for row in rows:
             if row.errors:
                 self.outcome.counts[INVALID] += 1
@@ -221,6 +252,35 @@ class Run:
             else:
                 self.outcome.counts[row.status] += 1
         return len(rows)
+
+    def _checked(self, rows, positions) -> list:
+        """Steps 2–5 for rows whose cells are read."""
+        self._resolve_references(rows, positions)
+        self._match_existing(rows)
+        self._apply(rows)
+        self._save([row for row in rows if row.status in (NEW, CHANGED) and not row.errors])
+        return rows
+
+    def _companion_batch(self, rows, batch) -> None:
+        """The companion records of the batch's rows, linked to the rows' records."""
+        companion, (link,) = self.companion, self.companion.given
+        positions = self.companion_positions
+        paired = []
+        for row, (number, cells) in zip(rows, batch, strict=True):
+            if row.errors or all(
+                cells[position] in (None, "") for position, _unit in positions.values()
+            ):
+                continue  # a row in error, or one without its companion's cells
+            other = companion._clean_row(number, cells, positions)
+            other.cleaned[link] = row.record
+            paired.append((row, other))
+        companion._checked([other for _row, other in paired], positions)
+        for row, other in paired:
+            for column, messages in other.errors.items():
+                row.errors.setdefault(column, []).extend(messages)
+            if not other.errors:
+                companion.outcome.counts[other.status] += 1
+        self.outcome.companion_counts = companion.outcome.counts
 
     # -- 1. cells ------------------------------------------------------------------------
     def _clean_row(self, number: int, cells: list, positions) -> _Row:
@@ -264,7 +324,7 @@ class Run:
         return column.form_field.clean("" if value is None else value)
 
     # -- 2. references ---------------------------------------------------------------------
-    def _resolve_references(self, rows, batch, positions) -> None:
+    def _resolve_references(self, rows, positions) -> None:
         for column in self.plan.columns:
             if column.kind != REFERENCE or column.name not in positions:
                 continue

@@ -23,11 +23,12 @@ file twice changes nothing either way.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django import forms
 from django.urls import get_resolver
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 # Kinds of column, read by the engine (how a cell is read) and the template (how it is shown).
@@ -67,6 +68,10 @@ class Importable:
     codes: tuple[str, ...] = ()
     # The template's example row, by field name.
     example: dict = field(default_factory=dict)
+    # Records a row may carry besides its own: (dotted path of their ObjectViews,
+    # the field pointing at this row's record). A roster row is a person and,
+    # when the deployment's columns are filled, that person's deployment.
+    companion: tuple[str, str] | None = None
 
 
 def header_key(text) -> str:
@@ -92,14 +97,8 @@ class ImportColumn:
     accepted: dict = field(default_factory=dict)
     is_code: bool = False
     choice_labels: list = field(default_factory=list)
-
-    @property
-    def required(self) -> bool:
-        return self.form_field.required
-
-    @property
-    def help_text(self) -> str:
-        return str(self.form_field.help_text or "")
+    required: bool = False
+    help_text: str = ""
 
 
 def _kind(form_field) -> str:
@@ -177,6 +176,8 @@ class ImportPlan:
             header=header,
             example=self.spec.example.get(name),
             is_code=name in self.spec.codes or name in self.spec.key and kind == TEXT,
+            required=form_field.required,
+            help_text=str(form_field.help_text or ""),
         )
         labels = self._labels_by_language(name)
         if kind == AMOUNT:
@@ -200,6 +201,21 @@ class ImportPlan:
             with translation.override(language):
                 labels[language] = _label(form_field, name)
         return labels
+
+    def template_columns(self) -> list[ImportColumn]:
+        """The template's columns: this model's, then its companion's (filled when it applies)."""
+        if not self.spec.companion:
+            return self.columns
+        path, link = self.spec.companion
+        companion = ImportPlan(import_string(path), self.user)
+        when = _("Fill in when the row also records a %(record)s.") % {
+            "record": companion.model._meta.verbose_name
+        }
+        return self.columns + [
+            replace(column, required=False, help_text=f"{when} {column.help_text}".strip())
+            for column in companion.columns
+            if column.name != link
+        ]
 
     def list_reference_choices(self) -> None:
         """Fill the drop-down of references with few choices (the template offers them)."""

@@ -212,7 +212,7 @@ class TemplateDownloadView(BrowserAccessMixin, View):
         plan.list_reference_choices()
         title = record_type(model)
         workbook = template_workbook(
-            title=title, columns=plan.columns, instructions=template_instructions()
+            title=title, columns=plan.template_columns(), instructions=template_instructions()
         )
         response = HttpResponse(workbook, content_type=XLSX_CONTENT_TYPE)
         name = _("%(records)s import template") % {"records": title}
