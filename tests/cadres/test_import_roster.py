@@ -45,7 +45,9 @@ def test_people_and_their_deployments_come_in_together_and_once(world):
     assert outcome.counts["new"] == 2 and outcome.companion_counts["new"] == 1
     deployment = Deployment.objects.get()
     assert deployment.person.id_number == id_number(801)
-    assert deployment.pairing == world.in_scope_pairing and str(deployment.start_date) == "2024-03-01"
+    assert (
+        deployment.pairing == world.in_scope_pairing and str(deployment.start_date) == "2024-03-01"
+    )
     assert Person.objects.filter(id_number=id_number(802)).exists()
     again = roster(world, *lines)
     assert again.counts["unchanged"] == 2 and again.companion_counts["unchanged"] == 1
