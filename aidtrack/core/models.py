@@ -340,6 +340,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     changes = models.JSONField(_("changes"), default=list)
+    # Counts of the records the rows carried besides their own (a roster's deployments).
+    companion_counts = models.JSONField(_("companion counts"), default=dict)
     ignored_columns = models.JSONField(_("ignored columns"), default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -67,3 +67,26 @@ def test_the_roster_template_offers_the_deployment_columns_as_optional(world):
     assert by_name["id_number"].required
     assert "pairing" in by_name and not by_name["pairing"].required
     assert "person" not in by_name
+
+
+def test_the_job_page_counts_the_deployments_the_roster_carried(
+    world, client, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from aidtrack.core.imports.jobs import job_start
+
+    data = ("\n".join((HEADER, line(world, 1))) + "\n").encode("utf-8-sig")
+    coordinator = world.user(COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs after the commit
+        job = job_start(
+            user=coordinator,
+            model_key="cadres.person",
+            uploaded=SimpleUploadedFile("人员台账.csv", data, content_type="text/csv"),
+        )
+    job.refresh_from_db()
+    assert job.status == "checked" and job.companion_counts["new"] == 1
+    client.force_login(coordinator)
+    page = client.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert 'id="import-companion-counts"' in page

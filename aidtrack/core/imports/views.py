@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -271,6 +272,7 @@ class JobDetailView(JobMixin, TemplateView):
             errors_withheld=max(job.error_count - ERRORS_SHOWN, 0),
             list_url=reverse(views.list_url()) if views is not None else "",
             import_again_url=import_url(job.model),
+            companion_type=_companion_type(views),
         )
         return self.render_to_response(context)
 
@@ -291,6 +293,14 @@ class JobStatusView(JobMixin, View):
         response = JsonResponse(state)
         add_never_cache_headers(response)  # polled: every answer must be the server's now
         return response
+
+
+def _companion_type(views) -> str:
+    """The plural name of the records a row carries besides its own (a roster's deployments)."""
+    companion = getattr(getattr(views, "imports", None), "companion", None)
+    if not companion:
+        return ""
+    return str(import_string(companion[0]).model._meta.verbose_name_plural)
 
 
 def running_state(job: ImportJob) -> dict:
