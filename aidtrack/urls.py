@@ -29,6 +29,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("assessments/", include("assessments.urls")),
     path("funds/", include("funds.urls")),
+    path("imports/", include("aidtrack.core.imports.urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

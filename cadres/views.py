@@ -124,7 +124,13 @@ class PersonViews(ObjectViews):
     filterset_class = PersonFilterSet
     table_class = PersonTable
     form_class = PersonForm
-    imports = Importable(key=("id_number",), codes=("id_number", "phone"), exclude=("user",))
+    # A roster row is a person and, where its deployment columns are filled, their deployment.
+    imports = Importable(
+        key=("id_number",),
+        codes=("id_number", "phone"),
+        exclude=("user",),
+        companion=("cadres.views.DeploymentViews", "person"),
+    )
     detail_view = PersonDetailView
     path_prefix = "people"
     detail_fields = (

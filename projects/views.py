@@ -236,7 +236,9 @@ class OutcomeReportViews(ObjectViews):
     table_class = OutcomeReportTable
     form_class = OutcomeReportForm
     imports = Importable(
-        key=("indicator", "pairing", "project", "year", "quarter", "month"), exclude=("breakdown",)
+        key=("indicator", "pairing", "project", "year", "quarter", "month"),
+        key_blanks=("pairing", "project", "quarter", "month"),
+        exclude=("breakdown",),
     )
     detail_view = OutcomeReportDetailView
     path_prefix = "outcome-reports"

@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aidtrack.core import natural_keys, scoping, summaries
 from aidtrack.core.audit import current_actor
+from aidtrack.core.files import upload_path
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -304,12 +306,6 @@ class ImportJobQuerySet(models.QuerySet):
         return self if user.is_administrator else self.filter(created_by=user)
 
 
-def _import_path(job, filename: str) -> str:
-    from aidtrack.core.files import upload_path
-
-    return upload_path(job, filename)
-
-
 class ImportJob(models.Model):
     """One spreadsheet brought in: checked (a dry run), then committed or cancelled.
 
@@ -325,12 +321,14 @@ class ImportJob(models.Model):
         INVALID = "invalid", _("has errors")
         REFUSED = "refused", _("file refused")
         COMMITTING = "committing", _("committing")
-        COMMITTED = "committed", _("committed")
+        # Its own context: "committed" of funds is 已下达 (allocated), of an import 已导入.
+        COMMITTED = "committed", pgettext_lazy("import status", "committed")
         FAILED = "failed", _("failed, nothing committed")
         CANCELLED = "cancelled", _("cancelled")
 
     model = models.CharField(_("record type"), max_length=100)
-    file = models.FileField(_("file"), upload_to=_import_path, max_length=300)
+    # Checked by the reader (imports.reading: xlsx or csv, bounded), not validate_upload.
+    file = models.FileField(_("file"), upload_to=upload_path, max_length=300)
     file_name = models.CharField(_("file name"), max_length=200)
     language = models.CharField(_("language"), max_length=10)
     status = models.CharField(
@@ -342,6 +340,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(_("errors"), default=list)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     changes = models.JSONField(_("changes"), default=list)
+    # Counts of the records the rows carried besides their own (a roster's deployments).
+    companion_counts = models.JSONField(_("companion counts"), default=dict)
     ignored_columns = models.JSONField(_("ignored columns"), default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

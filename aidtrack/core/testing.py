@@ -453,13 +453,13 @@ class ImportTests(_AccessTests):
         data = self.create_data(world, in_scope=True)
         before = self.model._default_manager.count()
         checked = self.run_import(world, role, data, commit=False)
-        assert checked.errors == [] and checked.counts["new"] == 1
+        assert checked.errors == [] and checked.counts["new"] == 1, (checked.errors, checked.counts)
         assert self.model._default_manager.count() == before
         committed = self.run_import(world, role, data, commit=True)
-        assert committed.errors == [] and committed.counts["new"] == 1
+        assert committed.errors == [] and committed.counts["new"] == 1, committed.errors
         assert self.model._default_manager.count() == before + 1
         again = self.run_import(world, role, data, commit=True)
-        assert again.errors == [] and again.counts["unchanged"] == 1
+        assert again.errors == [] and again.counts["unchanged"] == 1, (again.errors, again.counts)
         assert self.model._default_manager.count() == before + 1
 
     def test_import_out_of_scope_is_an_error_row(self, world):

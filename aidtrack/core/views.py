@@ -162,8 +162,20 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             sort=sort,
             query=query.urlencode(),
             export_formats=EXPORT_FORMATS,
+            import_url=import_link(self.config, request.user),
         )
         return self.render_to_response(context)
+
+
+def import_link(config, user) -> str:
+    """The list page's Import button: for a model that declares an import the user may run."""
+    if config.imports is None or config.form_class is None:
+        return ""
+    # Imported here: the import pages build on these views.
+    from aidtrack.core.imports.jobs import may_import
+    from aidtrack.core.imports.views import import_url
+
+    return import_url(config.model._meta.label_lower) if may_import(user, config) else ""
 
 
 def _page_size(raw) -> int:

@@ -34,6 +34,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from aidtrack.core import scoping, summaries
@@ -86,6 +87,8 @@ class Outcome:
     error_count: int = 0
     changes: list = field(default_factory=list)
     ignored_columns: list = field(default_factory=list)
+    # Counts of the companion records the rows carried (a roster's deployments).
+    companion_counts: dict = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -107,6 +110,7 @@ class Outcome:
             "error_count": self.error_count,
             "changes": self.changes,
             "ignored_columns": self.ignored_columns,
+            "companion_counts": self.companion_counts,
         }
 
 
@@ -131,8 +135,10 @@ def _compact(text) -> str:
 class Run:
     """One pass over a sheet for one user and one model; ``check`` or ``commit`` it."""
 
-    def __init__(self, views, user, *, progress=None, cancelled=None):
+    def __init__(self, views, user, *, progress=None, cancelled=None, given=()):
         self.plan = ImportPlan(views, user)
+        # Fields filled by the row's main record, not read from the sheet (a companion's link).
+        self.given = given
         self.model = self.plan.model
         self.user = user
         self.progress = progress or (lambda phase, done: None)
@@ -140,25 +146,28 @@ class Run:
         self.outcome = Outcome()
         self._found: dict[str, dict] = {}  # column → cell key → record or an error message
         self._seen_keys: dict = {}  # key → first row number
+        self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
+        self.companion = None
+        if self.plan.spec.companion:
+            path, link = self.plan.spec.companion
+            self.companion = Run(import_string(path), user, given=(link,))
+            self.companion_positions = None
 
     # -- the two ways to run ------------------------------------------------------------
     def check(self, sheet) -> Outcome:
         """Everything a commit would do, rolled back."""
-        # Announced inside the transaction (set_rollback refuses every query after it),
-        # so what the announcement records is rolled back with the rows.
-        with transaction.atomic():
-            with summaries.gathered():
-                self._run(sheet)
-            transaction.set_rollback(True)
-        return self.outcome
+        return self._in_transaction(sheet, keep=False)
 
     def commit(self, sheet) -> Outcome:
         """All rows or none: any error rolls the whole sheet back."""
+        return self._in_transaction(sheet, keep=True)
+
+    def _in_transaction(self, sheet, *, keep: bool) -> Outcome:
         with transaction.atomic():
-            with summaries.gathered():
+            with summaries.gathered():  # announced once, inside the transaction
                 self._run(sheet)
-            if not self.outcome.ok:
+            if not (keep and self.outcome.ok):
                 transaction.set_rollback(True)
         return self.outcome
 
@@ -183,21 +192,24 @@ class Run:
     def _positions(self, header: list[str]) -> dict:
         """Column name → (position in the sheet, unit of an amount); refuses a sheet missing one."""
         by_key = {}
+        if self.companion is not None:
+            self.companion_positions = self.companion._companion_positions(header)
         for position, text in enumerate(header):
             if text:
                 by_key.setdefault(header_key(text), position)
         positions, used = {}, set()
         for column in self.plan.columns:
+            if column.name in self.given:
+                continue
             for accepted, unit in column.accepted.items():
                 if accepted in by_key:
                     positions[column.name] = (by_key[accepted], unit)
                     used.add(by_key[accepted])
                     break
-        missing = [c.header for c in self.plan.columns if c.required and c.name not in positions]
-        missing += [
+        missing = [
             c.header
             for c in self.plan.columns
-            if c.name in self.plan.key and c.name not in positions and c.header not in missing
+            if c.required and c.name not in positions and c.name not in self.given
         ]
         if missing:
             raise FileRefused(
@@ -207,15 +219,30 @@ class Run:
                 )
                 % {"columns": "、".join(missing)}
             )
+        if self.companion is not None and self.companion_positions:
+            used.update(position for position, _unit in self.companion_positions.values())
         self.outcome.ignored_columns = [t for i, t in enumerate(header) if t and i not in used]
+        self._headers.update(
+            {name: header[position] for name, (position, _unit) in positions.items()}
+        )
         return positions
 
+    def _companion_positions(self, header: list[str]) -> dict | None:
+        """This companion's columns in a main sheet; None when the sheet carries none of them."""
+        keys = {header_key(text) for text in header if text}
+        own = [
+            column
+            for column in self.plan.columns
+            if column.name not in self.given and keys & column.accepted.keys()
+        ]
+        return self._positions(header) if own else None
+
     def _batch(self, batch, positions) -> int:
-        rows = [self._clean_row(number, cells, positions) for number, cells in batch]
-        self._resolve_references(rows, batch, positions)
-        self._match_existing(rows)
-        self._apply(rows)
-        self._save([row for row in rows if row.status in (NEW, CHANGED) and not row.errors])
+        rows = self._checked(
+            [self._clean_row(number, cells, positions) for number, cells in batch], positions
+        )
+        if self.companion is not None and self.companion_positions:
+            self._companion_batch(rows, batch)
         for row in rows:
             if row.errors:
                 self.outcome.counts[INVALID] += 1
@@ -225,6 +252,35 @@ class Run:
             else:
                 self.outcome.counts[row.status] += 1
         return len(rows)
+
+    def _checked(self, rows, positions) -> list:
+        """Steps 2–5 for rows whose cells are read."""
+        self._resolve_references(rows, positions)
+        self._match_existing(rows)
+        self._apply(rows)
+        self._save([row for row in rows if row.status in (NEW, CHANGED) and not row.errors])
+        return rows
+
+    def _companion_batch(self, rows, batch) -> None:
+        """The companion records of the batch's rows, linked to the rows' records."""
+        companion, (link,) = self.companion, self.companion.given
+        positions = self.companion_positions
+        paired = []
+        for row, (number, cells) in zip(rows, batch, strict=True):
+            if row.errors or all(
+                cells[position] in (None, "") for position, _unit in positions.values()
+            ):
+                continue  # a row in error, or one without its companion's cells
+            other = companion._clean_row(number, cells, positions)
+            other.cleaned[link] = row.record
+            paired.append((row, other))
+        companion._checked([other for _row, other in paired], positions)
+        for row, other in paired:
+            for column, messages in other.errors.items():
+                row.errors.setdefault(column, []).extend(messages)
+            if not other.errors:
+                companion.outcome.counts[other.status] += 1
+        self.outcome.companion_counts = companion.outcome.counts
 
     # -- 1. cells ------------------------------------------------------------------------
     def _clean_row(self, number: int, cells: list, positions) -> _Row:
@@ -240,7 +296,7 @@ class Run:
             try:
                 row.cleaned[column.name] = self._clean_cell(column, cell, unit)
             except (ValueError, ValidationError) as error:
-                row.errors.setdefault(column.header, []).extend(_messages(error))
+                row.errors.setdefault(self._header(column.name), []).extend(_messages(error))
         return row
 
     def _clean_cell(self, column, cell, unit):
@@ -268,7 +324,7 @@ class Run:
         return column.form_field.clean("" if value is None else value)
 
     # -- 2. references ---------------------------------------------------------------------
-    def _resolve_references(self, rows, batch, positions) -> None:
+    def _resolve_references(self, rows, positions) -> None:
         for column in self.plan.columns:
             if column.kind != REFERENCE or column.name not in positions:
                 continue
@@ -284,20 +340,20 @@ class Run:
             for row in rows:
                 cell = row.cleaned.get(column.name)
                 if isinstance(cell, Formula):
-                    row.errors.setdefault(column.header, []).append(
+                    row.errors.setdefault(self._header(column.name), []).append(
                         _("A formula is not imported; enter its value.")
                     )
                     continue
                 if cell is None or (isinstance(cell, str) and not cell.strip()):
                     row.cleaned[column.name] = None
                     if column.required:
-                        row.errors.setdefault(column.header, []).append(
+                        row.errors.setdefault(self._header(column.name), []).append(
                             str(forms.Field.default_error_messages["required"])
                         )
                     continue
                 match = found.get(_compact(cell))
                 if isinstance(match, str) or match is None:
-                    row.errors.setdefault(column.header, []).append(
+                    row.errors.setdefault(self._header(column.name), []).append(
                         match
                         or _("“%(value)s” is not among the records you may choose here.")
                         % {"value": values.clean_text(cell)}
@@ -308,9 +364,13 @@ class Run:
     # -- 3. existing records -----------------------------------------------------------------
     def _key_fields(self, row: _Row) -> tuple[str, ...]:
         """The declared key, or the whole row where the row leaves part of the key blank."""
-        key = self.plan.key
-        if all(row.cleaned.get(name) not in (None, "") for name in key):
-            return key
+        spec = self.plan.spec
+        if spec.key and all(
+            row.cleaned.get(name) not in (None, "")
+            for name in spec.key
+            if name not in spec.key_blanks
+        ):
+            return spec.key
         return tuple(row.cleaned)
 
     def _key_of(self, row: _Row, fields) -> tuple:
@@ -394,8 +454,10 @@ class Run:
 
     # -- 4. the model's rules and the save ------------------------------------------------------
     def _apply(self, rows) -> None:
-        names = [column.name for column in self.plan.columns]
-        excluded = [f.name for f in self.model._meta.fields if f.name not in names]
+        # References were found among the form's choices: their existence is known, and
+        # a foreign key's own check would cost a query per row.
+        checked = [column.name for column in self.plan.columns if column.kind != REFERENCE]
+        excluded = [f.name for f in self.model._meta.fields if f.name not in checked]
         for row in rows:
             if row.errors or row.status == UNCHANGED:
                 continue
@@ -451,10 +513,8 @@ class Run:
 
     # -- errors ---------------------------------------------------------------------------------
     def _header(self, name: str) -> str:
-        for column in self.plan.columns:
-            if column.name == name:
-                return column.header
-        return _row_column()
+        """A column as the sheet names it (金额（万元）), for the errors and changes shown."""
+        return self._headers.get(name) or _row_column()
 
     def _refuse_row(self, row: _Row, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):

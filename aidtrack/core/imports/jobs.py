@@ -211,6 +211,7 @@ def _execute(job: ImportJob, *, commit: bool) -> None:
         errors=[error.as_dict() for error in outcome.errors],
         error_count=outcome.error_count,
         changes=outcome.changes,
+        companion_counts=outcome.companion_counts,
         ignored_columns=outcome.ignored_columns,
         **timing,
     )

@@ -22,7 +22,10 @@ from aidtrack.core.imports.csv_sheet import open_csv_sheet
 from aidtrack.core.imports.sheet import FileRefused, Formula, Sheet, not_a
 from aidtrack.core.imports.xlsx_sheet import macros_refused, open_xlsx_sheet
 
-__all__ = ["FileRefused", "Formula", "Sheet", "open_sheet"]
+__all__ = ["EXTENSIONS", "FileRefused", "Formula", "Sheet", "open_sheet", "refuse_by_extension"]
+
+# What an import reads, by the name's extension (the upload form offers the same).
+EXTENSIONS = ("xlsx", "csv")
 
 # The first bytes read to tell a file's kind.
 _HEAD_BYTES = 8 * 1024
@@ -44,7 +47,7 @@ def open_sheet(
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     extension = extension_of(name)
-    _refuse_by_extension(extension)
+    refuse_by_extension(extension)
     uploaded.seek(0, os.SEEK_END)
     size = uploaded.tell()
     if size > max_bytes:
@@ -69,7 +72,8 @@ def open_sheet(
         raise
 
 
-def _refuse_by_extension(extension: str) -> None:
+def refuse_by_extension(extension: str) -> None:
+    """Refuse a name no import reads, saying what to do (the upload form asks first)."""
     if extension == "xls":
         raise FileRefused(
             _(
@@ -79,7 +83,7 @@ def _refuse_by_extension(extension: str) -> None:
         )
     if extension in _MACRO_EXTENSIONS:
         raise macros_refused()
-    if extension not in ("xlsx", "csv"):
+    if extension not in EXTENSIONS:
         raise FileRefused(
             _("Files of type “%(extension)s” cannot be imported; use .xlsx or .csv.")
             % {"extension": extension or "?"}

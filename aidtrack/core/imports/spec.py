@@ -23,12 +23,12 @@ file twice changes nothing either way.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass, field, replace
 
 from django import forms
 from django.urls import get_resolver
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 # Kinds of column, read by the engine (how a cell is read) and the template (how it is shown).
@@ -55,7 +55,11 @@ class Importable:
     """A model's import (declared on its ObjectViews as ``imports``)."""
 
     # The fields that find the existing record a row stands for; () = the whole row.
+    # A row leaving one of them blank is matched on the whole row too, except
+    # for the fields in ``key_blanks``, where blank is a value of the key (an
+    # annual report has no quarter).
     key: tuple[str, ...] = ()
+    key_blanks: tuple[str, ...] = ()
     # Whether a row may change the record its key finds (recorded money never changes).
     updates: bool = True
     # Form fields a sheet does not carry.
@@ -64,6 +68,10 @@ class Importable:
     codes: tuple[str, ...] = ()
     # The template's example row, by field name.
     example: dict = field(default_factory=dict)
+    # Records a row may carry besides its own: (dotted path of their ObjectViews,
+    # the field pointing at this row's record). A roster row is a person and,
+    # when the deployment's columns are filled, that person's deployment.
+    companion: tuple[str, str] | None = None
 
 
 def header_key(text) -> str:
@@ -89,14 +97,8 @@ class ImportColumn:
     accepted: dict = field(default_factory=dict)
     is_code: bool = False
     choice_labels: list = field(default_factory=list)
-
-    @property
-    def required(self) -> bool:
-        return self.form_field.required
-
-    @property
-    def help_text(self) -> str:
-        return str(self.form_field.help_text or "")
+    required: bool = False
+    help_text: str = ""
 
 
 def _kind(form_field) -> str:
@@ -108,10 +110,10 @@ def _kind(form_field) -> str:
         return BOOLEAN
     if isinstance(form_field, forms.DateField):
         return DATE
+    if isinstance(form_field, forms.DecimalField):  # before IntegerField, its base class
+        return DECIMAL
     if isinstance(form_field, forms.IntegerField):
         return INTEGER
-    if isinstance(form_field, forms.DecimalField):
-        return DECIMAL
     return TEXT
 
 
@@ -125,14 +127,18 @@ def _is_amount(model, name: str) -> bool:
         return bool(_AMOUNT_SUFFIX.search(str(verbose_name)))
 
 
-def _amount_headers(base_by_language: dict[str, str]) -> dict[str, str]:
-    accepted = {}
-    for language, base in base_by_language.items():
-        with translation.override(language):
-            for unit, word in ((YUAN, _("yuan")), (WAN, _("10,000 yuan"))):
-                for bracket in ("（%s）", "(%s)"):
-                    accepted[header_key(base + bracket % word)] = unit
-    return accepted
+# How a header names an amount's unit, in any interface language.
+_UNIT_WORDS = {YUAN: ("元", "yuan"), WAN: ("万元", "10,000 yuan", "ten thousand yuan", "wan yuan")}
+
+
+def _amount_headers(bases) -> dict[str, str]:
+    """Accepted headers of an amount column: its label before the unit, with either unit."""
+    return {
+        header_key(f"{base}({word})"): unit
+        for base in bases
+        for unit, words in _UNIT_WORDS.items()
+        for word in words
+    }
 
 
 def _languages() -> tuple[str, ...]:
@@ -170,12 +176,14 @@ class ImportPlan:
             header=header,
             example=self.spec.example.get(name),
             is_code=name in self.spec.codes or name in self.spec.key and kind == TEXT,
+            required=form_field.required,
+            help_text=str(form_field.help_text or ""),
         )
         labels = self._labels_by_language(name)
         if kind == AMOUNT:
-            bases = {lang: _AMOUNT_SUFFIX.sub("", label) for lang, label in labels.items()}
-            column.accepted = _amount_headers(bases)
-            column.header = f"{_AMOUNT_SUFFIX.sub('', header)}（{_('yuan')}）"
+            column.accepted = _amount_headers(
+                {_AMOUNT_SUFFIX.sub("", label) for label in labels.values()}
+            )
         else:
             column.accepted = {header_key(label): None for label in labels.values()}
         column.accepted.setdefault(header_key(name), YUAN if kind == AMOUNT else None)
@@ -194,10 +202,20 @@ class ImportPlan:
                 labels[language] = _label(form_field, name)
         return labels
 
-    @cached_property
-    def key(self) -> tuple[str, ...]:
-        names = [column.name for column in self.columns]
-        return tuple(self.spec.key) or tuple(names)
+    def template_columns(self) -> list[ImportColumn]:
+        """The template's columns: this model's, then its companion's (filled when it applies)."""
+        if not self.spec.companion:
+            return self.columns
+        path, link = self.spec.companion
+        companion = ImportPlan(import_string(path), self.user)
+        when = _("Fill in when the row also records a %(record)s.") % {
+            "record": companion.model._meta.verbose_name
+        }
+        return self.columns + [
+            replace(column, required=False, help_text=f"{when} {column.help_text}".strip())
+            for column in companion.columns
+            if column.name != link
+        ]
 
     def list_reference_choices(self) -> None:
         """Fill the drop-down of references with few choices (the template offers them)."""
@@ -211,10 +229,12 @@ class ImportPlan:
 
 
 def lookup_label(record) -> str:
-    """How a sheet names ``record``: its first declared lookup, else its text."""
-    lookups = getattr(type(record), "import_lookups", ("__str__",))
-    first = lookups[0]
-    return str(record) if first == "__str__" else str(getattr(record, first))
+    """How a sheet names ``record``: its first declared lookup it has a value for, else its text."""
+    for lookup in getattr(type(record), "import_lookups", ()):
+        value = str(record) if lookup == "__str__" else getattr(record, lookup)
+        if value:
+            return str(value)
+    return str(record)
 
 
 def importables() -> dict[str, type]:
