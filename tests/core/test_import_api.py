@@ -10,14 +10,17 @@ resources.
 """
 
 import json
+from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import NoReverseMatch, reverse
 from openapi_core import OpenAPI
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from aidtrack.core.idempotency import HEADER, REPLAYED_HEADER
+from aidtrack.core.imports.report import XLSX_CONTENT_TYPE
 from aidtrack.core.models import ChangeRecord, ImportJob
 from aidtrack.core.schema import SchemaGenerator
 from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER
@@ -101,6 +104,8 @@ def test_upload_check_confirm_and_the_same_file_again(world, run_tasks, contract
     assert job["checked_at"] and job["check_seconds"] is not None
     assert job["committed_at"] is None and job["ignored_columns"] == []
     assert job["url"] == page_of(job["id"])
+    assert job["companion_counts"] is None  # allocations carry no other records
+    assert check(contract, client.get(f"{URL}{job['id']}/report/"), 404).json()["code"]
     assert not FundAllocation.objects.exists()  # a check writes nothing
 
     confirming = check(contract, run_tasks(client, f"{URL}{job['id']}/confirm/"), 202).json()
@@ -158,6 +163,17 @@ def test_a_bad_row_is_reported_by_row_and_column_and_cannot_be_confirmed(
     assert refused.json()["code"] == "conflict"
     assert not FundAllocation.objects.exists()
     assert ImportJob.objects.get(pk=job["id"]).status == ImportJob.Status.INVALID
+
+    # The error report: the sheet again, each row's errors in a last column.
+    report = check(contract, client.get(f"{URL}{job['id']}/report/"), 200)
+    assert report["Content-Type"] == XLSX_CONTENT_TYPE
+    assert report["Content-Disposition"].startswith("attachment;")
+    assert report["X-Content-Type-Options"] == "nosniff"
+    sheet = load_workbook(BytesIO(b"".join(report.streaming_content))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][: len(HEADER_ROW.split(","))] == HEADER_ROW.split(",")
+    assert [row[-1] is not None for row in rows[1:]] == [False, True, True]
+    assert "结对关系" in rows[2][-1] and "年度" in rows[3][-1]
 
 
 def test_a_file_that_cannot_be_read_is_a_refused_job_not_a_400(world, run_tasks, contract):
@@ -293,3 +309,12 @@ def test_without_a_broker_the_answers_already_show_the_work_done(world, media_ro
     confirmed = client.post(f"{URL}{job['id']}/confirm/")
     assert confirmed.status_code == 202 and confirmed.json()["status"] == "committed"
     assert FundAllocation.objects.count() == 2
+
+
+def test_companion_counts_are_shown_when_the_rows_carried_other_records(world, run_tasks):
+    """A roster's rows carry their people's deployments (tests/cadres/test_import_roster.py)."""
+    client = client_for(world, COORDINATOR)
+    job_id = upload(run_tasks, client, allocations_csv(world)).json()["id"]
+    carried = {"new": 2, "changed": 0, "unchanged": 1, "invalid": 0}
+    ImportJob.objects.filter(pk=job_id).update(companion_counts=carried)
+    assert client.get(f"{URL}{job_id}/").json()["companion_counts"] == carried

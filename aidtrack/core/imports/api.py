@@ -3,7 +3,8 @@
 A partner uploads a sheet (``POST``, multipart ``file`` and ``model``), polls
 the job (``GET …/{id}/``) until the background check is done, reads the
 preview (counts, errors by row and column, changes before → after), then
-confirms (``POST …/{id}/confirm/``) or cancels (``POST …/{id}/cancel/``).
+confirms (``POST …/{id}/confirm/``) or cancels (``POST …/{id}/cancel/``);
+``GET …/{id}/report/`` is the sheet again with each row's errors (``report``).
 
 The rules are ``jobs``' (who may import which model, what may be confirmed or
 cancelled): this module only translates them into HTTP. A job is its
@@ -13,6 +14,7 @@ importer's (``ImportJob.objects.for_user``): another user's is a 404.
 from django.core.exceptions import ValidationError
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, parsers, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,6 +24,7 @@ from aidtrack.core import scoping
 from aidtrack.core.api_defaults import CappedCursorPagination, Conflict, ScopedModelPermission
 from aidtrack.core.idempotency import IdempotentPostMixin
 from aidtrack.core.imports import jobs
+from aidtrack.core.imports.report import XLSX_CONTENT_TYPE, report_response
 from aidtrack.core.imports.spec import importables
 from aidtrack.core.models import ImportJob
 from aidtrack.core.params import (
@@ -72,11 +75,16 @@ class ImportProgressSerializer(serializers.Serializer):
 _COUNTED = ("new", "changed", "unchanged", "invalid")
 
 
+def _counted(counts: dict) -> dict:
+    return {name: counts.get(name, 0) for name in _COUNTED}
+
+
 class ImportJobSerializer(serializers.ModelSerializer):
     """An import job: where it stands, what its check found, what it wrote."""
 
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     counts = serializers.SerializerMethodField()
+    companion_counts = serializers.SerializerMethodField()
     errors = serializers.SerializerMethodField()
     changes = serializers.SerializerMethodField()
     ignored_columns = serializers.ListField(
@@ -101,6 +109,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "message",
             "rows",
             "counts",
+            "companion_counts",
             "error_count",
             "errors",
             "changes",
@@ -120,7 +129,12 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ImportCountsSerializer)
     def get_counts(self, job) -> dict:
-        return {name: job.counts.get(name, 0) for name in _COUNTED}
+        return _counted(job.counts)
+
+    @extend_schema_field(ImportCountsSerializer(allow_null=True))
+    def get_companion_counts(self, job) -> dict | None:
+        """The records the rows carried besides their own (a roster's deployments); else null."""
+        return _counted(job.companion_counts) if job.companion_counts else None
 
     @extend_schema_field(ImportRowErrorSerializer(many=True))
     def get_errors(self, job) -> list:
@@ -274,6 +288,18 @@ class ImportJobViewSet(
     def cancel(self, request, pk=None):
         job = self._run(jobs.job_cancel, self.get_object())
         return self._answer(job, status.HTTP_200_OK)
+
+    @extend_schema(
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY},
+        description=(
+            "The error report: the uploaded sheet again as .xlsx, each row's errors in a last "
+            "column, to fix and upload again. 404 for a job without errors. Send `Accept: */*` "
+            "(or omit it)."
+        ),
+    )
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        return report_response(self.get_object())
 
     def _run(self, step, job):
         """A step of jobs.py; its refusal (the job's state) is a 409 ``conflict``."""

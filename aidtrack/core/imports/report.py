@@ -12,10 +12,11 @@ as its text). Pages and the API hand out the same bytes.
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.http import Http404, StreamingHttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from aidtrack.core.files import UPLOAD_KINDS
+from aidtrack.core.files import UPLOAD_KINDS, content_disposition
 from aidtrack.core.imports.reading import Formula, open_sheet
 from aidtrack.core.models import ImportJob
 from aidtrack.core.xlsx import stream_workbook
@@ -57,3 +58,14 @@ def report_name(job: ImportJob) -> str:
     stem = job.file_name.rsplit(".", 1)[0] if "." in job.file_name else job.file_name
     with translation.override(job.language):
         return _("%(name)s (errors).xlsx") % {"name": stem}
+
+
+def report_response(job: ImportJob) -> StreamingHttpResponse:
+    """The report as a download, for the page and the API alike; a job without errors has none."""
+    if not job.errors:
+        raise Http404
+    response = StreamingHttpResponse(error_report(job), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(report_name(job))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private"
+    return response

@@ -18,7 +18,6 @@ from django.http import (
     HttpResponse,
     HttpResponseRedirect,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,7 +32,7 @@ from aidtrack.core.files import content_disposition, extension_of, file_response
 from aidtrack.core.forms import bootstrap
 from aidtrack.core.imports import jobs, reading
 from aidtrack.core.imports.engine import CHANGED, INVALID, NEW, UNCHANGED
-from aidtrack.core.imports.report import XLSX_CONTENT_TYPE, error_report, report_name
+from aidtrack.core.imports.report import XLSX_CONTENT_TYPE, report_response
 from aidtrack.core.imports.spec import ImportPlan, importables
 from aidtrack.core.imports.workbooks import template_workbook
 from aidtrack.core.models import ImportJob
@@ -361,14 +360,7 @@ class JobReportView(JobMixin, View):
     """The uploaded sheet again, each row's errors in a last column."""
 
     def get(self, request, *args, **kwargs):
-        job = self.get_job()
-        if not job.errors:
-            raise Http404
-        response = StreamingHttpResponse(error_report(job), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition(report_name(job))
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private"
-        return response
+        return report_response(self.get_job())
 
 
 class JobFileView(JobMixin, View):
