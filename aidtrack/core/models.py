@@ -193,6 +193,7 @@ class ChangeRecord(models.Model):
         ADMIN = "admin", _("Administration")
         COMMAND = "command", _("Command")
         TASK = "task", _("Background task")
+        IMPORT = "import", _("Spreadsheet import")
         SQL = "sql", _("Direct database change")
 
     time = models.DateTimeField(_("time"), db_index=True)
