@@ -46,10 +46,9 @@
         type: "lines",
         coordinateSystem: "geo",
         zlevel: 1,
-        // The legend's swatch; each line has its grade's colour.
-        itemStyle: { color: "#6c757d" },
         effect: { show: true, period: 6, trailLength: 0.1, symbolSize: 4 },
-        lineStyle: { curveness: 0.2, opacity: 0.8 },
+        // Grey is the legend's swatch (a programme); each line has its grade's colour.
+        lineStyle: { color: "#6c757d", curveness: 0.2, opacity: 0.8 },
         emphasis: { lineStyle: { opacity: 1 } },
         data: data.lines
           .filter(function (line) { return line.programme === programme; })
@@ -180,7 +179,9 @@
     var source = document.getElementById(element.dataset.source);
     if (!source || typeof echarts === "undefined" || !echarts.getMap("china")) return;
     var data = JSON.parse(source.textContent);
-    element.style.height = (HEIGHTS[element.dataset.map] || 420) + "px";
+    // China is wider than tall: on a phone the map is shorter than on a desk.
+    var tallest = HEIGHTS[element.dataset.map] || 420;
+    element.style.height = Math.round(Math.min(tallest, Math.max(300, element.clientWidth * 0.85))) + "px";
     // Canvas, not SVG: hundreds of animated lines stay smooth.
     var chart = echarts.init(element, null, { renderer: "canvas" });
     element.programmeMap = chart;
