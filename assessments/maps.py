@@ -200,5 +200,4 @@ def pairing_map(user, pairing: Pairing, year: int) -> dict:
         "points": points,
         "sides": sides,
         "kinds": [{"kind": kind, "label": label} for kind, label, _url in kinds],
-        "labels": {"count": _("Count")},
     }

@@ -15,10 +15,10 @@ register = template.Library()
 @register.inclusion_tag("assessments/includes/map_overview.html")
 def overview_map(rows, year):
     """Lines from helping to helped regions for the overview's ``rows``."""
-    return {"map_data": maps.overview_map(rows, year)}
+    return {"map_data": maps.overview_map(rows, year), "year": year}
 
 
 @register.inclusion_tag("assessments/includes/map_pairing.html", takes_context=True)
 def pairing_map(context, pairing, year):
     """The pairing's projects, parks and teams at their counties (in the user's scope)."""
-    return {"map_data": maps.pairing_map(context["request"].user, pairing, year)}
+    return {"map_data": maps.pairing_map(context["request"].user, pairing, year), "year": year}
