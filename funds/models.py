@@ -15,8 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
-from aidtrack.core.money import format_money
 from aidtrack.core.models import BaseModel
+from aidtrack.core.money import format_money
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
 from funds.choices import (
