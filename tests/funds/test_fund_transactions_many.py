@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from aidtrack.core import natural_keys
@@ -194,7 +195,7 @@ class TestVouchers:
         )
         assert list(errors) == [3]
         assert errors[3].error_dict[NON_FIELD_ERRORS][0].messages == [
-            "An earlier entry of this batch has the same project, kind and voucher number."
+            _("An earlier entry of this batch has the same project, kind and voucher number.")
         ]
 
     def test_blank_vouchers_and_reversals_repeat(self, world, project):
@@ -267,7 +268,7 @@ class TestReversals:
         errors = refusals(batch)
         assert list(errors) == [1, 2, 3, 4, 5]
         assert errors[1].message_dict == {
-            "reverses": ["An earlier entry of this batch already reverses this entry."]
+            "reverses": [_("An earlier entry of this batch already reverses this entry.")]
         }
         for index in (2, 3, 4):
             assert described(errors[index]) == described(cleaned(batch[index])), index
