@@ -363,7 +363,7 @@ def _mixed_batch(world, size: int) -> list[FundTransaction]:
     """``size`` entries of every sort (vouchers, payers, reversals) over size // 10 projects."""
     payer = enterprise(world)
     batch = []
-    for _ in range(size // 10):
+    for _project in range(size // 10):
         project = ProjectFactory(pairing=world.in_scope_pairing, year=2023)
         wrong = record(project, "commitment", "5.00")
         batch += [
