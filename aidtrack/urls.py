@@ -30,6 +30,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("funds/", include("funds.urls")),
     path("imports/", include("aidtrack.core.imports.urls")),
+    path("search/", include("aidtrack.core.search_views")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

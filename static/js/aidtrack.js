@@ -6,6 +6,7 @@
  *   data-tick-all="name"     a checkbox ticks every input[name=name]
  *   data-width="42"          an element's width in % (progress bars)
  *   data-height="280"        an element's height in px (charts sized by their rows)
+ *   data-search-suggestions="#id"  the list under a search box, closed by Escape or a click elsewhere
  * Setting element.style from a script is allowed; style="…" in HTML is not. */
 (function () {
   "use strict";
@@ -38,6 +39,18 @@
       });
     }
   });
+
+  // The navbar's search suggestions close with Escape or a click elsewhere.
+  function closeSuggestions(except) {
+    document.querySelectorAll("[data-search-suggestions]").forEach(function (box) {
+      var list = document.querySelector(box.dataset.searchSuggestions);
+      if (list && !(except && list.contains(except)) && except !== box) list.innerHTML = "";
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeSuggestions(null);
+  });
+  document.addEventListener("click", function (event) { closeSuggestions(event.target); });
 
   // Before the charts are drawn (assessments.js runs on DOMContentLoaded too,
   // loaded after this file), so ECharts measures the final height.
