@@ -93,12 +93,13 @@ def searchables() -> list[type]:
         views = pending.pop()
         pending.extend(views.__subclasses__())
         if getattr(views, "search", None) is not None:
-            _check_fields(views)
+            check_declaration(views)
             found.append(views)
     return sorted(found, key=lambda views: views.search.rank)
 
 
-def _check_fields(views) -> None:
+def check_declaration(views) -> None:
+    """Refuse a declared field the list does not search (its "more" link would miss hits)."""
     listed = getattr(views.filterset_class, "search_fields", ())
     unlisted = [name for name in views.search.fields if name not in listed]
     if unlisted:
