@@ -145,7 +145,7 @@ def test_results_page_groups_hits_and_links_more_to_the_filtered_list(world, cli
     assert response.status_code == 200
     page = response.content.decode()
     more = f"{reverse('cadres:person_list')}?{urlencode({'q': '测试干部'})}"
-    assert more in page
+    assert more in page and "10" in page.split(more)[1][:200]  # "more than 10"
     assert Person.objects.get(name="测试干部0").get_absolute_url() in page
     assert "外地" not in page
 
