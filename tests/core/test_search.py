@@ -12,8 +12,8 @@ from aidtrack.core import search
 from aidtrack.core.indexes import trigram_installed
 from aidtrack.core.search import (
     Searchable,
+    best_matches,
     check_declaration,
-    matches,
     searchables,
     site_search,
 )
@@ -230,6 +230,6 @@ def test_a_name_search_on_many_people_reads_the_trigram_index(world):
         # What VACUUM does after a bulk load: fold GIN's pending list into the index.
         cursor.execute("SELECT gin_clean_pending_list('person_name_trgm'::regclass)")
         cursor.execute("ANALYZE cadres_person")
-    queryset = matches(PersonViews, world.user(ADMIN), "测试干部")[: search.PAGE_LIMIT + 1]
+    queryset = best_matches(PersonViews, world.user(ADMIN), "测试干部", search.PAGE_LIMIT + 1)
     plan = queryset.explain()
     assert "person_name_trgm" in plan, plan
