@@ -51,6 +51,11 @@ class Region(LinkedModel):
     path = ArrayField(
         models.BigIntegerField(), verbose_name=_("path"), default=list, editable=False
     )
+    # Where the map draws the region (WGS-84 degrees): filled from a registry package by
+    # ``manage.py load_region_coordinates``; a region the package lacks (a township, a
+    # county created after it) takes its parent's, so a record is drawn at its county.
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, editable=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = ScopedManager()
