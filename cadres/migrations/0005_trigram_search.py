@@ -10,7 +10,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("cadres", "0004_more_list_order_indexes"),
-        ("pairings", "0004_trigram_search"),
+        ("pairings", "0005_trigram_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pairings", "0004_trigram_search"),
+        ("pairings", "0005_trigram_search"),
         ("projects", "0005_more_list_order_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

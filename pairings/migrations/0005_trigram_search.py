@@ -9,7 +9,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pairings", "0003_region_ancestor_path"),
+        ("pairings", "0004_region_coordinates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
