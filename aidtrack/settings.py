@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Operator classes in index expressions (aidtrack.core.indexes.trigram_index).
+    "django.contrib.postgres",
     "django.forms",
     "rest_framework",
     "django_filters",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("imports/", include("aidtrack.core.imports.urls")),
     path("suggest/<str:model_label>/", ReferenceSuggestView.as_view(), name="reference_suggest"),
+    path("search/", include("aidtrack.core.search_views")),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

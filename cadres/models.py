@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
+from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from cadres.choices import (
@@ -89,6 +90,8 @@ class Person(BaseModel):
         indexes = [
             # The people list's default order (core.paging pages by it).
             models.Index(fields=["name", "id"], name="person_list_order_idx"),
+            # Found by any part of the name (the list's q, the navbar's search).
+            trigram_index("name", "person_name_trgm"),
         ]
         permissions = [
             (
@@ -471,6 +474,7 @@ class Team(BaseModel):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["-start_date", "name", "id"]
+        indexes = [trigram_index("name", "team_name_trgm")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

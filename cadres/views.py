@@ -14,6 +14,7 @@ from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import first_page
 from aidtrack.core.imports.spec import Importable
+from aidtrack.core.search import Searchable
 from aidtrack.core.throttling import RateLimited
 from aidtrack.core.transitions import TransitionNotAllowed
 from aidtrack.core.views import (
@@ -124,6 +125,10 @@ class PersonViews(ObjectViews):
     filterset_class = PersonFilterSet
     table_class = PersonTable
     form_class = PersonForm
+    # By name only: never by ID number or phone (core.search).
+    search = Searchable(
+        rank=1, fields=("name",), select_related=("home_organization",), detail="home_organization"
+    )
     # A roster row is a person and, where its deployment columns are filled, their deployment.
     imports = Importable(
         key=("id_number",),
@@ -260,6 +265,9 @@ class TeamViews(ObjectViews):
     filterset_class = TeamFilterSet
     table_class = TeamTable
     form_class = TeamForm
+    search = Searchable(
+        rank=5, fields=("name",), select_related=Pairing.name_related("pairing"), detail="pairing"
+    )
     detail_view = TeamDetailView
     detail_select_related = ("host_organization", *Pairing.name_related("pairing"))
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import orgscope
 from aidtrack.core.files import UPLOAD_HELP, upload_path, validate_upload
+from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
 from pairings.choices import (
     OrganizationKind,
@@ -146,6 +147,11 @@ class Organization(BaseModel):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name", "id"]
+        # Found by any part of the name or code (the list's q, the navbar's search).
+        indexes = [
+            trigram_index("name", "organization_name_trgm"),
+            trigram_index("credit_code", "organization_credit_code_trgm"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"],

@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import first_page, hub_tabs
+from aidtrack.core.search import Searchable
 from aidtrack.core.views import (
     BrowserAccessMixin,
     FilterFormStatusMixin,
@@ -79,6 +80,9 @@ class OrganizationViews(ObjectViews):
     filterset_class = OrganizationFilterSet
     table_class = OrganizationTable
     form_class = OrganizationForm
+    search = Searchable(
+        rank=4, fields=("name", "credit_code"), select_related=("region",), detail="region"
+    )
     detail_select_related = ("region",)
 
 
@@ -121,6 +125,19 @@ class PairingViews(ObjectViews):
     filterset_class = PairingFilterSet
     table_class = PairingTable
     form_class = PairingForm
+    # By either side's name; 2,000 pairings at national scale need no index of their own.
+    search = Searchable(
+        rank=3,
+        fields=(
+            "helping_region__full_name",
+            "helped_region__full_name",
+            "helping_organization__name",
+            "helped_organization__name",
+        ),
+        select_related=Pairing.name_related(),
+        detail="get_programme_display",
+        order_by=("start_date", "id"),
+    )
     detail_view = PairingDetailView
     detail_select_related = Pairing.name_related() + Pairing.name_related("parent")
 

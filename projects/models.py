@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
 from aidtrack.core.files import UPLOAD_HELP, safe_name, upload_path, validate_upload
+from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
@@ -273,6 +274,9 @@ class Project(BaseModel):
             models.Index(
                 fields=["pairing", "-year", "code", "id"], name="project_pairing_order_idx"
             ),
+            # Found by any part of the name or code (the list's q, the navbar's search).
+            trigram_index("name", "project_name_trgm"),
+            trigram_index("code", "project_code_trgm"),
         ]
         constraints = [
             models.CheckConstraint(

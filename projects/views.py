@@ -11,6 +11,7 @@ from aidtrack.core import scoping
 from aidtrack.core.forms import add_model_errors
 from aidtrack.core.hub import PROJECT_PAGE, hub_tabs, selected_tab
 from aidtrack.core.imports.spec import Importable
+from aidtrack.core.search import Searchable
 from aidtrack.core.views import (
     FilterFormStatusMixin,
     ObjectDetailView,
@@ -119,6 +120,12 @@ class ProjectViews(ObjectViews):
     filterset_class = ProjectFilterSet
     table_class = ProjectTable
     form_class = ProjectForm
+    search = Searchable(
+        rank=2,
+        fields=("name", "code"),
+        select_related=Pairing.name_related("pairing"),
+        detail="pairing",
+    )
     imports = Importable(key=("code",), codes=("code",))
     detail_view = ProjectDetailView
     money_fields = ("budget",)

@@ -153,7 +153,16 @@ class ScopedFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value or not self.search_fields:
             return queryset
-        condition = Q()
-        for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition)
+        return queryset.filter(search_q(self.search_fields, value))
+
+
+def search_q(fields, value: str) -> Q:
+    """The free-text rule: ``value`` anywhere in any of ``fields``, in any case.
+
+    The lists' ``q`` and the navbar's search (core.search) both use it, so a
+    group's "more" link lists what the search found.
+    """
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": value})
+    return condition

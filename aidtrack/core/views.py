@@ -463,6 +463,8 @@ class ObjectViews:
     path_prefix: str | None = None
     # Spreadsheet import (core.imports.spec.Importable); None: not imported.
     imports = None
+    # The navbar's search (core.search.Searchable); None: not searched.
+    search = None
 
     list_view = ObjectListView
     detail_view = ObjectDetailView

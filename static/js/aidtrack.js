@@ -13,6 +13,7 @@
  *                            worded by data-amount-format ("= %(value)s万元")
  *   data-breakdown="field"   breakdown boxes [data-breakdown-for="ids"] shown only while the
  *                            form's <field> holds one of their indicator ids
+ *   data-search-suggestions="#id"  the list under a search box, closed by Escape or a click elsewhere
  * Setting element.style from a script is allowed; style="…" in HTML is not. */
 (function () {
   "use strict";
@@ -141,6 +142,17 @@
     document.querySelectorAll("[data-amount]").forEach(amountShown);
     document.querySelectorAll("[data-breakdown]").forEach(breakdownShown);
   });
+  // The navbar's search suggestions close with Escape or a click elsewhere.
+  function closeSuggestions(except) {
+    document.querySelectorAll("[data-search-suggestions]").forEach(function (box) {
+      var list = document.querySelector(box.dataset.searchSuggestions);
+      if (list && !(except && list.contains(except)) && except !== box) list.innerHTML = "";
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeSuggestions(null);
+  });
+  document.addEventListener("click", function (event) { closeSuggestions(event.target); });
 
   // Before the charts are drawn (assessments.js runs on DOMContentLoaded too,
   // loaded after this file), so ECharts measures the final height.
