@@ -12,13 +12,20 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from assessments.choices import GradeLevel
 from assessments.models import OfficialGrade, Rubric
 from assessments.services import assessment_refresh_many, rubric_load_default
 from pairings.models import Agreement, AgreementTarget, Pairing
 
-YEARS = range(2021, 2026)
+FIRST_YEAR = 2021
+
+
+def demo_years() -> range:
+    """Every year of the demo, from the articles' first up to the current one."""
+    return range(FIRST_YEAR, max(2025, timezone.localdate().year) + 1)
+
 
 # A prefecture pairing's yearly targets (units of the indicator catalogue).
 BASE_TARGETS = {
@@ -100,7 +107,8 @@ def _target(code: str, scale: Decimal, year: int) -> Decimal:
 
 def _targets_load(pairings: dict[str, Pairing]) -> int:
     """Agreements for each scaled pairing and year, with a target per rubric indicator."""
-    rubrics = Rubric.objects.filter(year__in=YEARS).prefetch_related("items__indicator")
+    years = demo_years()
+    rubrics = Rubric.objects.filter(year__in=years).prefetch_related("items__indicator")
     indicators = {
         rubric.year: {item.indicator.code: item.indicator for item in rubric.items.all()}
         for rubric in rubrics
@@ -108,7 +116,7 @@ def _targets_load(pairings: dict[str, Pairing]) -> int:
     targets = []
     for key, scale in SCALE.items():
         pairing = pairings.get(key)
-        for year in YEARS:
+        for year in years:
             if pairing is None or year < pairing.start_date.year:
                 continue
             agreement, _created = Agreement.objects.get_or_create(
@@ -148,16 +156,17 @@ def _official_grades_load(pairings: dict[str, Pairing]) -> int:
 
 
 def demo_load(pairings: dict[str, Pairing]) -> str:
+    years = demo_years()
     with transaction.atomic():
         # Again here: the indicator catalogue may have arrived with the projects demo.
-        for year in YEARS:
+        for year in years:
             rubric_load_default(year=year)
         targets = _targets_load(pairings)
         grades = _official_grades_load(pairings)
     counts = assessment_refresh_many(
-        pairing_ids=[pairing.pk for pairing in pairings.values()], years=list(YEARS)
+        pairing_ids=[pairing.pk for pairing in pairings.values()], years=list(years)
     )
     return (
-        f"rubrics {YEARS[0]}–{YEARS[-1]}, {targets} targets, {grades} official grades, "
+        f"rubrics {years[0]}–{years[-1]}, {targets} targets, {grades} official grades, "
         f"{counts['refreshed']} summaries refreshed, {counts['failed']} failed"
     )

@@ -381,10 +381,17 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
         tree_ids = Pairing.objects.for_user(self.request.user).subtree_ids(pairing.pk)
         # The soonest few, and the list behind the link for the rest: a province's
         # tree has thousands of people whose term ends within the window.
-        ending = list(
-            sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
-                "person", *Pairing.name_related("pairing")
-            )[: ENDING_SHOWN + 1]
+        # Terms ending soon are today's news: a past year's dashboard lists nobody,
+        # for whoever ends soon now may not have been on post in that year.
+        showing_current = year >= timezone.localdate().year
+        ending = (
+            list(
+                sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
+                    "person", *Pairing.name_related("pairing")
+                )[: ENDING_SHOWN + 1]
+            )
+            if showing_current
+            else []
         )
         trend = _trend(summaries, pairing.pk, trend_years)
         money_names = {
@@ -412,7 +419,9 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
                 None,
                 status="on_post",
                 ending_within=ENDING_WITHIN_DAYS,
-            )(pairing, year),
+            )(pairing, year)
+            if showing_current
+            else None,
             can_refresh=self.can_refresh(pairing),
             chart_data=trend,
             has_children=Pairing.objects.for_user(self.request.user)

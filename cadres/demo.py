@@ -5,14 +5,22 @@ character. The figures the dashboards read come out as the articles report them:
 
 * 中山 → 六盘水 (zs-lps and zsg-sc), 2021–2023: 18 party-government cadres
   (average age 45 when sent; economy, agriculture, housing, party building,
-  social governance), 11 team-based medical and education talents (2 主任医师,
-  1 主任药师, 1 副主任医师; 2 副高, 1 高级), 208 person-times of short-term
-  professional support, the front working group set up in November 2021, five
-  mentors with three apprentices each, 12 水城 medical staff trained in 中山;
+  social governance), 11 team-based ("组团式") medical and education talents
+  (2 主任医师, 1 主任药师, 1 副主任医师; 2 副高, 1 高级) in two teams: the
+  medical team heading 水城区人民医院 and the education team heading
+  六盘水市第八中学 (two talents head schools, one a hospital, as the article
+  says), 208 person-times of short-term professional support, the front
+  working group set up in November 2021, five mentors with three apprentices
+  each, 12 水城 medical staff trained in 中山;
 * 淳安 → 巴塘: the 16-person team in three groups with a leader and group leaders;
 * the medical team at 正安县人民医院, the education team at 边阳中学 and the
   23-person science-and-technology mission in 剑河县;
 * check-ins of the last 14 days for everyone on post in a team.
+
+Years: each term starts in the year its article reports. Later rotations run
+up to the current year only where a team is still at work (ZS_LATER_CADRES,
+the 正安 and 边阳 batches of 2026, the extended 淳安 team), and the projects and
+funds demos carry 中山→六盘水's projects and money over the same years.
 
 Idempotent: the people are created once; check-ins are topped up to today.
 """
@@ -72,7 +80,10 @@ _GIVEN = (
     "建国伟明志强俊杰文华丽敏静雅婷海燕晓东立新庆玉兰秀英春梅振卫红霞晨阳思远子涵欣怡浩然宇航佳琪"
 )
 # Names that appear in the seed articles: never generated.
-_REAL_NAMES = {"曾庆文", "蒙永才", "吴海霞", "褚靖", "李妙洁", "周涛", "吴小勇", "陈思桃", "贾军"}
+_REAL_NAMES = {
+    "曾庆文", "蒙永才", "吴海霞", "王宏", "陈嘉俊", "褚靖", "李妙洁", "周涛", "吴小勇", "陈思桃",
+    "贾军",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ ORGANISATIONS = {
     "钟山区住房和城乡建设局": (Kind.GOVERNMENT, "520201"),
     "钟山区民政局": (Kind.GOVERNMENT, "520201"),
     "六盘水市第三中学": (Kind.SCHOOL, "520201"),
+    "六盘水市第八中学": (Kind.SCHOOL, "520201"),
     "水城区乡村振兴局": (Kind.GOVERNMENT, "520204"),
     "水城区人民医院": (Kind.HOSPITAL, "520204"),
     "水城区第一中学": (Kind.SCHOOL, "520204"),
@@ -189,12 +201,31 @@ ZS_CADRES = [
     (2023, "zs-lps", Specialty.SOCIAL_GOVERNANCE, "中山市东区街道办事处", 37, "二级主任科员",
      "钟山区民政局", "钟山区民政局副局长"),
 ]  # fmt: skip
-# Terms of each cohort: (start, planned end). The 2023 cohort is on post now.
+# Terms of each cohort: (start, planned end). The article (2 November 2023)
+# counts all 18 as sent ("累计选派了18名"), so the 2023 cohort arrived by mid-2023.
 ZS_TERMS = {
     2021: (date(2021, 7, 1), date(2023, 6, 30)),
     2022: (date(2022, 7, 1), date(2024, 6, 30)),
-    2023: (date(2023, 12, 1), date(2026, 12, 31)),
+    2023: (date(2023, 7, 1), date(2025, 6, 30)),
 }
+# Beyond the articles (they stop in November 2023): the next two-year rotation,
+# on post up to the current year. Illustrative and kept modest: the size of a
+# cohort, the same five fields, average age 45 when sent. Not among the 18.
+ZS_LATER_TERM = (date(2025, 7, 1), date(2027, 6, 30))
+ZS_LATER_CADRES = [
+    ("zs-lps", Specialty.SOCIAL_GOVERNANCE, "中山市南区街道办事处", 48, "二级调研员",
+     "六盘水市人民政府", "六盘水市人民政府副秘书长、粤黔协作工作队六盘水工作组组长"),
+    ("zs-lps", Specialty.ECONOMY, "中山市发展和改革局", 43, "一级主任科员",
+     "六盘水市发展和改革委员会", "六盘水市发展和改革委员会副主任"),
+    ("zs-lps", Specialty.AGRICULTURE, "中山市农业农村局", 42, "二级主任科员",
+     "六枝特区乡村振兴局", "六枝特区乡村振兴局副局长"),
+    ("zsg-sc", Specialty.HOUSING, "中山市火炬高技术产业开发区管委会", 46, "四级调研员",
+     "水城区乡村振兴局", "水城区乡村振兴局副局长"),
+    ("zs-lps", Specialty.PARTY_BUILDING, "中共中山市委组织部", 44, "一级主任科员",
+     "中共六盘水市委组织部", "六盘水市委组织部人才科副科长"),
+    ("zs-lps", Specialty.SOCIAL_GOVERNANCE, "中山市民政局", 47, "四级调研员",
+     "钟山区民政局", "钟山区民政局副局长"),
+]  # fmt: skip
 
 # 11 team-based talents: (specialty, title, field, home, host, post, age)
 ZS_TALENTS = [
@@ -212,14 +243,17 @@ ZS_TALENTS = [
      "水城区人民医院新生儿科医师", 36),
     (Specialty.MEDICAL, "主管护师", "护理", "中山市中医院", "水城区人民医院",
      "水城区人民医院护理部副主任", 41),
-    (Specialty.EDUCATION, "副高", "高中数学", "中山纪念中学", "水城区第一中学",
-     "水城区第一中学副校长", 47),
+    # The education team's leader heads 六盘水市第八中学 (the article's 王宏,
+    # "“组团式”教育帮扶工作队队长、六盘水市第八中学党委副书记、校长"); with
+    # him, the second of the "2名干部任学校校长".
+    (Specialty.EDUCATION, "副高", "高中数学", "中山纪念中学", "六盘水市第八中学",
+     "六盘水市第八中学党委副书记、校长", 47),
     (Specialty.EDUCATION, "副高", "高中英语", "中山市第一中学", "水城区第一中学",
-     "水城区第一中学教研室主任", 45),
-    (Specialty.EDUCATION, "高级", "高中物理", "中山纪念中学", "水城区第一中学",
-     "水城区第一中学教师", 50),
-    (Specialty.EDUCATION, "一级教师", "高中化学", "中山市第一中学", "水城区第一中学",
-     "水城区第一中学教师", 39),
+     "水城区第一中学校长", 45),
+    (Specialty.EDUCATION, "高级", "高中物理", "中山纪念中学", "六盘水市第八中学",
+     "六盘水市第八中学教师", 50),
+    (Specialty.EDUCATION, "一级教师", "高中化学", "中山市第一中学", "六盘水市第八中学",
+     "六盘水市第八中学教师", 39),
 ]  # fmt: skip
 
 # Short-term professional support: stints begun per year (208 in all, "200多名").
@@ -417,10 +451,12 @@ def _load_people(pairings, today) -> None:
 
 
 def _zhongshan_cadres(build: DemoBuilder) -> list[Deployment]:
+    """The 18 of the article (2021–2023), then the later rotation (ZS_LATER_CADRES)."""
+    rows = [(*ZS_TERMS[year], *row) for year, *row in ZS_CADRES]
+    rows += [(*ZS_LATER_TERM, *row) for row in ZS_LATER_CADRES]
     deployments = []
-    for year, pairing, specialty, home, age, rank, host, post in ZS_CADRES:
-        start, end = ZS_TERMS[year]
-        if post.endswith("组长"):  # the group leader stays a third year
+    for start, end, pairing, specialty, home, age, rank, host, post in rows:
+        if post.endswith("组长") and start.year == 2021:  # the first leader stays a third year
             end = date(2024, 6, 30)
         person = build.person(Spec(PersonCategory.CADRE, specialty, home, age, rank=rank), start)
         deployments.append(build.deploy(person, pairing, host, post, start, end))
@@ -435,8 +471,9 @@ def _zhongshan_talents(build: DemoBuilder) -> list[Deployment]:
         else:
             start, end = date(2022, 8, 20), date(2024, 7, 15)
         person = build.person(Spec(PersonCategory.TALENT, specialty, home, age, title=title), start)
+        pairing = "zsg-sc" if host.startswith("水城区") else "zs-lps"  # 八中 is the city's
         deployments.append(
-            build.deploy(person, "zsg-sc", host, post, start, end, notes=f"专业:{field}")
+            build.deploy(person, pairing, host, post, start, end, notes=f"专业:{field}")
         )
     return deployments
 
@@ -714,9 +751,9 @@ def _teams(build, zs_cadres, zs_talents, chunan, zhengan, bianyang, mission) -> 
                            name="中山市东西部协作“组团式”医疗帮扶队",
                            host_organization=o["水城区人民医院"], start_date=date(2022, 3, 1),
                            end_date=date(2025, 2, 28)),
-        "zs_education": Team(pairing=p["zsg-sc"], kind=TeamKind.EDUCATION_TEAM,
-                             name="中山市“组团式”教育帮扶团队(水城区第一中学)",
-                             host_organization=o["水城区第一中学"], start_date=date(2022, 8, 20),
+        "zs_education": Team(pairing=p["zs-lps"], kind=TeamKind.EDUCATION_TEAM,
+                             name="中山市“组团式”教育帮扶工作队",
+                             host_organization=o["六盘水市第八中学"], start_date=date(2022, 8, 20),
                              end_date=date(2024, 7, 15)),
         "chunan": Team(pairing=p["ca-bt"], kind=TeamKind.FRONT_WORKING_GROUP,
                        name="淳安县援巴塘工作队", host_organization=o["巴塘县人民政府"],
@@ -749,7 +786,9 @@ def _teams(build, zs_cadres, zs_talents, chunan, zhengan, bianyang, mission) -> 
         if index == 0:
             role = TeamRole.LEADER  # the Liupanshui group leader (组长) until mid-2024
         elif index == 14:
-            role, joined = TeamRole.LEADER, date(2024, 7, 1)  # his successor
+            role, joined = TeamRole.LEADER, date(2024, 7, 1)  # his successor, to mid-2025
+        elif index == len(ZS_CADRES):
+            role = TeamRole.LEADER  # the later rotation's 组长
         else:
             role = TeamRole.MEMBER
         member("front", deployment, role, "党政干部组", joined, left)
@@ -824,8 +863,9 @@ def _awards_and_care(zs_cadres, zs_talents, chunan, mission, trainees) -> None:
         [
             Award(person=liuzhi, title="粤黔协作工作突出个人", level=AwardLevel.PROVINCIAL,
                   year=2022, issuer="粤黔东西部协作工作领导小组"),
-            Award(person=zs_cadres[0].person, title="担当作为先进个人", level=AwardLevel.CITY,
-                  year=2023, issuer="中共六盘水市委"),
+            # "火炬开发区派驻水城区的陈嘉俊被评为中山市2022年担当作为先进个人"
+            Award(person=zs_cadres[5].person, title="担当作为先进个人", level=AwardLevel.CITY,
+                  year=2022, issuer="中共中山市委"),
             Award(person=zs_talents[0].person, title="粤黔协作工作突出个人",
                   level=AwardLevel.PROVINCIAL, year=2023, issuer="粤黔东西部协作工作领导小组"),
             Award(person=chunan[0][2].person, title="对口支援工作先进个人", level=AwardLevel.COUNTY,
@@ -848,7 +888,7 @@ def _awards_and_care(zs_cadres, zs_talents, chunan, mission, trainees) -> None:
             date=date(2024, 5, 10),
             note="年度健康体检",
         )
-        for deployment in zs_cadres[12:]
+        for deployment in zs_cadres[12 : len(ZS_CADRES)]  # the 2023 cohort, on post in 2024
     ]
     care += [
         CareRecord(

@@ -9,6 +9,9 @@
   worth 27万 and 8万 for 青松村幸福小学 and 13万 from the 沙河街道 sub-district.
 * 南沙→贵定 (ns-gd): 101万元 (October 2018).
 * 广州→黔南 (gz-qn): the shop window in Haizhu selling 瓮安 specialties.
+* Beyond the articles: 中山→六盘水's fiscal aid and canteen purchases for each
+  later year up to the current one, modest and illustrative (allocations_wan,
+  LATER_CONSUMPTION_WAN), so money covers the years its people are on post.
 
 Enterprise and donor names are fictional. Idempotent: a second run adds nothing.
 Projects come from the projects app's demo; without them the allocations and
@@ -20,6 +23,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from aidtrack.core.money import format_money
 from funds.choices import ConsumptionKind, DonationKind, ParkKind, SourceLevel, TransactionKind
@@ -35,6 +39,7 @@ from funds.models import (
 from pairings.choices import OrganizationKind
 from pairings.models import Organization, Region
 from projects.choices import ProjectStatus
+from projects.demo import ZS_LATER_BUDGET_WAN, zs_later_years
 from projects.models import Project
 
 YEARS = (2021, 2022, 2023)
@@ -60,6 +65,26 @@ PURPOSES = (
 EXECUTION = {2021: (Decimal("1.00"), Decimal("0.97")), 2022: (Decimal("0.96"), Decimal("0.86"))}
 EXECUTION[2023] = (Decimal("0.74"), Decimal("0.48"))
 
+
+def allocations_wan(today: date) -> dict[str, dict[int, int]]:
+    """ALLOCATIONS_WAN, then each later year's illustrative allocation up to the current one.
+
+    Beyond the articles (projects.demo.ZS_LATER_*): the later years' fiscal aid
+    equals their projects' budgets, below each article year's, so that the
+    article's 5.04亿元 stays the 2021–2023 total.
+    """
+    later = zs_later_years(today)
+    return {
+        key: years | dict.fromkeys(later, ZS_LATER_BUDGET_WAN[key])
+        for key, years in ALLOCATIONS_WAN.items()
+    }
+
+
+def execution(year: int, today: date) -> tuple[Decimal, Decimal]:
+    """Shares disbursed and spent: a later year looks like the article year as old."""
+    return EXECUTION.get(year) or EXECUTION[max(2021, 2023 - (today.year - year))]
+
+
 ENTERPRISES = 60
 IN_PLACE_YUAN = Decimal(3_591_000_000)  # 35.91亿元
 
@@ -67,15 +92,17 @@ IN_PLACE_YUAN = Decimal(3_591_000_000)  # 35.91亿元
 def demo_load(pairings) -> str:
     with transaction.atomic():
         rng = random.Random(504)  # noqa: S311 - the same demo every time, not a secret
+        today = timezone.localdate()
         finance = _organization("中山市财政局", OrganizationKind.GOVERNMENT, "442000")
-        allocated = _allocations(pairings)
-        entries, funded = _transactions(pairings, finance, rng)
+        allocated = _allocations(pairings, today)
+        entries, funded = _transactions(pairings, finance, rng, today)
         parks = _parks(pairings)
         enterprises, in_place = _investments(pairings, parks, rng)
         donations = _donations(pairings)
-        consumption = _consumption(pairings)
+        consumption = _consumption(pairings, today)
     return (
-        f"fiscal aid {format_money(allocated)}, {entries} transactions on {funded} projects, "
+        f"fiscal aid {format_money(allocated)} in 2021–2023, "
+        f"{entries} transactions on {funded} projects, "
         f"{enterprises} enterprises with {format_money(in_place)} in place, {parks_count(parks)}, "
         f"donations {format_money(donations)}, consumption support {format_money(consumption)}"
     )
@@ -107,9 +134,10 @@ def split(total: Decimal, weights: list) -> list[Decimal]:
 # -- fiscal aid ------------------------------------------------------------------
 
 
-def _allocations(pairings) -> Decimal:
+def _allocations(pairings, today: date) -> Decimal:
+    """Every year's allocations; returns the articles' years' total (5.04亿元)."""
     total = Decimal(0)
-    for key, years in ALLOCATIONS_WAN.items():
+    for key, years in allocations_wan(today).items():
         pairing = pairings.get(key)
         if pairing is None:
             continue
@@ -129,11 +157,12 @@ def _allocations(pairings) -> Decimal:
                         "allocated_on": date(year, 2, 20),
                     },
                 )
-                total += allocation.amount
+                if year in YEARS:
+                    total += allocation.amount
     return total
 
 
-def _transactions(pairings, payer, rng) -> tuple[int, int]:
+def _transactions(pairings, payer, rng, today: date) -> tuple[int, int]:
     """Commit each pairing-year's allocations to its projects, then disburse and spend.
 
     Returns how many entries the tree's projects have and on how many projects.
@@ -143,7 +172,10 @@ def _transactions(pairings, payer, rng) -> tuple[int, int]:
         pairing = pairings.get(key)
         if pairing is None:
             continue
-        for year in YEARS:
+        for year in allocations_wan(today)[key]:
+            # A later year draws from a generator of its own: the article years'
+            # entries stay the same whichever year the demo is loaded in.
+            year_rng = rng if year in YEARS else random.Random(f"{key}-{year}")  # noqa: S311
             projects = list(
                 Project.objects.filter(pairing=pairing, year=year)
                 .exclude(status=ProjectStatus.CANCELLED)
@@ -160,16 +192,23 @@ def _transactions(pairings, payer, rng) -> tuple[int, int]:
             )
             weights = [project.budget if project.budget > 0 else 1 for project in projects]
             for project, committed in zip(projects, split(allocated, weights), strict=True):
-                new_entries += _project_entries(project, committed, payer, year, rng)
+                new_entries += _project_entries(
+                    project, committed, payer, year, year_rng, execution(year, today), today
+                )
     FundTransaction.objects.bulk_create(new_entries, batch_size=1000)
     tree = [pairing for key in ALLOCATIONS_WAN if (pairing := pairings.get(key)) is not None]
     entries = FundTransaction.objects.filter(project__pairing__in=tree, project__year__in=YEARS)
     return entries.count(), entries.values("project").distinct().count()
 
 
-def _project_entries(project, committed, payer, year, rng) -> list[FundTransaction]:
-    """A commitment, one or two disbursements and a few expenditures; stages never overtake."""
-    disbursed_share, spent_share = EXECUTION[year]
+def _project_entries(
+    project, committed, payer, year, rng, shares, today: date
+) -> list[FundTransaction]:
+    """A commitment, one or two disbursements and a few expenditures; stages never overtake.
+
+    None is dated after ``today`` (the current year's projects are under way).
+    """
+    disbursed_share, spent_share = shares
     disbursed = min(committed, _vary(committed * disbursed_share, rng))
     spent = min(disbursed, _vary(committed * spent_share, rng))
     start = date(year, 3, 1) + timedelta(days=rng.randrange(0, 90))
@@ -179,7 +218,7 @@ def _project_entries(project, committed, payer, year, rng) -> list[FundTransacti
             project=project,
             kind=kind,
             amount=amount,
-            date=day,
+            date=min(day, today),
             payer=payer,
             payee=project.implementing_organization,
             voucher_number=voucher,
@@ -267,7 +306,7 @@ ZHONGSHAN_TOWNS = ("442000001", "442000003", "442000101", "442000103", "44200010
 
 
 def _investments(pairings, parks, rng) -> tuple[int, Decimal]:
-    """60 enterprises, one agreement each (2021–2023), 35.91亿 in place by the end of 2023."""
+    """60 enterprises, one agreement each (20 a year, 2021–2023), 35.91亿 in place by 2023."""
     city, county = pairings.get("zs-lps"), pairings.get("zsg-sc")
     if city is None:
         return 0, Decimal(0)
@@ -276,6 +315,7 @@ def _investments(pairings, parks, rng) -> tuple[int, Decimal]:
     ]
     in_place_amounts = [_whole_wan(a) for a in split(IN_PLACE_YUAN, weights)]
     in_place_amounts[-1] += IN_PLACE_YUAN - sum(in_place_amounts)  # keep the total exact
+    agreement_years = _agreement_years(in_place_amounts)
     investments, tranches = [], []
     for index, in_place in enumerate(in_place_amounts):
         brand = BRANDS[index % len(BRANDS)]
@@ -286,7 +326,7 @@ def _investments(pairings, parks, rng) -> tuple[int, Decimal]:
             ZHONGSHAN_TOWNS[index % len(ZHONGSHAN_TOWNS)],
         ) or _organization(f"中山市{brand}{trade}有限公司", OrganizationKind.ENTERPRISE, "442000")
         pairing = county if county is not None and index % 5 == 0 else city
-        agreed_on = date(YEARS[index % 3], 1 + index % 11, 10)
+        agreed_on = date(agreement_years[index], 1 + index % 11, 10)
         park = _park_for(parks, pairing, index)
         investment, created = Investment.objects.get_or_create(
             enterprise=enterprise,
@@ -308,6 +348,29 @@ def _investments(pairings, parks, rng) -> tuple[int, Decimal]:
     return len({i.enterprise_id for i in investments}), total
 
 
+def _agreement_years(amounts: list[Decimal]) -> list[int]:
+    """The year each investment is agreed: 20 a year, the money shared as the targets grow.
+
+    The article gives only the three-year totals (60 enterprises, 35.91亿元 in
+    place by late 2023). Dealing the largest investments first to the year
+    furthest below its share (5 % more each year, as the agreements' targets
+    grow) spreads the money over the years instead of piling it up in 2023.
+    """
+    per_year = len(amounts) // len(YEARS)
+    growth = [Decimal("1.05") ** number for number in range(len(YEARS))]
+    shares = dict(zip(YEARS, split(sum(amounts), growth), strict=True))
+    dealt = dict.fromkeys(YEARS, Decimal(0))
+    taken = dict.fromkeys(YEARS, 0)
+    years = [0] * len(amounts)
+    for index in sorted(range(len(amounts)), key=lambda i: (-amounts[i], i)):
+        open_years = [year for year in YEARS if taken[year] < per_year] or list(YEARS)
+        year = max(open_years, key=lambda y: (shares[y] - dealt[y], -y))
+        years[index] = year
+        dealt[year] += amounts[index]
+        taken[year] += 1
+    return years
+
+
 def _whole_wan(amount: Decimal) -> Decimal:
     """Rounded down to whole 万元, as agreements and reports state them."""
     return (amount / WAN).quantize(Decimal(1), ROUND_DOWN) * WAN
@@ -320,10 +383,10 @@ def _park_for(parks, pairing, index) -> Park | None:
 
 
 def _tranches(investment, in_place, agreed_on) -> list[InvestmentTranche]:
-    """In place in up to three instalments, all by the end of 2023."""
-    last_day = date(2023, 12, 31)
+    """In place in up to three instalments, within the year of the agreement."""
+    last_day = date(agreed_on.year, 12, 31)
     days_left = (last_day - agreed_on).days
-    count = 1 if days_left < 120 else (2 if days_left < 400 else 3)
+    count = 1 if days_left < 90 else (2 if days_left < 200 else 3)
     amounts = split(in_place, [5, 3, 2][:count])
     return [
         InvestmentTranche(
@@ -388,7 +451,12 @@ def _donations(pairings) -> Decimal:
     return total
 
 
-def _consumption(pairings) -> Decimal:
+# Beyond the articles: each later year's purchases by 中山's canteens (万元), as
+# modest as the article years' (projects.demo.ZS_LATER_*).
+LATER_CONSUMPTION_WAN = 1_800
+
+
+def _consumption(pairings, today: date) -> Decimal:
     # (pairing key, kind, channel, product, amount 万元, year, month)
     sales = [
         (
@@ -407,6 +475,17 @@ def _consumption(pairings) -> Decimal:
             "瓮安特产(茶叶、辣椒、土鸡)",
             142,
             2020,
+            None,
+        ),
+        # 消费协作 from the first year (the article: "持续深化产业、劳务、消费、
+        # 教育、医疗等各领域协作"); the yearly amounts are illustrative.
+        (
+            "zs-lps",
+            ConsumptionKind.PURCHASED,
+            "中山市机关单位食堂",
+            "六盘水刺梨、猕猴桃",
+            2100,
+            2021,
             None,
         ),
         (
@@ -436,6 +515,18 @@ def _consumption(pairings) -> Decimal:
             2023,
             9,
         ),
+    ]
+    sales += [
+        (
+            "zs-lps",
+            ConsumptionKind.PURCHASED,
+            "中山市机关单位食堂",
+            "六盘水刺梨、猕猴桃",
+            LATER_CONSUMPTION_WAN,
+            year,
+            None,
+        )
+        for year in zs_later_years(today)
     ]
     total = Decimal(0)
     for key, kind, channel, product, wan, year, month in sales:

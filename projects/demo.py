@@ -16,6 +16,9 @@
   83 majors, 2,659 students, 2,147 technical problems, 1,301 varieties.
 * 剑河县 (pairing ``gzy-jh``, when the cadres demo has created it): 124
   needs collected, 90 resolved, the rest being matched.
+* Beyond the articles (they stop in November 2023): a modest, illustrative set
+  of 中山→六盘水 projects for each later year up to the current one
+  (ZS_LATER_*), so projects cover the years its later cadres are on post.
 
 Idempotent: codes, (project, date) and report periods are unique, so a
 second run inserts nothing; needs are only created for a pairing without any.
@@ -46,6 +49,21 @@ from projects.models import Indicator, Need, OutcomeReport, ProgressUpdate, Proj
 ZS_LPS_PROJECTS_BY_YEAR = {2021: 64, 2022: 68, 2023: 72}  # 204 in all
 ZSG_SC_PROJECTS_PER_YEAR = 10  # of those, under the county pairing 火炬开发区→水城区
 ZS_LPS_BUDGET_TOTAL = Decimal("515000000")  # ≈ the 5.04亿元 of fiscal aid plus co-funding
+
+# Beyond the articles (they stop in November 2023): each later year up to the
+# current one has a smaller, illustrative set of projects, so projects and
+# money cover the years the later rotation of cadres is on post. Not among
+# the 204; kept modest (about half a year of the article's pace, budgets as
+# funds.demo.LATER_ALLOCATIONS_WAN allocates).
+ZS_LATER_FIRST_YEAR = 2024
+ZS_LATER_PROJECTS = {"zs-lps": 30, "zsg-sc": 4}  # per later year
+ZS_LATER_BUDGET_WAN = {"zs-lps": 12_000, "zsg-sc": 1_800}  # per later year
+
+
+def zs_later_years(today: date) -> range:
+    """The years after the articles, up to the current one."""
+    return range(ZS_LATER_FIRST_YEAR, today.year + 1)
+
 
 LIUPANSHUI_COUNTIES = {
     "520203": "六枝特区",
@@ -411,12 +429,18 @@ class _Schedule:
     # The articles describe the programme up to November 2023.
     AS_OF = date(2023, 10, 31)
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, as_of: date = AS_OF):
         self.rng = rng
+        self.as_of = as_of
+
+    def mix(self, year: int) -> list:
+        """The article years' mixes; a later year looks like the article year as old."""
+        age = self.as_of.year - year
+        return self.STATUS_MIX.get(year) or self.STATUS_MIX[max(2021, 2023 - age)]
 
     def draw(self, year: int) -> dict:
         rng = self.rng
-        statuses, weights = zip(*self.STATUS_MIX[year], strict=True)
+        statuses, weights = zip(*self.mix(year), strict=True)
         status = rng.choices(statuses, weights)[0]
         planned_start = date(year, rng.randint(2, 6), rng.randint(1, 28))
         planned_end = planned_start + timedelta(days=rng.randint(150, 330))
@@ -432,23 +456,25 @@ class _Schedule:
                     cancellation_reason="选址调整,项目资金调整用于其他项目。",
                 )
             return fields
-        start = min(planned_start + timedelta(days=rng.randint(0, 30)), self.AS_OF)
+        start = min(planned_start + timedelta(days=rng.randint(0, 30)), self.as_of)
         fields["actual_start_date"] = start
         if status == ProjectStatus.IN_PROGRESS:
             return fields
-        end = min(planned_end + timedelta(days=rng.randint(-20, 45)), self.AS_OF)
+        end = min(planned_end + timedelta(days=rng.randint(-20, 45)), self.as_of)
         fields["actual_end_date"] = max(end, start + timedelta(days=60))
         if status == ProjectStatus.ACCEPTED:
             fields["accepted_on"] = fields["actual_end_date"] + timedelta(days=rng.randint(20, 60))
         return fields
 
 
-def _progress_rows(project: Project, rng: random.Random, final: int = 100) -> list[ProgressUpdate]:
-    """A few updates between the actual start and the end (or the articles' date)."""
+def _progress_rows(
+    project: Project, rng: random.Random, final: int = 100, as_of: date = _Schedule.AS_OF
+) -> list[ProgressUpdate]:
+    """A few updates between the actual start and the end (or ``as_of``: the articles' date)."""
     if project.actual_start_date is None:
         return []
     start = project.actual_start_date
-    end = project.actual_end_date or _Schedule.AS_OF
+    end = project.actual_end_date or as_of
     span = max((end - start).days, 3)
     percents = [30, 65, 100] if project.actual_end_date else sorted({final // 3, final})
     rows = []
@@ -541,6 +567,70 @@ def _liupanshui_projects(pairings, rng: random.Random) -> list[Project]:
     return projects
 
 
+def _later_projects(pairings, today: date) -> list[Project]:
+    """中山→六盘水's illustrative projects of each year after the articles (ZS_LATER_*).
+
+    Each year draws from a generator of its own, so the article years' projects
+    and every earlier year stay the same whichever year the demo is loaded in.
+    """
+    townships = _townships(LIUPANSHUI_COUNTIES)
+    counties = Region.objects.in_bulk(LIUPANSHUI_COUNTIES, field_name="code")
+    lead = _organization(
+        "中山市东西部协作工作领导小组办公室",
+        OrganizationKind.GOVERNMENT,
+        pairings["zs-lps"].helping_region,
+    )
+    implementers = {
+        code: _organization(f"{name}乡村振兴局", OrganizationKind.GOVERNMENT, counties[code])
+        for code, name in LIUPANSHUI_COUNTIES.items()
+    }
+    categories = list(CATEGORY_MIX)
+    shares = [CATEGORY_MIX[category][0] for category in categories]
+    projects = []
+    for year in zs_later_years(today):
+        rng = random.Random(f"zs-lps-{year}")  # noqa: S311 - demo data, not secrets
+        schedule = _Schedule(rng, as_of=today)
+        for key, count in ZS_LATER_PROJECTS.items():
+            pairing = pairings[key]
+            budgets = split_whole(ZS_LATER_BUDGET_WAN[key], count, rng)
+            for number, budget_wan in enumerate(budgets, start=1):
+                county = "520204" if key == "zsg-sc" else rng.choice(list(LIUPANSHUI_COUNTIES))
+                category = rng.choices(categories, shares)[0]
+                township = rng.choice(townships[county])
+                village = rng.choice(VILLAGES)
+                name = rng.choice(CATEGORY_MIX[category][2]).format(
+                    place=f"{township.name}{village}", county=LIUPANSHUI_COUNTIES[county]
+                )
+                beneficiaries = rng.randint(200, 5000)
+                projects.append(
+                    Project(
+                        # 6xx and 9xx: clear of the article years' numbering.
+                        code=f"{pairing.helped_region.code}-{year}-"
+                        f"{(600 if key == 'zs-lps' else 900) + number:03d}",
+                        name=f"{year}年{name}",
+                        pairing=pairing,
+                        region=township,
+                        village=village,
+                        category=category,
+                        year=year,
+                        budget=_wan(budget_wan),
+                        beneficiaries=beneficiaries,
+                        beneficiaries_formerly_poor=beneficiaries * rng.randint(20, 45) // 100,
+                        lead_organization=lead,
+                        implementing_organization=implementers[county],
+                        **schedule.draw(year),
+                    )
+                )
+    return projects
+
+
+def split_whole(total: int, count: int, rng: random.Random) -> list[int]:
+    """``total`` 万元 in ``count`` whole, unequal budgets (the last takes the rest)."""
+    weights = [rng.randint(50, 150) for _ in range(count)]
+    budgets = [total * weight // sum(weights) for weight in weights[:-1]]
+    return [*budgets, total - sum(budgets)]
+
+
 def _named_projects(pairings) -> list[Project]:
     projects, sequence = [], {}
     for spec in NAMED_PROJECTS:
@@ -570,16 +660,27 @@ def _named_projects(pairings) -> list[Project]:
     return projects
 
 
-def _load_projects(pairings, rng: random.Random) -> int:
+def _load_projects(pairings, rng: random.Random, today: date) -> int:
     before = Project.objects.count()
     projects = _liupanshui_projects(pairings, rng) + _named_projects(pairings)
-    Project.objects.bulk_create(projects, ignore_conflicts=True)
+    later = _later_projects(pairings, today)
+    Project.objects.bulk_create(projects + later, ignore_conflicts=True)
     saved = Project.objects.in_bulk([p.code for p in projects], field_name="code")
     finals = {spec.name: spec.progress for spec in NAMED_PROJECTS}
     updates = [
         row
         for project in saved.values()
         for row in _progress_rows(project, rng, finals.get(project.name, 80))
+    ]
+    # A later project's updates run up to the day it was loaded: written once, so
+    # loading again on another day adds none.
+    later_rng = random.Random(f"zs-lps-progress-{today.year}")  # noqa: S311 - demo data
+    updates += [
+        row
+        for project in Project.objects.filter(
+            code__in=[p.code for p in later], progress_updates__isnull=True
+        ).order_by("code")
+        for row in _progress_rows(project, later_rng, as_of=today)
     ]
     ProgressUpdate.objects.bulk_create(updates, ignore_conflicts=True)
     return Project.objects.count() - before
@@ -665,8 +766,24 @@ def _jianhe_needs(pairing: Pairing, rng: random.Random) -> list[Need]:
     return needs
 
 
+# 中山→六盘水's needs lists: year → (collected, matched, resolved). The article's
+# principle is "中央要求、六盘水所需、中山所能" and the aid goes "着眼六盘水所需":
+# the needs were collected from the first year (2021, when the front working
+# group was set up); the counts are illustrative, the article gives none.
+LIUPANSHUI_NEEDS = {2021: (40, 37, 33), 2023: (18, 15, 11)}
+
+
 def _liupanshui_needs(pairing: Pairing, rng: random.Random) -> list[Need]:
-    """A small needs list of 2023 for 中山→六盘水: 18 collected, 11 resolved."""
+    """The needs lists of LIUPANSHUI_NEEDS (2021 and 2023)."""
+    needs = []
+    for year, counts in LIUPANSHUI_NEEDS.items():
+        needs += _liupanshui_needs_of(pairing, rng, year, *counts)
+    return needs
+
+
+def _liupanshui_needs_of(
+    pairing: Pairing, rng: random.Random, year: int, collected: int, matched: int, resolved: int
+) -> list[Need]:
     towns = _townships(list(LIUPANSHUI_COUNTIES))
     topics = [
         (NeedCategory.HEALTH, "县级医院新生儿科技术帮扶"),
@@ -677,26 +794,26 @@ def _liupanshui_needs(pairing: Pairing, rng: random.Random) -> list[Need]:
         (NeedCategory.INDUSTRY, "招商引资项目对接"),
     ]
     needs = []
-    for index in range(18):
+    for index in range(collected):
         county = list(LIUPANSHUI_COUNTIES)[index % 4]
         town = rng.choice(towns[county])
         category, topic = topics[index % len(topics)]
-        collected = date(2023, 2, 1) + timedelta(days=index * 5)
+        collected_on = date(year, 2, 1) + timedelta(days=index * 5)
         need = Need(
             pairing=pairing,
             raised_by_region=town,
             raised_by_department=f"{LIUPANSHUI_COUNTIES[county]}相关部门",
-            collected_on=collected,
+            collected_on=collected_on,
             category=category,
             description=f"{town.name}:{topic}",
             priority=NeedPriority.HIGH if index % 3 == 0 else NeedPriority.MEDIUM,
         )
-        if index < 15:
+        if index < matched:
             need.status = NeedStatus.MATCHED
-            need.matched_on = collected + timedelta(days=20)
-        if index < 11:
+            need.matched_on = collected_on + timedelta(days=20)
+        if index < resolved:
             need.status = NeedStatus.RESOLVED
-            need.resolved_on = collected + timedelta(days=90)
+            need.resolved_on = collected_on + timedelta(days=90)
             need.resolution_note = "已对接落实。"
         needs.append(need)
     return needs
@@ -716,7 +833,7 @@ def demo_load(pairings: dict[str, Pairing]) -> str:
     indicators_load()
     # One seed: the same projects, budgets and dates on every machine.
     rng = random.Random(20231102)  # noqa: S311 - demo data, not secrets
-    projects = _load_projects(pairings, rng)
+    projects = _load_projects(pairings, rng, timezone.localdate())
     reports = _load_reports(pairings)
     needs = _load_needs(pairings, rng)
     tree = Pairing.objects.descendant_ids([pairings["zs-lps"].pk])
