@@ -269,10 +269,15 @@ def _tiles_linked(tiles: dict, pairing, years) -> dict:
 def _projects_tile(tiles: dict) -> dict:
     """The projects tile: how many, by status, and the list behind them."""
     by_status = tiles["projects_by_status"]["value"] or {}
+    url = tiles["projects_by_status"]["url"]
+    entries = _status_labels(by_status)
+    for entry in entries:  # each status's count is a link too
+        joiner = "&" if "?" in (url or "") else "?"
+        entry["url"] = f"{url}{joiner}{urlencode({'status': entry['status']})}" if url else None
     return {
         "projects_total": sum(by_status.values()),
-        "projects_url": tiles["projects_by_status"]["url"],
-        "projects_by_status": _status_labels(by_status),
+        "projects_url": url,
+        "projects_by_status": entries,
     }
 
 
@@ -540,6 +545,7 @@ class ComparisonView(DashboardMixin, TemplateView):
                 "pairing": pairing,
                 "year": year,
                 "summary": summaries.get((pairing.pk, year)),
+                "has_data": summary_has_data(summaries.get((pairing.pk, year))),
                 "official": grades.get((pairing.pk, year), {}),
             }
             for pairing, year in product(pairings, years)

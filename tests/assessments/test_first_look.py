@@ -90,6 +90,16 @@ def test_pairings_without_data_show_no_data_and_are_not_ranked(books):
     assert html.count('class="text-end text-muted no-data"') == 1
 
 
+def test_the_comparison_shows_no_data_too(books):
+    city, empty = books.pairings["zs-lps"], books.pairings["gz-bj"]
+    page = client_of(books, LEADER).get(
+        "/assessments/compare/", {"pairing": [city.pk, empty.pk], "year": PREVIOUS}
+    )
+    has_data = {column["pairing"]: column["has_data"] for column in page.context["columns"]}
+    assert has_data == {city: True, empty: False}
+    assert 'class="text-muted no-data"' in page.content.decode()
+
+
 def test_a_pairing_dashboard_without_data_says_so(books):
     page = client_of(books, LEADER).get(
         f"/assessments/pairing/{books.pairings['gz-bj'].pk}/", {"year": PREVIOUS}
@@ -114,6 +124,8 @@ def _recount_tiles(client, page):
         followed.add(key)
     rows = follow(client, page.context["projects_url"])
     assert len(rows) == page.context["projects_total"]
+    for entry in page.context["projects_by_status"]:
+        assert len(follow(client, entry["url"])) == entry["count"], entry
     return followed
 
 

@@ -22,6 +22,8 @@ def _recount(client, page) -> dict:
         assert RECOUNT_TILE[tile["key"]](rows) == value, (tile["key"], tile["url"])
         values[tile["key"]] = value
     assert len(follow(client, page.context["projects_url"])) == page.context["projects_total"]
+    for entry in page.context["projects_by_status"]:
+        assert len(follow(client, entry["url"])) == entry["count"], entry
     return values
 
 
