@@ -644,7 +644,7 @@ class ScoringExplainedView(DashboardMixin, TemplateView):
 
 def hub_context(request, pairing) -> dict:
     """The pairing hub's 考核 tab: this year's score, grades and indicators, in brief."""
-    year = year_asked(request.GET.get("year"), default_year([pairing.pk]))
+    year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])
     summary = summaries_read([pairing.pk], [year]).get((pairing.pk, year))
     return {
         "assessment_year": year,

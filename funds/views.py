@@ -283,7 +283,7 @@ def pairing_funds_tab(request, pairing) -> dict:
     visible = Pairing.objects.for_user(user).filter(pk__in=pairing_ids)
     years = _years_with_money(user, pairing_ids)
     # The year every dashboard opens on (aidtrack.core.years), unless one is asked for.
-    year = year_asked(request.GET.get("year"), default_year([pairing.pk]))
+    year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])
     # The current year is always offered, and so is any year typed into the address.
     years = sorted({*years, year, timezone.localdate().year}, reverse=True)
     # Both years in one pass (funds_growth would compute this year's figures again).

@@ -42,7 +42,7 @@ def default_year(pairing_ids) -> int:
     return max(years_with_data(pairing_ids), default=timezone.localdate().year)
 
 
-def year_asked(raw, default: int) -> int:
+def year_asked(raw, default: int | None) -> int | None:
     """The year in the address when it is one, else ``default``."""
     try:
         year = int(raw)
