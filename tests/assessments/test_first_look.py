@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
 from aidtrack.core.testing import ADMIN, COORDINATOR, LEADER
 from aidtrack.core.years import default_year, year_asked, years_with_data
@@ -170,6 +171,20 @@ def test_the_period_keeps_each_years_own_rows(books):
     assert len(completed) == 2
     refused = client.get(f"/funds/allocations/?from_year=0&year={YEAR}")
     assert refused.context["filterset"].errors
+
+
+def test_the_api_takes_the_same_range(books):
+    """The lists' filters serve the API too: ``from_year`` there, and bounded."""
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {books.token(LEADER)}")
+    city = books.pairings["zs-lps"].pk
+    both = api.get(
+        "/api/v1/deployments/", {"pairing": city, "from_year": PREVIOUS, "start_year": YEAR}
+    )
+    one = api.get("/api/v1/deployments/", {"pairing": city, "start_year": YEAR})
+    assert both.status_code == one.status_code == 200
+    assert len(both.json()["results"]) == len(one.json()["results"]) + 1  # 2022's cadre
+    assert api.get("/api/v1/deployments/", {"from_year": 99999}).status_code == 400
 
 
 # --- the export covers the period shown -----------------------------------------------
