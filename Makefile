@@ -48,7 +48,7 @@ setup: $(VENV)/.installed assets demo
 run: setup
 	@echo ""
 	@echo "AidTrack is starting on http://$(HOST):$(PORT)/"
-	@echo "Demo logins (password aidtrack-demo): admin, leader, coord_zs (中山→六盘水), coord_gz (广州→毕节), partner (API only)"
+	@echo "Demo logins (password aidtrack-demo): admin, leader, coord_zs (中山→六盘水), coord_gz (广州→毕节), partner (API only), ca_leader and ca_member (淳安→巴塘 team, phone check-in)"
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 

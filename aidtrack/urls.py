@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.views import home
 from aidtrack.core import health
+from aidtrack.core.suggest import ReferenceSuggestView
 
 api_v1 = [
     path("", include("aidtrack.api_router")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("funds/", include("funds.urls")),
     path("imports/", include("aidtrack.core.imports.urls")),
+    path("suggest/<str:model_label>/", ReferenceSuggestView.as_view(), name="reference_suggest"),
     path("api/v1/", include((api_v1, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -32,7 +32,7 @@ class RubricFilterSet(ScopedFilterSet):
 class RubricItemFilterSet(ScopedFilterSet):
     search_fields = ("indicator__code", "indicator__name_zh", "indicator__name_en")
 
-    rubric = IdFilter(field_name="rubric", label=_("rubric (id)"))
+    rubric = IdFilter(field_name="rubric", label=_("rubric"), model="assessments.Rubric")
     year = YearFilter(field_name="rubric__year", label=_("year"))
     method = django_filters.ChoiceFilter(choices=ScoringMethod.choices, label=_("scoring method"))
 
@@ -44,7 +44,7 @@ class RubricItemFilterSet(ScopedFilterSet):
 class GradeThresholdFilterSet(ScopedFilterSet):
     search_fields = ("label",)
 
-    rubric = IdFilter(field_name="rubric", label=_("rubric (id)"))
+    rubric = IdFilter(field_name="rubric", label=_("rubric"), model="assessments.Rubric")
     year = YearFilter(field_name="rubric__year", label=_("year"))
 
     class Meta:
@@ -57,7 +57,11 @@ class OfficialGradeFilterSet(ScopedFilterSet):
 
     year = YearFilter(label=_("year"))
     level = django_filters.ChoiceFilter(choices=GradeLevel.choices, label=_("assessed by"))
-    pairing = IdFilter(method=filter_pairing_tree, label=_("pairing (id, incl. pairings below)"))
+    pairing = IdFilter(
+        method=filter_pairing_tree,
+        label=_("pairing (incl. pairings below)"),
+        model="pairings.Pairing",
+    )
 
     class Meta:
         model = OfficialGrade
@@ -66,7 +70,11 @@ class OfficialGradeFilterSet(ScopedFilterSet):
 
 class PairingYearSummaryFilterSet(ScopedFilterSet):
     year = YearFilter(label=_("year"))
-    pairing = IdFilter(method=filter_pairing_tree, label=_("pairing (id, incl. pairings below)"))
+    pairing = IdFilter(
+        method=filter_pairing_tree,
+        label=_("pairing (incl. pairings below)"),
+        model="pairings.Pairing",
+    )
     level = django_filters.ChoiceFilter(
         field_name="pairing__level", choices=PairingLevel.choices, label=_("pairing level")
     )

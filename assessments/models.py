@@ -30,6 +30,7 @@ class Rubric(BaseModel):
     note = models.TextField(_("note"), blank=True)
 
     scope_path = None  # shared by every pairing; administrators change it
+    suggest_fields = ("name",)
 
     class Meta:
         verbose_name = _("rubric")

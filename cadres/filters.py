@@ -46,7 +46,9 @@ class PersonFilterSet(ScopedFilterSet):
     category = django_filters.ChoiceFilter(choices=PersonCategory.choices, label=_("category"))
     specialty = django_filters.ChoiceFilter(choices=Specialty.choices, label=_("specialty"))
     gender = django_filters.ChoiceFilter(choices=Gender.choices, label=_("gender"))
-    home_organization = IdFilter(field_name="home_organization", label=_("home organisation (id)"))
+    home_organization = IdFilter(
+        field_name="home_organization", label=_("home organisation"), model="pairings.Organization"
+    )
 
     class Meta:
         model = Person
@@ -58,7 +60,9 @@ class DeploymentFilterSet(ScopedFilterSet):
     year_range_filters = ("start_year",)
     search_fields = ("person__name", "post", "host_organization__name")
 
-    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
+    pairing = IdFilter(
+        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
+    )
     status = django_filters.ChoiceFilter(choices=DeploymentStatus.choices, label=_("status"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     kind = django_filters.ChoiceFilter(choices=DeploymentKind.choices, label=_("kind"))
@@ -71,7 +75,7 @@ class DeploymentFilterSet(ScopedFilterSet):
     on_post_on = django_filters.DateFilter(method="filter_on_post_on", label=_("on post on"))
     ending_within = DaysFilter(method="filter_ending_within", label=_("ending within (days)"))
     start_year = YearFilter(method="filter_start_year", label=_("begun in year"))
-    person = IdFilter(field_name="person", label=_("person (id)"))
+    person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
 
     class Meta:
         model = Deployment
@@ -117,13 +121,13 @@ def in_pairing_tree(lookup: str):
     return method
 
 
-PAIRING_LABEL = _("pairing (id, incl. pairings below)")
+PAIRING_LABEL = _("pairing (incl. pairings below)")
 
 
 class TeamFilterSet(ScopedFilterSet):
     search_fields = ("name", "host_organization__name", "notes")
 
-    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL)
+    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL, model="pairings.Pairing")
     kind = django_filters.ChoiceFilter(choices=TeamKind.choices, label=_("kind"))
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("active on"))
 
@@ -140,9 +144,9 @@ class TeamFilterSet(ScopedFilterSet):
 class TeamMemberFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "team__name", "subgroup")
 
-    team = IdFilter(field_name="team", label=_("team (id)"))
-    person = IdFilter(field_name="person", label=_("person (id)"))
-    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL)
+    team = IdFilter(field_name="team", label=_("team"), model="cadres.Team")
+    person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
+    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL, model="pairings.Pairing")
     role = django_filters.ChoiceFilter(choices=TeamRole.choices, label=_("role"))
     subgroup = django_filters.CharFilter(field_name="subgroup", label=_("sub-group"))
     current_on = django_filters.DateFilter(method="filter_current_on", label=_("member on"))
@@ -160,8 +164,8 @@ class TeamMemberFilterSet(ScopedFilterSet):
 class CheckInFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "note")
 
-    person = IdFilter(field_name="person", label=_("person (id)"))
-    team = IdFilter(method="filter_team", label=_("team (id)"))
+    person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
+    team = IdFilter(method="filter_team", label=_("team"), model="cadres.Team")
     date = django_filters.DateFilter(field_name="date", label=_("date"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("to"))
@@ -180,9 +184,9 @@ class CheckInFilterSet(ScopedFilterSet):
 class LeaveRequestFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "team__name", "reason")
 
-    person = IdFilter(field_name="person", label=_("person (id)"))
-    team = IdFilter(field_name="team", label=_("team (id)"))
-    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL)
+    person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
+    team = IdFilter(field_name="team", label=_("team"), model="cadres.Team")
+    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL, model="pairings.Pairing")
     status = django_filters.ChoiceFilter(choices=LeaveStatus.choices, label=_("status"))
     on = django_filters.DateFilter(method="filter_on", label=_("on leave on"))
 
@@ -199,7 +203,7 @@ class LeaveRequestFilterSet(ScopedFilterSet):
 class MentorshipFilterSet(ScopedFilterSet):
     search_fields = ("mentor__name", "subject", "apprentices", "goals")
 
-    mentor = IdFilter(field_name="mentor", label=_("mentor (id)"))
+    mentor = IdFilter(field_name="mentor", label=_("mentor"), model="cadres.Person")
     year = YearFilter(field_name="start_date__year", label=_("starting year"))
 
     class Meta:
@@ -210,7 +214,7 @@ class MentorshipFilterSet(ScopedFilterSet):
 class AwardFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "title", "issuer")
 
-    person = IdFilter(field_name="person", label=_("person (id)"))
+    person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
     level = django_filters.ChoiceFilter(choices=AwardLevel.choices, label=_("level"))
     year = YearFilter(field_name="year", label=_("year"))
 
@@ -222,7 +226,7 @@ class AwardFilterSet(ScopedFilterSet):
 class CareRecordFilterSet(ScopedFilterSet):
     search_fields = ("person__name", "note")
 
-    person = IdFilter(field_name="person", label=_("person (id)"))
+    person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
     kind = django_filters.ChoiceFilter(choices=CareKind.choices, label=_("kind"))
     year = YearFilter(field_name="date__year", label=_("year"))
     follow_up_due = django_filters.DateFilter(

@@ -78,6 +78,9 @@ class Person(BaseModel):
     audit_redact = ("id_number", "phone")
     # A sheet names a person by ID number (names repeat).
     import_lookups = ("id_number",)
+    # Never by ID number or phone: a suggestion must not confirm a guessed number.
+    suggest_fields = ("name",)
+    suggest_related = ("home_organization",)
 
     class Meta:
         verbose_name = _("person")
@@ -96,6 +99,11 @@ class Person(BaseModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def suggest_label(self) -> str:
+        """Name and home organisation: two people of one name stay apart in a picker."""
+        return f"{self.name}（{self.home_organization.name}）"
 
     summary_fields = ("category", "specialty", "birth_date")
 
@@ -244,6 +252,8 @@ class Deployment(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_path = "pairing"
+    suggest_fields = ("person__name", "post")
+    suggest_related = ("person",)
 
     transitions = TransitionTable(
         Transition(
@@ -455,6 +465,7 @@ class Team(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_path = "pairing"
+    suggest_fields = ("name",)
 
     class Meta:
         verbose_name = _("team")

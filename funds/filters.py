@@ -34,7 +34,9 @@ class PairingTreeFilterSet(ScopedFilterSet):
 
     pairing_lookup = "pairing"
 
-    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
+    pairing = IdFilter(
+        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
+    )
 
     def filter_pairing(self, queryset, name, value):
         ids = Pairing.objects.descendant_ids([value])
@@ -79,7 +81,7 @@ class FundTransactionFilterSet(PairingTreeFilterSet):
 
     year = YearFilter(field_name="project__year", label=_("programme year"))
     kind = django_filters.ChoiceFilter(choices=TransactionKind.choices, label=_("kind"))
-    project = IdFilter(field_name="project", label=_("project (id)"))
+    project = IdFilter(field_name="project", label=_("project"), model="projects.Project")
     date_from, date_until = _date_range("date")
     reversals = django_filters.BooleanFilter(
         field_name="reverses", lookup_expr="isnull", exclude=True, label=_("reversals only")
@@ -133,8 +135,10 @@ class InvestmentFilterSet(PairingTreeFilterSet):
     search_fields = ("enterprise__name", "name", "industry")
 
     year = YearFilter(field_name="agreed_on", lookup_expr="year", label=_("year agreed"))
-    enterprise = IdFilter(field_name="enterprise", label=_("enterprise (id)"))
-    park = IdFilter(field_name="park", label=_("park (id)"))
+    enterprise = IdFilter(
+        field_name="enterprise", label=_("enterprise"), model="pairings.Organization"
+    )
+    park = IdFilter(field_name="park", label=_("park"), model="funds.Park")
     industry = django_filters.CharFilter(lookup_expr="icontains", label=_("industry"))
 
     class Meta:
@@ -149,7 +153,7 @@ class InvestmentTrancheFilterSet(PairingTreeFilterSet):
     pairing_lookup = "investment__pairing"
 
     year = YearFilter(field_name="date", lookup_expr="year", label=_("year"))
-    investment = IdFilter(field_name="investment", label=_("investment (id)"))
+    investment = IdFilter(field_name="investment", label=_("investment"), model="funds.Investment")
 
     class Meta:
         model = InvestmentTranche

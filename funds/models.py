@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
 from aidtrack.core.models import BaseModel
+from aidtrack.core.money import format_money
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
 from funds.choices import (
@@ -109,7 +110,7 @@ class FundAllocation(BaseModel):
         constraints = [positive_constraint("amount", "fund_allocation_amount_positive")]
 
     def __str__(self):
-        return f"{self.year} · {self.get_source_level_display()} · {self.amount} 元"
+        return f"{self.year} · {self.get_source_level_display()} · {format_money(self.amount)}"
 
 
 class OverAllocation(BaseModel):
@@ -144,7 +145,7 @@ class OverAllocation(BaseModel):
         constraints = [positive_constraint("amount", "over_allocation_amount_positive")]
 
     def __str__(self):
-        return f"{self.year} · +{self.amount} 元"
+        return f"{self.year} · +{format_money(self.amount)}"
 
     def clean(self):
         if not (self.reason or "").strip():
@@ -266,7 +267,7 @@ class FundTransaction(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.date} · {self.get_kind_display()} · {self.amount} 元"
+        return f"{self.date} · {self.get_kind_display()} · {format_money(self.amount)}"
 
     @property
     def is_reversal(self) -> bool:
@@ -408,6 +409,7 @@ class Park(BaseModel):
     description = models.TextField(_("description"), blank=True)
 
     scope_path = "pairing"
+    suggest_fields = ("name",)
 
     summary_fields = ("pairing", "kind", "opened_on")
 
@@ -477,6 +479,8 @@ class Investment(BaseModel):
     )
 
     scope_path = "pairing"
+    suggest_fields = ("name", "industry", "enterprise__name")
+    suggest_related = ("enterprise",)
     writes = Writes(save="funds.services.investment_save")
 
     summary_fields = ("pairing", "enterprise", "agreed_on", "amount_agreed", "amount_in_place")
@@ -568,7 +572,7 @@ class InvestmentTranche(BaseModel):
         constraints = [positive_constraint("amount", "investment_tranche_amount_positive")]
 
     def __str__(self):
-        return f"{self.investment} · {self.date} · {self.amount} 元"
+        return f"{self.investment} · {self.date} · {format_money(self.amount)}"
 
     def clean(self):
         if self.investment_id and self.date and self.date < self.investment.agreed_on:

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.filters import IdFilter, ScopedFilterSet, YearFilter
+from aidtrack.core.filters import IdFilter, ScopedFilterSet, YearFilter, reference_widget
 from pairings.choices import OrganizationKind, PairingLevel, PairingStatus, Programme, RegionLevel
 from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
 
@@ -40,7 +40,11 @@ class OrganizationFilterSet(ScopedFilterSet):
     search_fields = ("name", "credit_code", "region__full_name")
 
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("kind"))
-    region = django_filters.CharFilter(method="filter_region", label=_("region code"))
+    region = django_filters.CharFilter(
+        method="filter_region",
+        label=_("region"),
+        widget=reference_widget("pairings.Region", "code"),
+    )
     filter_region = _within_region("region")
 
     class Meta:
@@ -63,11 +67,20 @@ class PairingFilterSet(ScopedFilterSet):
     province = django_filters.ChoiceFilter(
         method="filter_province", choices=(), label=_("province (either side)")
     )
-    helping = django_filters.CharFilter(method="filter_helping", label=_("helping region code"))
-    helped = django_filters.CharFilter(method="filter_helped", label=_("helped region code"))
+    # Chosen by name; the parameter stays the region's code (?helping=442000).
+    helping = django_filters.CharFilter(
+        method="filter_helping",
+        label=_("helping side"),
+        widget=reference_widget("pairings.Region", "code"),
+    )
+    helped = django_filters.CharFilter(
+        method="filter_helped",
+        label=_("helped side"),
+        widget=reference_widget("pairings.Region", "code"),
+    )
     active_in_year = YearFilter(method="filter_active_in_year", label=_("active in year"))
-    # By id: a drop-down of every pairing would grow with the table.
-    parent = IdFilter(field_name="parent", label=_("parent pairing (id)"))
+    # Chosen by name: a drop-down of every pairing would grow with the table.
+    parent = IdFilter(field_name="parent", label=_("parent pairing"), model="pairings.Pairing")
 
     filter_helping = _within_region("helping_region")
     filter_helped = _within_region("helped_region")
@@ -108,7 +121,7 @@ class AgreementFilterSet(ScopedFilterSet):
     search_fields = ("title", "reference", "notes")
 
     year = YearFilter(label=_("year"))
-    pairing = IdFilter(field_name="pairing", label=_("pairing (id)"))
+    pairing = IdFilter(field_name="pairing", label=_("pairing"), model="pairings.Pairing")
 
     class Meta:
         model = Agreement
@@ -119,8 +132,10 @@ class AgreementTargetFilterSet(ScopedFilterSet):
     search_fields = ("indicator_code", "indicator_name")
 
     year = YearFilter(field_name="agreement__year", label=_("year"))
-    agreement = IdFilter(field_name="agreement", label=_("agreement (id)"))
-    pairing = IdFilter(field_name="agreement__pairing", label=_("pairing (id)"))
+    agreement = IdFilter(field_name="agreement", label=_("agreement"), model="pairings.Agreement")
+    pairing = IdFilter(
+        field_name="agreement__pairing", label=_("pairing"), model="pairings.Pairing"
+    )
 
     class Meta:
         model = AgreementTarget

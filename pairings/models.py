@@ -50,12 +50,20 @@ class Region(LinkedModel):
     path = ArrayField(
         models.BigIntegerField(), verbose_name=_("path"), default=list, editable=False
     )
+    # Where the map draws the region (WGS-84 degrees): filled from a registry package by
+    # ``manage.py load_region_coordinates``; a region the package lacks (a township, a
+    # county created after it) takes its parent's, so a record is drawn at its county.
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, editable=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = ScopedManager()
     scope_path = None
     # A sheet names a region by its code or its full name (贵州省六盘水市水城区).
     import_lookups = ("code", "full_name")
+    # Chosen by name or code (core.references); filters take the code.
+    suggest_fields = ("code", "full_name")
+    suggest_values = ("code",)
 
     @classmethod
     def import_candidates(cls, queryset, wanted):
@@ -73,6 +81,10 @@ class Region(LinkedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def suggest_label(self) -> str:
+        return self.label
 
     @property
     def label(self) -> str:
@@ -127,6 +139,8 @@ class Organization(BaseModel):
 
     # A sheet names an organisation by its unified social credit code or its name.
     import_lookups = ("credit_code", "name")
+    suggest_fields = ("name", "credit_code")
+    suggest_related = ("region",)
 
     class Meta:
         verbose_name = _("organisation")
@@ -150,6 +164,11 @@ class Organization(BaseModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def suggest_label(self) -> str:
+        """Name and region: two schools of one name stay apart in a picker."""
+        return f"{self.name}（{self.region.name}）"
 
     def clean_fields(self, exclude=None):
         # Codes are often typed in lower case; validate what will be stored.
@@ -271,6 +290,19 @@ class Pairing(BaseModel):
     objects = PairingQuerySet.as_manager()
 
     scope_path = ""  # a pairing is its own scope
+    # Chosen by the names of its sides: "中山 六盘水" (core.references).
+    suggest_fields = (
+        "helping_region__full_name",
+        "helped_region__full_name",
+        "helping_organization__name",
+        "helped_organization__name",
+    )
+    suggest_related = (
+        "helping_region",
+        "helped_region",
+        "helping_organization",
+        "helped_organization",
+    )
     # Moved under another parent, its records leave the old ancestors' figures
     # and join the new ones'; a new pairing has no records yet.
     summary_fields = ("parent",)
@@ -450,6 +482,8 @@ class Agreement(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_path = "pairing"
+    suggest_fields = ("title", "reference", "pairing__helped_region__name")
+    suggest_related = tuple(f"pairing__{side}" for side in Pairing.suggest_related)
 
     class Meta:
         verbose_name = _("agreement")

@@ -10,6 +10,7 @@ from aidtrack.core.filters import (
     QuarterFilter,
     ScopedFilterSet,
     YearFilter,
+    reference_widget,
 )
 from pairings.models import Pairing, Region
 from projects.choices import (
@@ -43,7 +44,9 @@ class _PairingTreeFilterSet(ScopedFilterSet):
 
     pairing_lookups: tuple[str, ...] = ("pairing",)
 
-    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
+    pairing = IdFilter(
+        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
+    )
 
     def filter_pairing(self, queryset, name, value):
         tree = _pairing_tree(value)
@@ -72,7 +75,11 @@ class ProjectFilterSet(_PairingTreeFilterSet):
     year_range_filters = ("year", "completed_in")
     search_fields = ("code", "name", "village", "description")
 
-    region = django_filters.CharFilter(method="filter_region", label=_("region code (incl. below)"))
+    region = django_filters.CharFilter(
+        method="filter_region",
+        label=_("region (incl. regions inside)"),
+        widget=reference_widget("pairings.Region", "code"),
+    )
     category = django_filters.ChoiceFilter(choices=ProjectCategory.choices, label=_("category"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("status"))
     year = YearFilter(label=_("programme year"))
@@ -82,7 +89,7 @@ class ProjectFilterSet(_PairingTreeFilterSet):
         field_name="budget", lookup_expr="lte", label=_("budget up to (yuan)")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
-    parent = IdFilter(field_name="parent", label=_("parent project (id)"))
+    parent = IdFilter(field_name="parent", label=_("parent project"), model="projects.Project")
 
     class Meta:
         model = Project
@@ -121,8 +128,10 @@ class ProjectFilterSet(_PairingTreeFilterSet):
 class ProgressUpdateFilterSet(ScopedFilterSet):
     search_fields = ("note", "project__name", "project__code")
 
-    project = IdFilter(field_name="project", label=_("project (id)"))
-    pairing = IdFilter(method="filter_pairing", label=_("pairing (id, incl. pairings below)"))
+    project = IdFilter(field_name="project", label=_("project"), model="projects.Project")
+    pairing = IdFilter(
+        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
+    )
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
 
@@ -137,8 +146,10 @@ class ProgressUpdateFilterSet(ScopedFilterSet):
 class ProjectAttachmentFilterSet(ScopedFilterSet):
     search_fields = ("title", "project__name", "project__code")
 
-    project = IdFilter(field_name="project", label=_("project (id)"))
-    progress_update = IdFilter(field_name="progress_update", label=_("progress update (id)"))
+    project = IdFilter(field_name="project", label=_("project"), model="projects.Project")
+    progress_update = IdFilter(
+        field_name="progress_update", label=_("progress update"), model="projects.ProgressUpdate"
+    )
 
     class Meta:
         model = ProjectAttachment
@@ -154,13 +165,17 @@ class OutcomeReportFilterSet(_PairingTreeFilterSet):
     search_fields = ("indicator__code", "indicator__name_zh", "note")
     pairing_lookups = ("pairing", "project__pairing")
 
-    indicator = django_filters.CharFilter(field_name="indicator__code", label=_("indicator code"))
+    indicator = django_filters.CharFilter(
+        field_name="indicator__code",
+        label=_("indicator"),
+        widget=reference_widget("projects.Indicator", "code"),
+    )
     indicator_category = django_filters.ChoiceFilter(
         field_name="indicator__category",
         choices=IndicatorCategory.choices,
         label=_("indicator category"),
     )
-    project = IdFilter(field_name="project", label=_("project (id)"))
+    project = IdFilter(field_name="project", label=_("project"), model="projects.Project")
     year = YearFilter(label=_("year"))
     quarter = QuarterFilter(label=_("quarter"))
     month = MonthFilter(label=_("month"))
@@ -184,7 +199,9 @@ class OutcomeReportFilterSet(_PairingTreeFilterSet):
 class OutcomeEvidenceFilterSet(ScopedFilterSet):
     search_fields = ("title",)
 
-    report = IdFilter(field_name="report", label=_("report (id)"))
+    report = IdFilter(
+        field_name="report", label=_("outcome report"), model="projects.OutcomeReport"
+    )
 
     class Meta:
         model = OutcomeEvidence
@@ -196,12 +213,16 @@ class NeedFilterSet(_PairingTreeFilterSet):
     year_range_filters = ("year",)
     search_fields = ("description", "raised_by_department", "resolution_note")
 
-    region = django_filters.CharFilter(method="filter_region", label=_("region code (incl. below)"))
+    region = django_filters.CharFilter(
+        method="filter_region",
+        label=_("region (incl. regions inside)"),
+        widget=reference_widget("pairings.Region", "code"),
+    )
     category = django_filters.ChoiceFilter(choices=NeedCategory.choices, label=_("category"))
     priority = django_filters.ChoiceFilter(choices=NeedPriority.choices, label=_("priority"))
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices, label=_("status"))
     year = YearFilter(field_name="collected_on__year", label=_("year collected"))
-    project = IdFilter(field_name="matched_project", label=_("project (id)"))
+    project = IdFilter(field_name="matched_project", label=_("project"), model="projects.Project")
 
     class Meta:
         model = Need

@@ -7,6 +7,7 @@ from aidtrack.core.forms import PayloadForm, ScopedModelForm, bootstrap
 from cadres.models import Deployment, Team
 from pairings.fields import RegionField
 from pairings.models import Pairing
+from projects.breakdown import BreakdownField, schema_keys
 from projects.models import (
     Indicator,
     Need,
@@ -155,6 +156,11 @@ class ProjectAttachmentForm(ScopedModelForm):
 class OutcomeReportForm(ScopedModelForm):
     """A draft or returned report; submitting and review are actions on its page."""
 
+    breakdown = BreakdownField(
+        label=_("breakdown"),
+        help_text=_("Optional: the parts of the value, for indicators that have them."),
+    )
+
     class Meta:
         model = OutcomeReport
         fields = [
@@ -176,6 +182,22 @@ class OutcomeReportForm(ScopedModelForm):
             active=True, computed=False
         )
         _pairing_choices(self.fields["pairing"])
+        self.fields["breakdown"].set_parts(
+            indicator
+            for indicator in self.fields["indicator"].queryset.only("pk", "breakdown_schema")
+            if indicator.breakdown_schema
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is not None and cleaned.get("breakdown"):
+            # Boxes of another indicator, filled before the indicator was changed, do not count.
+            taken = set(schema_keys(indicator.breakdown_schema))
+            cleaned["breakdown"] = {
+                key: figure for key, figure in cleaned["breakdown"].items() if key in taken
+            }
+        return cleaned
 
 
 class OutcomeEvidenceForm(ScopedModelForm):

@@ -15,6 +15,7 @@ from aidtrack.core.files import UPLOAD_HELP, safe_name, upload_path, validate_up
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
+from projects.breakdown import breakdown_rows
 from projects.choices import (
     Aggregation,
     IndicatorCategory,
@@ -52,6 +53,9 @@ class Indicator(BaseModel):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=150)
     import_lookups = ("code", "name_zh", "name_en")
+    # Chosen by name; filters take the code (core.references).
+    suggest_fields = ("code", "name_zh", "name_en")
+    suggest_values = ("code",)
     unit = models.CharField(_("unit"), max_length=10, choices=IndicatorUnit.choices)
     category = models.CharField(_("category"), max_length=20, choices=IndicatorCategory.choices)
     aggregation = models.CharField(
@@ -209,6 +213,7 @@ class Project(BaseModel):
     writes = Writes(save="projects.services.project_save")
     # A sheet names a project by its code, or its name where that is unique.
     import_lookups = ("code", "name")
+    suggest_fields = ("code", "name")
     transitions = TransitionTable(
         Transition(
             "approve",
@@ -376,6 +381,8 @@ class ProgressUpdate(BaseModel):
     note = models.TextField(_("note"), blank=True)
 
     scope_path = "project__pairing"
+    suggest_fields = ("project__code", "project__name")
+    suggest_related = ("project",)
     writes = Writes(save="projects.services.progress_save")
 
     class Meta:
@@ -598,6 +605,7 @@ class OutcomeReport(BaseModel):
             sources=(ReportStatus.SUBMITTED,),
             target=ReportStatus.APPROVED,
             service="projects.services.report_approve",
+            guard="projects.services.may_review",
             form="projects.forms.CommentForm",
             help_text="Submitted → approved (not by its submitter); it then counts and is locked.",
         ),
@@ -607,6 +615,7 @@ class OutcomeReport(BaseModel):
             sources=(ReportStatus.SUBMITTED,),
             target=ReportStatus.RETURNED,
             service="projects.services.report_return",
+            guard="projects.services.may_review",
             form="projects.forms.RequiredCommentForm",
             help_text="Submitted → returned, with a `comment` saying what to correct.",
         ),
@@ -623,6 +632,16 @@ class OutcomeReport(BaseModel):
     )
     # Who may review a report they submitted themselves (four eyes for everyone else).
     SELF_REVIEW_ROLES = scoping.ADMINISTRATORS
+
+    @classmethod
+    def self_review_allowed(cls, user) -> bool:
+        return user.may(scoping.CHANGE, cls, roles=cls.SELF_REVIEW_ROLES)
+
+    @classmethod
+    def reviewable_by_q(cls, user) -> Q:
+        """The reports ``user`` may decide, as a filter: not their own submissions
+        (``projects.services.may_review`` for one report)."""
+        return Q() if cls.self_review_allowed(user) else ~Q(submitted_by=user)
 
     class Meta:
         verbose_name = _("outcome report")
@@ -691,6 +710,13 @@ class OutcomeReport(BaseModel):
         " (SELECT pairing_id FROM projects_project WHERE id = {row}.project_id))]"
     )
     scope_follows = ("project",)
+    suggest_fields = ("indicator__name_zh", "project__name", "pairing__helped_region__name")
+    suggest_related = (
+        "indicator",
+        "project",
+        *(f"pairing__{side}" for side in ("helping_region", "helped_region")),
+        *(f"pairing__{side}" for side in ("helping_organization", "helped_organization")),
+    )
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
@@ -705,6 +731,11 @@ class OutcomeReport(BaseModel):
     @property
     def subject(self):
         return self.project if self.project_id else self.pairing
+
+    @property
+    def breakdown_rows(self) -> list[tuple[str, object]]:
+        """The breakdown as (label, figure) rows in the indicator's order (分项 table)."""
+        return breakdown_rows(self.breakdown, self.indicator.breakdown_schema)
 
     @property
     def subject_pairing_id(self) -> int | None:
@@ -738,7 +769,9 @@ class OutcomeReport(BaseModel):
 
     def clean(self):
         errors = {}
-        if bool(self.pairing_id) == bool(self.project_id):
+        if not self.pairing_id and not self.project_id:
+            errors["pairing"] = _("Choose the pairing or the project the report is about.")
+        elif self.pairing_id and self.project_id:
             errors["pairing"] = _("Report on a pairing or on a project, not both.")
         if self.quarter and self.month:
             errors["month"] = _("A period is a year, a quarter or a month, not both.")

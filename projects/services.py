@@ -11,10 +11,13 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aidtrack.core import scoping
+from accounts.choices import Role
+from accounts.models import User
+from accounts.services import notifications_send
 from aidtrack.core.transitions import TransitionNotAllowed
 from pairings.models import Pairing
 from projects.choices import NeedStatus, ProjectStatus, ReportStatus, ReviewAction
@@ -203,16 +206,53 @@ def _log(report: OutcomeReport, action: str, user, comment: str = "") -> None:
     OutcomeReportReview.objects.create(report=report, action=action, user=user, comment=comment)
 
 
-def _require_reviewer(report: OutcomeReport, user) -> None:
+def may_review(user, report: OutcomeReport) -> bool:
     """Four eyes: whoever submitted a report does not approve or return it.
 
-    Who may review at all is the transition's business (its roles); the
-    roles exempt from four eyes are the model's ``SELF_REVIEW_ROLES``.
+    The one statement of the rule: the transitions name it as their guard, so
+    the detail page offers no button the submitter could not use, and the
+    services below refuse the step. Who may review at all is the transition's
+    business (its roles); the roles exempt from four eyes are the model's
+    ``SELF_REVIEW_ROLES``.
     """
-    if report.submitted_by_id == user.pk and not user.may(
-        scoping.CHANGE, OutcomeReport, roles=OutcomeReport.SELF_REVIEW_ROLES
-    ):
+    return report.submitted_by_id != user.pk or OutcomeReport.self_review_allowed(user)
+
+
+def _require_reviewer(report: OutcomeReport, user) -> None:
+    if not may_review(user, report):
         raise TransitionNotAllowed(_("A report is reviewed by someone other than its submitter."))
+
+
+def report_reviewers(report: OutcomeReport):
+    """Who is told a report awaits review: the coordinators responsible for its pairing.
+
+    Those whose scope holds the report's pairing or a pairing above it (the
+    same reach that lets them approve it), except the submitter; where no
+    coordinator is responsible, the administrators.
+    """
+    pairing_id = report.project.pairing_id if report.project_id else report.pairing_id
+    chain = []
+    while pairing_id is not None and pairing_id not in chain:  # a few levels at most
+        chain.append(pairing_id)
+        pairing_id = Pairing.objects.filter(pk=pairing_id).values_list("parent_id", flat=True)[0]
+    others = User.objects.filter(is_active=True).exclude(pk=report.submitted_by_id)
+    coordinators = others.filter(role=Role.COORDINATOR, scope_pairings__in=chain).distinct()
+    if coordinators.exists():
+        return coordinators
+    return others.filter(Q(role=Role.ADMINISTRATOR) | Q(is_superuser=True))
+
+
+def _notify_reviewers(report: OutcomeReport) -> None:
+    message = _("%(user)s submitted an outcome report for review: %(report)s") % {
+        "user": report.submitted_by,
+        "report": report,
+    }
+    notifications_send(
+        users=report_reviewers(report),
+        message=message,
+        url=report.get_absolute_url(),
+        subject=_("Outcome report awaiting review"),
+    )
 
 
 @transaction.atomic
@@ -225,6 +265,7 @@ def report_submit(report: OutcomeReport, *, user) -> OutcomeReport:
     report.submitted_by = user
     report.save()
     _log(report, ReviewAction.SUBMIT, user)
+    _notify_reviewers(report)
     return report
 
 

@@ -1,6 +1,5 @@
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core.money import format_money
 from aidtrack.core.tables import Column, Table
 from pairings.models import Pairing
 from projects.selectors import with_progress
@@ -33,7 +32,7 @@ class ProjectTable(Table):
         Column("category", order_by="category"),
         Column("year", order_by="year"),
         Column("status", order_by="status"),
-        Column("budget", order_by="budget", formatter=format_money),
+        Column("budget", order_by="budget", money=True),
         Column("latest_progress", _("progress"), order_by="latest_progress", formatter=_percent),
         Column("planned_end_date", order_by="planned_end_date"),
         Column("actual_end_date", order_by="actual_end_date"),
@@ -76,8 +75,9 @@ class OutcomeReportTable(Table):
         Column("status", order_by="status"),
         Column("submitted_at", order_by="submitted_at"),
         Column("reviewed_at", order_by="reviewed_at"),
+        Column("reviewed_by"),
     ]
-    select_related = ("indicator", "project", *Pairing.name_related("pairing"))
+    select_related = ("indicator", "project", "reviewed_by", *Pairing.name_related("pairing"))
 
 
 class OutcomeEvidenceTable(Table):

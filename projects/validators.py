@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from projects.breakdown import part_label
+
 
 def breakdown_errors(breakdown, schema: dict, value: Decimal | None, *, integer: bool) -> list:
     """What is wrong with ``breakdown`` under an indicator's ``schema``.
@@ -25,7 +27,10 @@ def breakdown_errors(breakdown, schema: dict, value: Decimal | None, *, integer:
             return [_("This indicator takes no breakdown.")]
         return [
             _("Unknown breakdown entries: %(unknown)s; allowed: %(allowed)s.")
-            % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
+            % {
+                "unknown": ", ".join(unknown),
+                "allowed": ", ".join(f"{key} ({part_label(key)})" for key in allowed),
+            }
         ]
     figures = {}
     errors = []
@@ -33,12 +38,12 @@ def breakdown_errors(breakdown, schema: dict, value: Decimal | None, *, integer:
         try:
             figure = Decimal(str(raw))
         except ArithmeticError:
-            errors.append(_("“%(key)s” is not a number.") % {"key": key})
+            errors.append(_("“%(key)s” is not a number.") % {"key": part_label(key)})
             continue
         if not figure.is_finite() or figure < 0:
-            errors.append(_("“%(key)s” cannot be negative.") % {"key": key})
+            errors.append(_("“%(key)s” cannot be negative.") % {"key": part_label(key)})
         elif integer and figure != figure.to_integral_value():
-            errors.append(_("“%(key)s” must be a whole number.") % {"key": key})
+            errors.append(_("“%(key)s” must be a whole number.") % {"key": part_label(key)})
         figures[key] = figure
     if errors or value is None:
         return errors
@@ -46,12 +51,16 @@ def breakdown_errors(breakdown, schema: dict, value: Decimal | None, *, integer:
     if parts_total > value:
         errors.append(
             _("The parts (%(parts)s) add up to %(total)s, more than the value %(value)s.")
-            % {"parts": ", ".join(parts), "total": parts_total, "value": value}
+            % {
+                "parts": ", ".join(part_label(key) for key in parts),
+                "total": parts_total,
+                "value": value,
+            }
         )
     for key in of_whom:
         if key in figures and figures[key] > value:
             errors.append(
                 _("“%(key)s” (%(figure)s) cannot exceed the value %(value)s.")
-                % {"key": key, "figure": figures[key], "value": value}
+                % {"key": part_label(key), "figure": figures[key], "value": value}
             )
     return errors

@@ -49,7 +49,7 @@ from projects.models import (
     Project,
     ProjectAttachment,
 )
-from projects.services import report_review_bulk
+from projects.services import report_review_bulk, report_reviewers
 from projects.tables import (
     IndicatorTable,
     NeedTable,
@@ -121,6 +121,7 @@ class ProjectViews(ObjectViews):
     form_class = ProjectForm
     imports = Importable(key=("code",), codes=("code",))
     detail_view = ProjectDetailView
+    money_fields = ("budget",)
     detail_fields = (
         "code",
         "name",
@@ -226,6 +227,10 @@ class OutcomeReportDetailView(ObjectDetailView):
             evidence=OutcomeEvidence.objects.for_user(user).filter(report=report),
             can_add_evidence=user.may(scoping.ADD, OutcomeEvidence)
             and report.locked_reason(user) is None,
+            # Who was told it awaits review (services.report_reviewers), until one decides.
+            awaiting_reviewers=report_reviewers(report)
+            if report.status == ReportStatus.SUBMITTED
+            else (),
         )
         return context
 
@@ -247,7 +252,6 @@ class OutcomeReportViews(ObjectViews):
         (gettext_lazy("subject"), "subject"),
         (gettext_lazy("period"), "period_label"),
         "value",
-        "breakdown",
         "note",
         "status",
         "submitted_at",
@@ -272,7 +276,10 @@ class ReviewQueueView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
     action = scoping.CHANGE
 
     def queue(self):
-        reports = self.get_queryset().filter(status=ReportStatus.SUBMITTED)
+        # Only what the reviewer may decide: never their own submissions.
+        reports = self.get_queryset().filter(
+            OutcomeReport.reviewable_by_q(self.request.user), status=ReportStatus.SUBMITTED
+        )
         filterset = OutcomeReportFilterSet(
             self.request.GET or None, queryset=reports, request=self.request
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
 from aidtrack.core.forms import FilterForm
+from aidtrack.core.references import ReferenceInput
 
 # Wide enough for any year a record can carry (pairings began in 1996), narrow
 # enough for ``date(year, 1, 1)`` and for year arithmetic.
@@ -53,9 +54,23 @@ class YearFilter(BoundedNumberFilter):
 
 
 class IdFilter(BoundedNumberFilter):
-    """A record's id, e.g. ``?pairing=12`` (an id that does not exist matches nothing)."""
+    """A record's id, e.g. ``?pairing=12`` (an id that does not exist matches nothing).
+
+    ``model`` (a label, ``"pairings.Pairing"``) lets the page choose the record
+    by name (``core.references.ReferenceInput``); the parameter stays the id.
+    """
 
     min_value, max_value = 1, LAST_ID
+
+    def __init__(self, *args, model: str | None = None, **kwargs):
+        if model is not None:
+            kwargs.setdefault("widget", ReferenceInput(model))
+        super().__init__(*args, **kwargs)
+
+
+def reference_widget(model: str, to_field: str = "pk") -> ReferenceInput:
+    """The type-ahead box for a filter that takes another value than the id (a region code)."""
+    return ReferenceInput(model, to_field=to_field)
 
 
 class MonthFilter(BoundedNumberFilter):
@@ -153,6 +168,10 @@ class ScopedFilterSet(django_filters.FilterSet):
             queryset = filter_.extra.get("queryset")
             if queryset is not None and hasattr(queryset, "for_user"):
                 filter_.extra["queryset"] = queryset.for_user(user, scoping.VIEW)
+            widget = filter_.extra.get("widget")
+            if isinstance(widget, ReferenceInput) and user is not None:
+                # The name shown for ?pairing=5 is looked up among the rows in scope only.
+                filter_.extra["widget"] = widget.scoped(user)
 
     @property
     def filtered(self):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import natural_keys, scoping
 from aidtrack.core.files import ACCEPT_UPLOADS
+from aidtrack.core.references import LONGEST_SELECT, ReferenceInput, is_suggestible
 
 
 def scope_choice_fields(fields, user) -> None:
@@ -17,6 +18,23 @@ def scope_choice_fields(fields, user) -> None:
         queryset = getattr(field, "queryset", None)
         if queryset is not None and hasattr(queryset, "for_user"):
             field.queryset = queryset.for_user(user, scoping.VIEW)
+            choose_long_lists_by_name(field)
+
+
+def choose_long_lists_by_name(field) -> None:
+    """A select of more than ``LONGEST_SELECT`` records becomes a type-ahead box.
+
+    Nobody scrolls through 200 organisations; the box suggests the rows of the
+    field's (scoped) queryset by name and posts the id as the select did.
+    """
+    if (
+        type(field) is not forms.ModelChoiceField  # not multiple, not a RegionField
+        or not is_suggestible(field.queryset.model)
+        or field.disabled
+        or len(field.queryset.values_list("pk")[: LONGEST_SELECT + 1]) <= LONGEST_SELECT
+    ):
+        return
+    field.widget = ReferenceInput(field.queryset.model, queryset=field.queryset)
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -59,6 +77,8 @@ class ScopedModelForm(forms.ModelForm):
             if current is None or field.queryset.filter(pk=current).exists():
                 continue
             field.queryset = field.queryset.model._base_manager.filter(pk=current)
+            if isinstance(field.widget, ReferenceInput):
+                field.widget.queryset = field.queryset
             field.disabled = True
             field.help_text = _("Outside the pairings you are responsible for; kept as it is.")
 

@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import paging
 from aidtrack.core.models import LinkedModel
-from aidtrack.core.templatetags.aidtrack import cell, money
+from aidtrack.core.money import in_wan
+from aidtrack.core.templatetags.aidtrack import cell, wan
 
 
 @dataclass
@@ -53,6 +54,14 @@ class Column:
     # (``bind``): each step's attribute, and the choice field whose label it
     # shows. None until bound: read step by step (any object).
     steps: list | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def heading(self) -> str:
+        """The page's header: a money column's cells are in 万元, and it says so.
+
+        (Downloads keep ``verbose_name``: they carry the exact yuan.)
+        """
+        return in_wan(self.verbose_name) if self.money else self.verbose_name
 
     def bind(self, model: type[Model]) -> None:
         """Resolve the accessor against ``model``: plain attributes and choice labels.
@@ -159,7 +168,7 @@ class Column:
     def td(self, row: Model, value: Any, url: str | None) -> str:
         """The body cell, as the template showed it (``money`` or ``cell``, linked)."""
         if self.money:
-            return f'<td class="text-end text-nowrap">{money(value)}</td>'
+            return f'<td class="text-end text-nowrap">{wan(value)}</td>'
         if self.link:
             return f'<td><a href="{_escape(url)}">{_cell_html(value, plain=True)}</a></td>'
         return f"<td>{_cell_html(value)}</td>"

@@ -33,6 +33,7 @@ from aidtrack.core.files import file_field_name, file_response
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
 from aidtrack.core.history import describe_changes, history_records
 from aidtrack.core.locking import ensure_unlocked
+from aidtrack.core.money import amount_input, without_unit
 from aidtrack.core.templatetags.aidtrack import money as money_html
 from aidtrack.core.transitions import TransitionNotAllowed, transitions_of
 from aidtrack.core.writes import delete_record, save_record
@@ -219,9 +220,11 @@ def _labelled(obj, entry, money=False):
         label, attribute = entry
         return label, getattr(obj, attribute)
     value = _display(obj, entry)
+    label = obj._meta.get_field(entry).verbose_name
     if money:
         value = money_html(value)  # 万元/亿元, the exact yuan on hover
-    return obj._meta.get_field(entry).verbose_name, value
+        label = without_unit(label)  # the value names its unit; "（元）" would contradict it
+    return label, value
 
 
 def _display(obj, name):
@@ -249,9 +252,13 @@ class ObjectEditView(ObjectViewMixin, TemplateView):
         data = self.request.POST if self.request.method == "POST" else None
         files = self.request.FILES if self.request.method == "POST" else None
         initial = self.request.GET.dict() if self.action == scoping.ADD else None
-        return self.config.form_class(
+        form = self.config.form_class(
             data, files, instance=instance, initial=initial, user=self.request.user
         )
+        for name in self.config.money_fields:
+            if name in form.fields:
+                amount_input(form.fields[name])
+        return form
 
     def get(self, request, *args, **kwargs):
         instance = self.get_instance()

@@ -11,7 +11,7 @@ The same functions serve the pages and the API:
   none, under an audit context with source ``import``;
 * ``job_cancel`` stops a job before its commit.
 
-A running job holds a transaction-scoped advisory lock on its id, so the
+A running job holds a session advisory lock on its id, so the
 minutely sweep (``core.tasks.imports_resume``) runs exactly the queued jobs
 nobody runs: a job queued while Redis was down, or whose worker died (its
 transaction rolled back with it), is taken up again; nothing is lost.
@@ -20,6 +20,7 @@ a poll of the API shows it while the job's own row stays untouched until
 the end.
 """
 
+import contextlib
 import logging
 import time
 from contextlib import contextmanager
@@ -126,13 +127,24 @@ def _queue(step: str, job: ImportJob) -> None:
 
 @contextmanager
 def _running(job_id: int, expected: tuple[str, ...]):
-    """The job, locked for this run (None if another run holds it or it is not ``expected``)."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, job_id])
-            taken = cursor.fetchone()[0]
-        job = ImportJob.objects.filter(pk=job_id, status__in=expected).first() if taken else None
-        yield job
+    """The job, held for this run (None if another run holds it or it is not ``expected``).
+
+    The lock is the session's, not a transaction's, so the job's status moves
+    (checking, committed) are seen by its page while the run's own
+    transaction is open; a worker that dies takes its session, and the lock,
+    with it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, job_id])
+        taken = cursor.fetchone()[0]
+    if not taken:
+        yield None
+        return
+    try:
+        yield ImportJob.objects.filter(pk=job_id, status__in=expected).first()
+    finally:
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, job_id])
 
 
 def _report(job_id: int, phase: str):
@@ -195,6 +207,15 @@ def _execute(job: ImportJob, *, commit: bool) -> None:
         return
     except DatabaseError:
         raise  # the task is retried; the job stays queued for the sweep
+    except Exception:
+        # A fault of ours: the job says so instead of being run again every minute.
+        logger.exception("import %s stopped on an unexpected error", job.pk)
+        _finish(
+            job,
+            status=Status.FAILED,
+            message=_("The import stopped on an unexpected error; nothing was written."),
+        )
+        return
     seconds = round(time.monotonic() - started, 3)
     now = timezone.now()
     if commit:

@@ -12,9 +12,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from aidtrack.core.files import download_name
-from aidtrack.core.money import format_money, format_yuan
+from aidtrack.core.money import format_money, format_wan, format_yuan
 
 register = template.Library()
+
+
+@register.filter
+def wan(yuan):
+    """A figure under a header naming 万元: the number alone, the exact yuan on hover."""
+    if yuan is None:
+        return ""
+    return format_html('<span title="{}">{}</span>', format_yuan(yuan), format_wan(yuan))
 
 
 @register.filter

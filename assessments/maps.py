@@ -1,0 +1,205 @@
+"""What the programme's map draws: pairings as lines, a pairing's work as points.
+
+The overview's map (``overview_map``) is built from the rows the overview already
+read (pairings of the level shown, each with its summary for the year), so it
+costs no query of its own. A pairing's map (``pairing_map``) counts its projects,
+parks and teams per county in three grouped queries. Coordinates are the regions'
+(``Region.longitude``/``latitude``, from ``load_regions``); a region without them
+is left off the map rather than drawn at a wrong place.
+"""
+
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import BigIntegerField, Count, F, Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from aidtrack.core import scoping
+from aidtrack.core.money import WAN
+from assessments.selectors import summary_has_data
+from assessments.templatetags.assessments import grade_colour
+from pairings.models import Pairing, Region
+
+# The Bootstrap palette behind ``grade_colour``'s names, for the canvas (no CSS there).
+_HEX = {
+    "success": "#198754",
+    "primary": "#0d6efd",
+    "warning": "#e0a800",
+    "danger": "#dc3545",
+    "secondary": "#6c757d",
+}
+NO_GRADE_COLOUR = _HEX["secondary"]
+
+
+def _where(region: Region) -> list[float] | None:
+    if region.longitude is None or region.latitude is None:
+        return None
+    return [region.longitude, region.latitude]
+
+
+def _number(value) -> float:
+    """A tile's value as the chart's weight (Decimals do not go into JSON as numbers)."""
+    if isinstance(value, Decimal | int | float):
+        return float(value)
+    return 0.0
+
+
+def dashboard_url(pairing_id: int, year: int) -> str:
+    return f"{reverse('assessments:pairing', args=[pairing_id])}?year={year}"
+
+
+def overview_map(rows: list[dict], year: int) -> dict:
+    """The overview's rows as lines from the helping to the helped region.
+
+    Each line carries both weights (fiscal aid in 万元, people on post) so the page
+    switches between them without a request, its grade's colour, its programme (one
+    series each, so the legend filters by programme) and its dashboard's address.
+    Each end is a region point listing the pairings that start or end there.
+    """
+    lines, regions = [], {}
+    for row in rows:
+        pairing, summary = row["pairing"], row["summary"]
+        start, end = _where(pairing.helping_region), _where(pairing.helped_region)
+        if start is None or end is None:
+            continue
+        tiles = summary["tiles"] if summary else {}
+        # No data in the year is no grade (grey), never "较差" (views._sort_by_score).
+        grade = summary["grade"] if summary_has_data(summary) else ""
+        url = dashboard_url(pairing.pk, year)
+        lines.append(
+            {
+                "name": str(pairing),
+                "url": url,
+                "coords": [start, end],
+                "programme": pairing.get_programme_display(),
+                "grade": grade or "—",
+                "colour": _HEX.get(grade_colour(grade), NO_GRADE_COLOUR),
+                "money": round(_number(tiles.get("fiscal_aid", {}).get("value")) / float(WAN), 2),
+                "people": _number(tiles.get("people_on_post", {}).get("value")),
+            }
+        )
+        for side, region, where in (
+            ("helping", pairing.helping_region, start),
+            ("helped", pairing.helped_region, end),
+        ):
+            point = regions.setdefault(
+                (side, region.pk),
+                {"name": region.name, "side": side, "value": where, "pairings": []},
+            )
+            point["pairings"].append({"name": str(pairing), "url": url})
+    grades = sorted({line["grade"] for line in lines}, key=lambda g: (g == "—", g))
+    return {
+        "lines": lines,
+        "regions": list(regions.values()),
+        # The colour key, shown under the map with the badges the tables use.
+        "grades": [{"label": grade, "badge": grade_colour(grade)} for grade in grades],
+        "labels": {
+            "money": _("Fiscal aid (10,000 yuan)"),
+            "people": _("People on post"),
+            "helping": _("Helping side"),
+            "helped": _("Helped side"),
+            "grade": _("Computed grade"),
+        },
+    }
+
+
+def _county_key(prefix: str = "region"):
+    """The county a record's region lies in (its path's third id), or the region itself
+    when it is a province or prefecture: points are drawn per county."""
+    return Coalesce(F(f"{prefix}__path__2"), F(f"{prefix}_id"), output_field=BigIntegerField())
+
+
+def _points(counts, kind: str, label: str, url, counties: dict) -> list[dict]:
+    """One point per county; ``url(county)`` is the list behind it."""
+    points = []
+    for county_id, count in counts:
+        county = counties.get(county_id)
+        where = county and _where(county)
+        if where is None:
+            continue
+        points.append(
+            {
+                "kind": kind,
+                "kind_label": label,
+                "name": county.name,
+                "value": [*where, count],
+                "url": url(county),
+            }
+        )
+    return points
+
+
+def pairing_map(user, pairing: Pairing, year: int) -> dict:
+    """The pairing's (and the pairings below it) projects of the year, parks open by the
+    year's end or being built, and teams at work during the year, counted per county."""
+    from cadres.models import Team
+    from funds.models import Park
+    from projects.models import Project
+
+    ids = Pairing.objects.descendant_ids([pairing.pk])
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    projects = (
+        Project.objects.for_user(user, scoping.VIEW)
+        .filter(pairing_id__in=ids, year=year)
+        .values(county=_county_key())
+        .annotate(n=Count("pk"))
+        .values_list("county", "n")
+    )
+    parks = (
+        Park.objects.for_user(user, scoping.VIEW)
+        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=last), pairing_id__in=ids)
+        .values(county=_county_key())
+        .annotate(n=Count("pk"))
+        .values_list("county", "n")
+    )
+    # A team works where its host institution is, or else in the helped region.
+    team_county = Coalesce(
+        F("host_organization__region__path__2"),
+        F("host_organization__region_id"),
+        F("pairing__helped_region__path__2"),
+        F("pairing__helped_region_id"),
+        output_field=BigIntegerField(),
+    )
+    teams = (
+        Team.objects.for_user(user, scoping.VIEW)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
+        .filter(pairing_id__in=ids)
+        .values(county=team_county)
+        .annotate(n=Count("pk"))
+        .values_list("county", "n")
+    )
+    counted = {"project": list(projects), "park": list(parks), "team": list(teams)}
+    wanted = {county for rows in counted.values() for county, _n in rows}
+    counties = Region.objects.in_bulk(wanted)
+    query = urlencode({"pairing": pairing.pk})
+    kinds = (
+        ("project", _("Projects"), reverse("projects:project_list")),
+        ("park", _("Co-built parks"), reverse("funds:park_list")),
+        ("team", _("Teams"), reverse("cadres:team_list")),
+    )
+    points = []
+    for kind, label, list_url in kinds:
+        if kind == "project":  # the list recounts the point: same pairing, year and county
+
+            def url(county, list_url=list_url):
+                return f"{list_url}?{query}&" + urlencode({"year": year, "region": county.code})
+
+        else:
+
+            def url(county, list_url=list_url):
+                return f"{list_url}?{query}"
+
+        points += _points(counted[kind], kind, label, url, counties)
+    sides = [
+        {"name": region.name, "value": where}
+        for region in (pairing.helping_region, pairing.helped_region)
+        if (where := _where(region))
+    ]
+    return {
+        "points": points,
+        "sides": sides,
+        "kinds": [{"kind": kind, "label": label} for kind, label, _url in kinds],
+    }

