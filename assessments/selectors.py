@@ -110,11 +110,13 @@ def summary_has_data(summary: dict | None) -> bool:
     if not summary:
         return False
     values = [
-        tile["value"] for key, tile in summary["tiles"].items() if key not in sources.STOCK_TILES
+        tile["value"]
+        for key, tile in summary.get("tiles", {}).items()
+        if key not in sources.STOCK_TILES
     ]
     values += [
         figure.get("actual")
-        for figure in summary["figures"]
+        for figure in summary.get("figures", ())
         if figure.get("code") not in sources.STOCK_INDICATORS
     ]
     return any(any(value.values()) if isinstance(value, dict) else value for value in values)
