@@ -16,6 +16,9 @@ class AssessmentsConfig(AppConfig):
         ),
         NavItem(_("Rubrics"), "assessments:rubric_list", "assessments.Rubric"),
     ]
+    # Years whose summaries counted something: the year dashboards open on
+    # (aidtrack.core.years).
+    data_years = ["assessments.selectors.years_with_summaries"]
     pairing_hub_tabs = [
         HubTab(
             "assessment",

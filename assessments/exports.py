@@ -145,14 +145,22 @@ def _rubric_sheet(sheet, rubric) -> None:
     sheet.column_dimensions["A"].width = 28
 
 
-def assessment_workbook(entries: list[dict], rubric) -> bytes:
-    """``entries``: ``{"pairing", "year", "summary", "official"}`` each; one sheet apiece."""
+def assessment_workbook(entries: list[dict], rubrics) -> bytes:
+    """``entries``: ``{"pairing", "year", "summary", "official"}`` each, one sheet apiece
+    (named with the year when the entries span several); then each year's rubric."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     taken: set[str] = set()
+    several_years = len({entry["year"] for entry in entries}) > 1
     for entry in entries:
-        _pairing_sheet(workbook.create_sheet(_sheet_title(str(entry["pairing"]), taken)), entry)
-    _rubric_sheet(workbook.create_sheet(_sheet_title(str(_("Rubric")), taken)), rubric)
+        name = str(entry["pairing"])
+        if several_years:
+            name = f"{entry['year']} {name}"
+        _pairing_sheet(workbook.create_sheet(_sheet_title(name, taken)), entry)
+    rubrics = list(rubrics) or [None]
+    for rubric in rubrics:
+        title = str(_("Rubric")) if len(rubrics) == 1 else f"{_('Rubric')} {rubric.year}"
+        _rubric_sheet(workbook.create_sheet(_sheet_title(title, taken)), rubric)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from aidtrack.core import scoping
 from aidtrack.core.money import WAN
+from assessments.selectors import summary_has_data
 from assessments.templatetags.assessments import grade_colour
 from pairings.models import Pairing, Region
 
@@ -65,7 +66,8 @@ def overview_map(rows: list[dict], year: int) -> dict:
         if start is None or end is None:
             continue
         tiles = summary["tiles"] if summary else {}
-        grade = summary["grade"] if summary else ""
+        # No data in the year is no grade (grey), never "较差" (views._sort_by_score).
+        grade = summary["grade"] if summary_has_data(summary) else ""
         url = dashboard_url(pairing.pk, year)
         lines.append(
             {

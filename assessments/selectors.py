@@ -99,6 +99,43 @@ def summaries_read(pairing_ids, years) -> dict[tuple[int, int], dict]:
     return {wanted[key]: value for key, value in found.items()}
 
 
+def summary_has_data(summary: dict | None) -> bool:
+    """Whether anything happened in the summary's year: a flow that is not zero.
+
+    Stocks (people on post, parks opened up to the year) are left out: they
+    carry over into every later year, so a year with nothing but them has no
+    data. A pairing without data in a year is shown as such and left out of
+    the ranking, never ranked "0, poor"; the dashboards never open on such a year.
+    """
+    if not summary:
+        return False
+    values = [
+        tile["value"]
+        for key, tile in summary.get("tiles", {}).items()
+        if key not in sources.STOCK_TILES
+    ]
+    values += [
+        figure.get("actual")
+        for figure in summary.get("figures", ())
+        if figure.get("code") not in sources.STOCK_INDICATORS
+    ]
+    return any(any(value.values()) if isinstance(value, dict) else value for value in values)
+
+
+def years_with_summaries(pairing_ids) -> set[int]:
+    """The years in which a summary of one of ``pairing_ids`` counted something.
+
+    A summary counts its pairing's whole tree, so the pairings in view suffice.
+    Registered as the app's ``data_years`` (aidtrack.core.years).
+    """
+    keys = PairingYearSummary.objects.filter(pairing_id__in=pairing_ids).values_list(
+        "pairing_id", "year"
+    )
+    keys = list(keys)
+    read = summaries_read({pid for pid, _y in keys}, {year for _pid, year in keys})
+    return {year for (_pid, year), summary in read.items() if summary_has_data(summary)}
+
+
 def official_grades_read(pairing_ids, years) -> dict[tuple[int, int], dict[str, OfficialGrade]]:
     """``{(pairing_id, year): {level: OfficialGrade}}``, in one query."""
     grades: dict[tuple[int, int], dict[str, OfficialGrade]] = {}

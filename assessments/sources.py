@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils import timezone
@@ -291,5 +291,33 @@ TILES: dict[str, Source] = {
 STOCK_TILES = frozenset(
     {"people_on_post", "execution_rate", "parks_agricultural", "parks_industrial"}
 )
+# Indicators that are such a state too: a park opened years ago is counted every
+# year after, so it says nothing about whether anything happened in the year.
+STOCK_INDICATORS = frozenset({"parks_built"})
 # A count over several summaries is the size of the union of their ids.
 DISTINCT_TILES = {"enterprises": "enterprise_ids"}
+
+
+def period_url(source: Source, pairing, years, *, stock: bool = False) -> str | None:
+    """The list behind a figure over ``years`` (its rows recount the figure).
+
+    ``pairing``: the pairing whose tree the figure counts, or None for the top of
+    the user's scope, which is what a list shows without a ``pairing`` filter. A
+    flow over several years keeps its year filter's rows from the first year to the
+    last (``from_year``, aidtrack.core.filters); a stock counts in the last year
+    only, as ``selectors.tiles_combine`` counts it.
+    """
+    years = sorted(years)
+    url = source.list_url(getattr(pairing, "pk", 0), years[-1])
+    if url is None:
+        return None
+    base, _sep, query = url.partition("?")
+    params = [(name, value) for name, value in parse_qsl(query) if pairing or name != "pairing"]
+    if len(years) > 1 and not stock:
+        params.append(("from_year", str(years[0])))
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def tile_url(key: str, pairing, years) -> str | None:
+    """The list behind the overview's tile ``key`` over ``years``."""
+    return period_url(TILES[key], pairing, years, stock=key in STOCK_TILES)

@@ -10,6 +10,7 @@ from assessments.views import (
     RefreshView,
     RubricItemViews,
     RubricViews,
+    ScoringExplainedView,
 )
 
 app_name = "assessments"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("pairing/<int:pk>/refresh/", RefreshView.as_view(), name="pairing_refresh"),
     path("compare/", ComparisonView.as_view(), name="comparison"),
     path("export/", ExportView.as_view(), name="export"),
+    path("scoring/", ScoringExplainedView.as_view(), name="scoring"),
     *RubricViews.urls(),
     *RubricItemViews.urls(),
     *GradeThresholdViews.urls(),

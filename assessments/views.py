@@ -29,7 +29,8 @@ from aidtrack.core.views import (
     ObjectDetailView,
     ObjectViews,
 )
-from assessments import sources
+from aidtrack.core.years import default_year, year_asked
+from assessments import explain, sources
 from assessments.choices import GradeLevel
 from assessments.exports import assessment_workbook
 from assessments.filters import (
@@ -46,7 +47,12 @@ from assessments.forms import (
     RubricItemForm,
 )
 from assessments.models import GradeThreshold, OfficialGrade, PairingYearSummary, Rubric, RubricItem
-from assessments.selectors import official_grades_read, summaries_read, tiles_combine
+from assessments.selectors import (
+    official_grades_read,
+    summaries_read,
+    summary_has_data,
+    tiles_combine,
+)
 from assessments.services import assessment_refresh
 from assessments.tables import (
     GradeThresholdTable,
@@ -140,14 +146,16 @@ class OfficialGradeViews(ObjectViews):
 # --- dashboards --------------------------------------------------------------------
 
 
-def assessment_years(user) -> tuple[list[int], int]:
-    """The years one may pick (with a rubric, and the current one; newest first) and the
-    default: the latest year with a rubric, i.e. the one being assessed."""
+def assessment_years(user) -> list[int]:
+    """The years one may pick: those with a rubric, and the current one; newest first.
+
+    Which of them a page opens on is not decided here: that is the one rule of
+    ``aidtrack.core.years.default_year`` (the latest year with data for the
+    pairings in view).
+    """
     current = timezone.localdate().year
     rubrics = Rubric.objects.for_user(user).filter(year__lte=current)
-    with_rubric = set(rubrics.values_list("year", flat=True))
-    default = current if current in with_rubric or not with_rubric else max(with_rubric)
-    return sorted(with_rubric | {current}, reverse=True), default
+    return sorted(set(rubrics.values_list("year", flat=True)) | {current}, reverse=True)
 
 
 def _int(raw, default=None):
@@ -155,6 +163,14 @@ def _int(raw, default=None):
         return int(raw)
     except (TypeError, ValueError):
         return default
+
+
+def _period(first_raw, year: int) -> list[int]:
+    """The years ``from`` … ``year`` of the overview and its export; ``year`` alone when
+    ``from`` is missing or not before it."""
+    first = _int(first_raw, year)
+    first = year if not 2000 <= first <= year else first
+    return list(range(first, year + 1))
 
 
 class DashboardMixin(BrowserAccessMixin):
@@ -167,16 +183,23 @@ class DashboardMixin(BrowserAccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def years(self) -> list[int]:
+        """The years offered, with the one shown (a year with data may have no rubric)."""
         if not hasattr(self, "_years"):
-            self._years, self._default_year = assessment_years(self.request.user)
+            self._years = assessment_years(self.request.user)
+        shown = getattr(self, "_year", None)
+        if shown is not None and shown not in self._years:
+            self._years = sorted({*self._years, shown}, reverse=True)
         return self._years
 
-    def year(self) -> int:
-        year = _int(self.request.GET.get("year"))
-        if year is None or not 2000 <= year <= 2100:
-            self.years()
-            year = self._default_year
-        return year
+    def year(self, pairing_ids=()) -> int:
+        """The year asked for, else the latest with data for ``pairing_ids`` (the pairings
+        the page shows): the one rule of every dashboard (aidtrack.core.years)."""
+        if not hasattr(self, "_year"):
+            asked = self.request.GET.get("year")
+            self._year = year_asked(asked, None)
+            if self._year is None:
+                self._year = default_year(pairing_ids)
+        return self._year
 
     def scoped_pairings(self):
         return (
@@ -231,6 +254,33 @@ class DashboardMixin(BrowserAccessMixin):
         )
 
 
+def _tiles_linked(tiles: dict, pairing, years) -> dict:
+    """Each tile with the link to the list that recounts it over ``years``, whether it adds
+    up several pairings or years or is one summary's (``sources.tile_url``)."""
+    return {
+        key: {
+            "value": tiles.get(key, {}).get("value"),
+            "url": sources.tile_url(key, pairing, years),
+        }
+        for key in sources.TILES
+    }
+
+
+def _projects_tile(tiles: dict) -> dict:
+    """The projects tile: how many, by status, and the list behind them."""
+    by_status = tiles["projects_by_status"]["value"] or {}
+    url = tiles["projects_by_status"]["url"]
+    entries = _status_labels(by_status)
+    for entry in entries:  # each status's count is a link too
+        joiner = "&" if "?" in (url or "") else "?"
+        entry["url"] = f"{url}{joiner}{urlencode({'status': entry['status']})}" if url else None
+    return {
+        "projects_total": sum(by_status.values()),
+        "projects_url": url,
+        "projects_by_status": entries,
+    }
+
+
 def _status_labels(counts: dict) -> list[dict]:
     labels = dict(ProjectStatus.choices)
     return [
@@ -240,11 +290,13 @@ def _status_labels(counts: dict) -> list[dict]:
 
 
 def _sort_by_score(rows: list[dict]) -> list[dict]:
-    """Best score first; pairings without a score last, in display order."""
-    scored = [row for row in rows if row["summary"] and row["summary"]["score"] is not None]
-    unscored = [row for row in rows if row not in scored]
-    scored.sort(key=lambda row: row["summary"]["score"], reverse=True)
-    return scored + unscored
+    """Best score first, each ranked row numbered; pairings without data in the year (or
+    without a score) last, in display order and unranked: no data is not "0, poor"."""
+    ranked = [row for row in rows if row["has_data"] and row["summary"]["score"] is not None]
+    ranked.sort(key=lambda row: row["summary"]["score"], reverse=True)
+    for rank, row in enumerate(ranked, start=1):
+        row["rank"] = rank
+    return ranked + [row for row in rows if row not in ranked]
 
 
 class OverviewView(DashboardMixin, TemplateView):
@@ -254,10 +306,6 @@ class OverviewView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        year = self.year()
-        first = _int(self.request.GET.get("from"), year)
-        first = year if not 2000 <= first <= year else first
-        period = list(range(first, year + 1))
         parent, breadcrumbs = None, []
         if self.request.GET.get("pairing"):
             breadcrumbs = self.chain(_int(self.request.GET["pairing"]))
@@ -266,6 +314,9 @@ class OverviewView(DashboardMixin, TemplateView):
             parent = breadcrumbs[-1]
         level_pairings = list(self.level(parent))
         tile_ids = [parent.pk] if parent else [pairing.pk for pairing in level_pairings]
+        year = self.year(tile_ids)
+        period = _period(self.request.GET.get("from"), year)
+        first = period[0]
         ids = {*tile_ids, *(pairing.pk for pairing in level_pairings)}
         summaries = summaries_read(ids, period)
         grades = official_grades_read(ids, [year])
@@ -274,15 +325,22 @@ class OverviewView(DashboardMixin, TemplateView):
                 {
                     "pairing": pairing,
                     "summary": summaries.get((pairing.pk, year)),
+                    "has_data": summary_has_data(summaries.get((pairing.pk, year))),
                     "official": grades.get((pairing.pk, year), {}),
                     "children": pairing.below_count,
                 }
                 for pairing in level_pairings
             ]
         )
-        tiles = tiles_combine(
-            summaries[(pid, y)] for pid in tile_ids for y in period if (pid, y) in summaries
+        tiles = _tiles_linked(
+            tiles_combine(
+                summaries[(pid, y)] for pid in tile_ids for y in period if (pid, y) in summaries
+            ),
+            parent,
+            period,
         )
+        by_status = tiles["projects_by_status"]["value"] or {}
+        context.update(_projects_tile(tiles))
         context.update(
             year=year,
             first_year=first,
@@ -292,20 +350,15 @@ class OverviewView(DashboardMixin, TemplateView):
             breadcrumbs=breadcrumbs,
             rows=rows,
             tiles=tile_cards(tiles),
-            projects_total=sum(tiles.get("projects_by_status", {}).get("value", {}).values()),
-            projects_url=tiles.get("projects_by_status", {}).get("url"),
-            projects_by_status=_status_labels(tiles.get("projects_by_status", {}).get("value", {})),
             levels=GradeLevel.choices,
             chart_data={
                 "ranking": {
-                    "names": [str(row["pairing"]) for row in rows if row["summary"]],
-                    "values": [row["summary"]["score"] for row in rows if row["summary"]],
+                    "names": [str(row["pairing"]) for row in rows if row.get("rank")],
+                    "values": [row["summary"]["score"] for row in rows if row.get("rank")],
                 },
                 "status": [
                     {"name": entry["label"], "value": entry["count"]}
-                    for entry in _status_labels(
-                        tiles.get("projects_by_status", {}).get("value", {})
-                    )
+                    for entry in _status_labels(by_status)
                 ],
             },
             keep=[("pairing", parent.pk)] if parent else [],
@@ -374,10 +427,12 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pairing = self.scoped_pairing(self.kwargs["pk"])
-        year = self.year()
+        year = self.year([pairing.pk])
         trend_years = [y for y in self.years() if y >= pairing.start_date.year] or [year]
         summaries = summaries_read([pairing.pk], {*trend_years, year})
         summary = summaries.get((pairing.pk, year))
+        official = official_grades_read([pairing.pk], [year]).get((pairing.pk, year), {})
+        tiles = _tiles_linked(summary["tiles"] if summary else {}, pairing, [year])
         tree_ids = Pairing.objects.for_user(self.request.user).subtree_ids(pairing.pk)
         # The soonest few, and the list behind the link for the rest: a province's
         # tree has thousands of people whose term ends within the window.
@@ -408,7 +463,12 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             year=year,
             years=self.years(),
             summary=summary,
-            official=official_grades_read([pairing.pk], [year]).get((pairing.pk, year), {}),
+            has_data=summary_has_data(summary),
+            tiles=tile_cards(tiles),
+            **_projects_tile(tiles),
+            official=official,
+            official_differs=explain.grade_differs(summary, official),
+            below_target=explain.below_target(summary),
             levels=GradeLevel.choices,
             ending=ending[:ENDING_SHOWN],
             ending_more=len(ending) > ENDING_SHOWN,
@@ -438,7 +498,7 @@ class RefreshView(DashboardMixin, View):
         pairing = self.scoped_pairing(pk)
         if not self.can_refresh(pairing):
             raise PermissionDenied
-        year = self.year()
+        year = self.year([pairing.pk])
         summary = assessment_refresh(pairing=pairing, year=year)
         if summary.failed:
             messages.error(
@@ -471,11 +531,17 @@ class ComparisonView(DashboardMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         chosen = [pk for pk in map(_int, self.request.GET.getlist("pairing")) if pk is not None]
+        # The year preselected, or added when only pairings are asked for: the one rule.
+        default = self.year(chosen or [pairing.pk for pairing in self.top_level()])
+        data = self.request.GET.copy() if self.request.GET else None
+        if data is not None and not data.getlist("year"):
+            data.setlist("year", [str(default)])
         form = ComparisonForm(
-            self.request.GET or None,
+            data,
             user=self.request.user,
             years=self.years(),
             options=self.options(chosen),
+            initial={"year": [default]},
         )
         context.update(form=form, columns=[], rows=[])
         if not form.is_valid():
@@ -488,6 +554,7 @@ class ComparisonView(DashboardMixin, TemplateView):
                 "pairing": pairing,
                 "year": year,
                 "summary": summaries.get((pairing.pk, year)),
+                "has_data": summary_has_data(summaries.get((pairing.pk, year))),
                 "official": grades.get((pairing.pk, year), {}),
             }
             for pairing, year in product(pairings, years)
@@ -503,10 +570,10 @@ class ComparisonView(DashboardMixin, TemplateView):
 
 
 class ExportView(DashboardMixin, View):
-    """The assessment of the chosen pairings (or the overview's level) as .xlsx."""
+    """The assessment of the chosen pairings (or the overview's level) as .xlsx, for the
+    whole period the overview shows (``from`` … ``year``): a sheet per pairing and year."""
 
     def get(self, request):
-        year = self.year()
         chosen = [_int(raw) for raw in request.GET.getlist("pairing")]
         if chosen:
             by_id = self.scoped_pairings().in_bulk([pk for pk in chosen if pk is not None])
@@ -519,38 +586,79 @@ class ExportView(DashboardMixin, View):
         else:
             selected = list(self.top_level())
         ids = [pairing.pk for pairing in selected]
-        summaries = summaries_read(ids, [year])
-        grades = official_grades_read(ids, [year])
+        year = self.year(ids[:1] if chosen else ids)
+        period = _period(request.GET.get("from"), year)
+        summaries = summaries_read(ids, period)
+        grades = official_grades_read(ids, period)
         entries = [
             {
                 "pairing": pairing,
-                "year": year,
-                "summary": summaries.get((pairing.pk, year)),
-                "official": grades.get((pairing.pk, year), {}),
+                "year": each,
+                "summary": summaries.get((pairing.pk, each)),
+                "official": grades.get((pairing.pk, each), {}),
             }
+            for each in period
             for pairing in selected
         ]
-        rubric = (
+        rubrics = (
             Rubric.objects.for_user(request.user)
+            .filter(year__in=period)
+            .order_by("year")
+            .prefetch_related("items__indicator", "thresholds")
+        )
+        response = HttpResponse(
+            assessment_workbook(entries, rubrics),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{period[0]}-{year}" if len(period) > 1 else f"{year}"
+        response["Content-Disposition"] = f'attachment; filename="assessment-{name}.xlsx"'
+        return response
+
+
+class ScoringExplainedView(DashboardMixin, TemplateView):
+    """How a score is made: the year's rubric (indicators, weights, methods, caps),
+    its grade thresholds, where each figure comes from, and what an official grade is."""
+
+    template_name = "assessments/scoring_explained.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = self.year([pairing.pk for pairing in self.top_level()])
+        rubric = (
+            Rubric.objects.for_user(self.request.user)
             .filter(year=year)
             .prefetch_related("items__indicator", "thresholds")
             .first()
         )
-        response = HttpResponse(
-            assessment_workbook(entries, rubric),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        items = list(rubric.items.all()) if rubric else []
+        context.update(
+            year=year,
+            years=self.years(),
+            rubric=rubric,
+            items=[
+                {
+                    "item": item,
+                    "origin": explain.origin(item.indicator.code),
+                    "origin_url": explain.origin_url(item.indicator.code, year),
+                    "computed": item.indicator.code in sources.COMPUTED,
+                }
+                for item in items
+            ],
+            total_weight=sum(item.weight for item in items),
+            thresholds=rubric.thresholds.all() if rubric else [],
+            keep=[],
         )
-        response["Content-Disposition"] = f'attachment; filename="assessment-{year}.xlsx"'
-        return response
+        return context
 
 
 def hub_context(request, pairing) -> dict:
     """The pairing hub's 考核 tab: this year's score, grades and indicators, in brief."""
-    _years, year = assessment_years(request.user)
+    year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])
     summary = summaries_read([pairing.pk], [year]).get((pairing.pk, year))
     return {
         "assessment_year": year,
         "assessment": summary,
+        "assessment_has_data": summary_has_data(summary),
         "assessment_official": official_grades_read([pairing.pk], [year]).get(
             (pairing.pk, year), {}
         ),

@@ -56,6 +56,8 @@ class PersonFilterSet(ScopedFilterSet):
 
 
 class DeploymentFilterSet(ScopedFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("start_year",)
     search_fields = ("person__name", "post", "host_organization__name")
 
     pairing = IdFilter(

@@ -24,6 +24,8 @@ class FundsConfig(AppConfig):
             _("Consumption support"), "funds:consumptionsupport_list", "funds.ConsumptionSupport"
         ),
     ]
+    # Years with money recorded: the year dashboards open on (aidtrack.core.years).
+    data_years = ["funds.selectors.years_with_records"]
     pairing_hub_tabs = [
         HubTab(
             "funds",

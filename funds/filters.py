@@ -51,6 +51,8 @@ def _date_range(field: str):
 
 
 class FundAllocationFilterSet(PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = ("purpose", "document_reference")
 
     year = YearFilter(label=_("year"))
@@ -72,6 +74,8 @@ class OverAllocationFilterSet(PairingTreeFilterSet):
 
 
 class FundTransactionFilterSet(PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = ("project__name", "project__code", "voucher_number", "note")
     pairing_lookup = "project__pairing"
 
@@ -89,6 +93,8 @@ class FundTransactionFilterSet(PairingTreeFilterSet):
 
 
 class DonationFilterSet(PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = (
         "donor_name",
         "donor_organization__name",
@@ -124,6 +130,8 @@ class ParkFilterSet(PairingTreeFilterSet):
 
 
 class InvestmentFilterSet(PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = ("enterprise__name", "name", "industry")
 
     year = YearFilter(field_name="agreed_on", lookup_expr="year", label=_("year agreed"))
@@ -139,6 +147,8 @@ class InvestmentFilterSet(PairingTreeFilterSet):
 
 
 class InvestmentTrancheFilterSet(PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = ("investment__enterprise__name", "investment__name", "note")
     pairing_lookup = "investment__pairing"
 
@@ -151,6 +161,8 @@ class InvestmentTrancheFilterSet(PairingTreeFilterSet):
 
 
 class ConsumptionSupportFilterSet(PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = ("product", "channel", "buyer_organization__name", "note")
 
     year = YearFilter(label=_("year"))

@@ -295,3 +295,21 @@ def funds_by_pairing(pairing_ids, year: int) -> dict[int, dict[str, Decimal]]:
     for figures in rows.values():
         figures["execution_rate"] = rate(figures["spent"], figures["committed"])
     return rows
+
+
+def years_with_records(pairing_ids) -> set[int]:
+    """Programme years with allocations or projects for ``pairing_ids`` and the pairings below.
+
+    Registered as the app's ``data_years`` (aidtrack.core.years): a year with
+    money recorded has data even before its summaries are refreshed. Both
+    tables carry the programme year, so this is a few distinct values each.
+    """
+    from pairings.models import Pairing
+    from projects.models import Project
+
+    tree = Pairing.objects.descendant_ids(pairing_ids)
+    years: set[int] = set()
+    for model in (FundAllocation, Project):
+        rows = model.objects.filter(pairing__in=tree).order_by()
+        years |= set(rows.values_list("year", flat=True).distinct())
+    return years

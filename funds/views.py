@@ -23,6 +23,7 @@ from aidtrack.core.views import (
     ObjectDetailView,
     ObjectViews,
 )
+from aidtrack.core.years import default_year, year_asked
 from funds.filters import (
     ConsumptionSupportFilterSet,
     DonationFilterSet,
@@ -262,19 +263,6 @@ class ProjectFundsView(BrowserAccessMixin, TemplateView):
 # -- the pairing hub's funds tab ---------------------------------------------------
 
 
-def _selected_year(request, years: list[int]) -> int:
-    """The ``year`` asked for, else the latest year with money up to this one."""
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = None
-    if year is not None and 2000 <= year <= 2100:
-        return year
-    this_year = timezone.localdate().year
-    past = [y for y in years if y <= this_year]
-    return max(past) if past else this_year
-
-
 def _years_with_money(user, pairing_ids) -> list[int]:
     """Programme years with allocations or projects, newest first (a few rows per model)."""
     years = set()
@@ -294,7 +282,8 @@ def pairing_funds_tab(request, pairing) -> dict:
     pairing_ids = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
     visible = Pairing.objects.for_user(user).filter(pk__in=pairing_ids)
     years = _years_with_money(user, pairing_ids)
-    year = _selected_year(request, years)
+    # The year every dashboard opens on (aidtrack.core.years), unless one is asked for.
+    year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])
     # The current year is always offered, and so is any year typed into the address.
     years = sorted({*years, year, timezone.localdate().year}, reverse=True)
     # Both years in one pass (funds_growth would compute this year's figures again).

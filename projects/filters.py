@@ -71,6 +71,8 @@ class IndicatorFilterSet(ScopedFilterSet):
 
 
 class ProjectFilterSet(_PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year", "completed_in")
     search_fields = ("code", "name", "village", "description")
 
     region = django_filters.CharFilter(
@@ -157,6 +159,9 @@ class ProjectAttachmentFilterSet(ScopedFilterSet):
 class OutcomeReportFilterSet(_PairingTreeFilterSet):
     """``?pairing=`` covers reports on the pairings and on their projects."""
 
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
+
     search_fields = ("indicator__code", "indicator__name_zh", "note")
     pairing_lookups = ("pairing", "project__pairing")
 
@@ -204,6 +209,8 @@ class OutcomeEvidenceFilterSet(ScopedFilterSet):
 
 
 class NeedFilterSet(_PairingTreeFilterSet):
+    # A dashboard figure over several years links here with ``from_year`` (core.filters).
+    year_range_filters = ("year",)
     search_fields = ("description", "raised_by_department", "resolution_note")
 
     region = django_filters.CharFilter(

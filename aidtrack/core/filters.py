@@ -6,7 +6,9 @@ kinds below): a value past the bounds is the filter form's error, hence a
 number the database or ``datetime`` cannot take (year 0, an id past bigint).
 """
 
+import operator
 from decimal import Decimal
+from functools import reduce
 
 import django_filters
 from django import forms
@@ -27,6 +29,8 @@ LAST_ID = 2**63 - 1
 LAST_DAY_WINDOW = 3660
 # Amounts are DecimalField(max_digits=16, decimal_places=2) everywhere.
 LARGEST_AMOUNT = Decimal("99999999999999.99")
+# The parameter that turns a list's year filter into a range (ScopedFilterSet).
+FROM_YEAR = "from_year"
 
 
 class BoundedNumberFilter(django_filters.NumberFilter):
@@ -93,6 +97,11 @@ class AmountFilter(BoundedNumberFilter):
         super().__init__(*args, **kwargs)
 
 
+def _kept_for_the_range(queryset, name, value):
+    """``from_year`` filters nothing alone: ``ScopedFilterSet.filter_queryset`` reads it."""
+    return queryset
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet whose related-record choices are limited to the user's scope.
 
@@ -100,6 +109,12 @@ class ScopedFilterSet(django_filters.FilterSet):
     """
 
     search_fields: tuple[str, ...] = ()
+    # Year filters that ``from_year`` turns into a range: ``?from_year=2021&year=2023``
+    # keeps the rows the ``year`` filter keeps for any of 2021, 2022 and 2023. The
+    # dashboards' figures over a period link to their rows this way, and each year
+    # keeps its filter's own definition (a deployment *begun* in the year, a project
+    # *completed* in it), so the list recounts the figure.
+    year_range_filters: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
@@ -116,7 +131,31 @@ class ScopedFilterSet(django_filters.FilterSet):
                     "YearFilter, IdFilter, MonthFilter, QuarterFilter, DaysFilter, "
                     "AmountFilter (aidtrack.core.filters) or give min_value and max_value."
                 )
+        if cls.year_range_filters:
+            filters[FROM_YEAR] = YearFilter(method=_kept_for_the_range, label=_("from year"))
         return filters
+
+    def filter_queryset(self, queryset):
+        """The year filters of ``year_range_filters`` that have a value keep the rows of any
+        year from ``from_year`` to that value; every other filter as usual."""
+        cleaned = self.form.cleaned_data
+        first = cleaned.get(FROM_YEAR)
+        ranged = [
+            name
+            for name in self.year_range_filters
+            if first is not None and cleaned.get(name) is not None and first < cleaned[name]
+        ]
+        if not ranged:
+            return super().filter_queryset(queryset)
+        for name, value in cleaned.items():
+            if name not in ranged:
+                queryset = self.filters[name].filter(queryset, value)
+        for name in ranged:
+            years = range(first, cleaned[name] + 1)
+            queryset = reduce(
+                operator.or_, (self.filters[name].filter(queryset, year) for year in years)
+            )
+        return queryset
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
