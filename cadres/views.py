@@ -66,6 +66,7 @@ from cadres.models import (
     LeaveRequest,
     Mentorship,
     Person,
+    PersonalDataReveal,
     Team,
     TeamMember,
 )
@@ -99,12 +100,23 @@ from cadres.tables import (
 from pairings.models import Pairing
 
 
+# Reveals shown on a person's page; the whole log stays in the admin.
+REVEALS_SHOWN = 20
+
+
 class PersonDetailView(ObjectDetailView):
     template_name = "cadres/person_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_reveal"] = self.request.user.has_perm(REVEAL_PERMISSION)
+        if self.request.user.is_administrator:
+            # Who saw this person's whole ID number or phone: for those who answer for it.
+            context["reveals"] = (
+                PersonalDataReveal.objects.filter(person=context["object"])
+                .select_related("revealed_by")
+                .order_by("-revealed_at", "-id")[:REVEALS_SHOWN]
+            )
         context["deployments"] = (
             Deployment.objects.for_user(self.request.user)
             .filter(person=context["object"])
@@ -183,7 +195,11 @@ class PersonRevealView(ObjectViewMixin, TemplateView):
         return self.render(person, form, revealed=revealed, status=status)
 
     def render(self, person, form, revealed=None, status=200):
-        context = self.get_context_data(object=person, form=form, revealed=revealed)
+        # The revealed value is labelled with its field's name ("联系电话"), never its code.
+        label = PersonalDataReveal.Field(form.cleaned_data["field"]).label if revealed else ""
+        context = self.get_context_data(
+            object=person, form=form, revealed=revealed, revealed_label=label
+        )
         response = self.render_to_response(context, status=status)
         response["Cache-Control"] = "no-store"  # the page may hold a whole ID number
         return response
