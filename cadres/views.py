@@ -99,7 +99,6 @@ from cadres.tables import (
 )
 from pairings.models import Pairing
 
-
 # Reveals shown on a person's page; the whole log stays in the admin.
 REVEALS_SHOWN = 20
 
