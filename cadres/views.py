@@ -338,7 +338,9 @@ class CheckInPage(BrowserAccessMixin, TemplateView):
         if me is not None:
             mine = {
                 c.slot: c
-                for c in CheckIn.objects.for_user(user, scoping.VIEW).filter(person=me, date=today)
+                for c in CheckIn.objects.for_user(user, scoping.VIEW)
+                .filter(person=me, date=today)
+                .select_related("person", "updated_by")
             }
             memberships = list(current_team_memberships(me, today))
             my_leave = list(
@@ -397,7 +399,7 @@ class CheckInRecordView(CheckInPage):
             people = Person.objects.for_user(request.user, scoping.VIEW)
             person = get_object_or_404(people, pk=data["person"])
         try:
-            check_in_record(
+            check_in = check_in_record(
                 person=person,
                 slot=data["slot"],
                 state=data["state"],
@@ -409,9 +411,13 @@ class CheckInRecordView(CheckInPage):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return self.render(status=400)
+        if check_in.on_behalf:
+            done = _("Recorded on behalf of %(person)s: %(slot)s, %(state)s.")
+        else:
+            done = _("Checked in: %(person)s, %(slot)s, %(state)s.")
         messages.success(
             request,
-            _("Checked in: %(person)s, %(slot)s, %(state)s.")
+            done
             % {
                 "person": person,
                 "slot": CheckInSlot(data["slot"]).label,
