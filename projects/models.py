@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
 from aidtrack.core.files import UPLOAD_HELP, safe_name, upload_path, validate_upload
+from aidtrack.core.languages import chinese_active, in_language
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
@@ -88,7 +89,14 @@ class Indicator(BaseModel):
         ordering = ["category", "code"]
 
     def __str__(self):
-        return f"{self.name_zh}({self.unit})"
+        if chinese_active():
+            return f"{self.name_zh}({self.unit})"
+        return f"{self.display_name} · {self.get_unit_display()}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface's language (core.languages)."""
+        return in_language(self.name_zh, self.name_en)
 
     @property
     def whole_numbers_only(self) -> bool:

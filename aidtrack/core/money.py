@@ -8,8 +8,10 @@ scales are listed once here; every page and tag goes through ``format_money``.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aidtrack.core.languages import chinese_active
 
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
@@ -28,7 +30,7 @@ _WESTERN_SCALES = (
 
 
 def _scales():
-    return _CHINESE_SCALES if (get_language() or "zh").startswith("zh") else _WESTERN_SCALES
+    return _CHINESE_SCALES if chinese_active() else _WESTERN_SCALES
 
 
 def format_money(yuan) -> str:
