@@ -674,7 +674,7 @@ class OutcomeReport(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.indicator.name_zh} · {self.subject} · {self.period_label}"
+        return f"{self.indicator.display_name} · {self.subject} · {self.period_label}"
 
     summary_fields = (
         "indicator",
@@ -755,7 +755,7 @@ class OutcomeReport(BaseModel):
             if indicator.computed:
                 errors["indicator"] = _(
                     "“%(indicator)s” is computed from the records and is not reported."
-                ) % {"indicator": indicator.name_zh}
+                ) % {"indicator": indicator.display_name}
             value_errors = indicator.value_errors(self.value)
             if value_errors:
                 errors["value"] = value_errors

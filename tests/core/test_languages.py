@@ -58,3 +58,11 @@ def test_the_pairing_hubs_outcomes_show_no_indicator_codes():
     with translation.override("en"):
         html = render_to_string("projects/hub/outcomes.html", context)
     assert "Cadres sent" in html and "people (人)" in html and "cadres_sent" not in html
+
+
+def test_an_outcome_reports_lists_name_the_indicator_in_english():
+    indicator = _cadres_sent()
+    reports = [{"indicator": indicator, "period_label": "2023", "value": 5}]
+    with translation.override("en"):
+        html = render_to_string("projects/project_tabs/outcomes.html", {"project_reports": reports})
+    assert "Cadres sent" in html and "people (人)" in html and "选派党政干部" not in html
