@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Our 404 page with DEBUG on too (Django's lists every URL to a newcomer).
+    "aidtrack.core.views_errors.OwnNotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aidtrack.core.middleware.AuditContextMiddleware",
     "aidtrack.core.throttling.RateLimitHeadersMiddleware",

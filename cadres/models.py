@@ -664,6 +664,16 @@ class CheckIn(BaseModel):
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
 
+    @property
+    def on_behalf(self) -> bool:
+        """Recorded (代报) by someone other than the person: a team leader, a coordinator.
+
+        ``updated_by`` is who made the check-in as it stands (a later tap
+        replaces it, so a member's own correction is theirs again). Reads
+        ``person``: load it with the check-in.
+        """
+        return self.updated_by_id is not None and self.updated_by_id != self.person.user_id
+
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         return Person.scope_q_through(pairing_ids, "person")

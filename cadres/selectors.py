@@ -330,10 +330,12 @@ def team_board(team, day: date | None = None) -> TeamBoard:
         .select_related("person"),
         key=lambda m: (m.subgroup, ROLE_ORDER[m.role], m.person.name),
     )
-    person_ids = [m.person_id for m in members]
-    check_ins = {
-        (c.person_id, c.slot): c for c in CheckIn.objects.filter(person_id__in=person_ids, date=day)
-    }
+    people = {m.person_id: m.person for m in members}
+    check_ins = {}
+    day_check_ins = CheckIn.objects.filter(person_id__in=list(people), date=day)
+    for check_in in day_check_ins.select_related("updated_by"):
+        check_in.person = people[check_in.person_id]  # (CheckIn.on_behalf reads it; no query)
+        check_ins[check_in.person_id, check_in.slot] = check_in
     on_leave = set(
         LeaveRequest.objects.filter(
             team=team,
@@ -343,7 +345,7 @@ def team_board(team, day: date | None = None) -> TeamBoard:
         ).values_list("person_id", flat=True)
     )
     on_post = set(
-        Deployment.objects.filter(person_id__in=person_ids)
+        Deployment.objects.filter(person_id__in=list(people))
         .filter(deployment_active_on(day))
         .values_list("person_id", flat=True)
     )

@@ -67,6 +67,7 @@ from cadres.models import (
     LeaveRequest,
     Mentorship,
     Person,
+    PersonalDataReveal,
     Team,
     TeamMember,
 )
@@ -99,6 +100,9 @@ from cadres.tables import (
 )
 from pairings.models import Pairing
 
+# Reveals shown on a person's page; the whole log stays in the admin.
+REVEALS_SHOWN = 20
+
 
 class PersonDetailView(ObjectDetailView):
     template_name = "cadres/person_detail.html"
@@ -106,6 +110,13 @@ class PersonDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_reveal"] = self.request.user.has_perm(REVEAL_PERMISSION)
+        if self.request.user.is_administrator:
+            # Who saw this person's whole ID number or phone: for those who answer for it.
+            context["reveals"] = (
+                PersonalDataReveal.objects.filter(person=context["object"])
+                .select_related("revealed_by")
+                .order_by("-revealed_at", "-id")[:REVEALS_SHOWN]
+            )
         context["deployments"] = (
             Deployment.objects.for_user(self.request.user)
             .filter(person=context["object"])
@@ -188,7 +199,11 @@ class PersonRevealView(ObjectViewMixin, TemplateView):
         return self.render(person, form, revealed=revealed, status=status)
 
     def render(self, person, form, revealed=None, status=200):
-        context = self.get_context_data(object=person, form=form, revealed=revealed)
+        # The revealed value is labelled with its field's name ("联系电话"), never its code.
+        label = PersonalDataReveal.Field(form.cleaned_data["field"]).label if revealed else ""
+        context = self.get_context_data(
+            object=person, form=form, revealed=revealed, revealed_label=label
+        )
         response = self.render_to_response(context, status=status)
         response["Cache-Control"] = "no-store"  # the page may hold a whole ID number
         return response
@@ -331,7 +346,9 @@ class CheckInPage(BrowserAccessMixin, TemplateView):
         if me is not None:
             mine = {
                 c.slot: c
-                for c in CheckIn.objects.for_user(user, scoping.VIEW).filter(person=me, date=today)
+                for c in CheckIn.objects.for_user(user, scoping.VIEW)
+                .filter(person=me, date=today)
+                .select_related("person", "updated_by")
             }
             memberships = list(current_team_memberships(me, today))
             my_leave = list(
@@ -390,7 +407,7 @@ class CheckInRecordView(CheckInPage):
             people = Person.objects.for_user(request.user, scoping.VIEW)
             person = get_object_or_404(people, pk=data["person"])
         try:
-            check_in_record(
+            check_in = check_in_record(
                 person=person,
                 slot=data["slot"],
                 state=data["state"],
@@ -402,9 +419,13 @@ class CheckInRecordView(CheckInPage):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return self.render(status=400)
+        if check_in.on_behalf:
+            done = _("Recorded on behalf of %(person)s: %(slot)s, %(state)s.")
+        else:
+            done = _("Checked in: %(person)s, %(slot)s, %(state)s.")
         messages.success(
             request,
-            _("Checked in: %(person)s, %(slot)s, %(state)s.")
+            done
             % {
                 "person": person,
                 "slot": CheckInSlot(data["slot"]).label,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aidtrack.core import scoping
 from aidtrack.core.files import UPLOAD_HELP, safe_name, upload_path, validate_upload
 from aidtrack.core.indexes import trigram_index
+from aidtrack.core.languages import chinese_active, in_language
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
@@ -93,7 +94,14 @@ class Indicator(BaseModel):
         ordering = ["category", "code"]
 
     def __str__(self):
-        return f"{self.name_zh}({self.unit})"
+        if chinese_active():
+            return f"{self.name_zh}({self.unit})"
+        return f"{self.display_name} · {self.get_unit_display()}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the interface's language (core.languages)."""
+        return in_language(self.name_zh, self.name_en)
 
     @property
     def whole_numbers_only(self) -> bool:
@@ -689,7 +697,7 @@ class OutcomeReport(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.indicator.name_zh} · {self.subject} · {self.period_label}"
+        return f"{self.indicator.display_name} · {self.subject} · {self.period_label}"
 
     summary_fields = (
         "indicator",
@@ -784,7 +792,7 @@ class OutcomeReport(BaseModel):
             if indicator.computed:
                 errors["indicator"] = _(
                     "“%(indicator)s” is computed from the records and is not reported."
-                ) % {"indicator": indicator.name_zh}
+                ) % {"indicator": indicator.display_name}
             value_errors = indicator.value_errors(self.value)
             if value_errors:
                 errors["value"] = value_errors

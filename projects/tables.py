@@ -1,12 +1,9 @@
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.tables import Column, Table
 from pairings.models import Pairing
 from projects.selectors import with_progress
-
-
-def _percent(value) -> str:
-    return f"{value}%"
 
 
 class IndicatorTable(Table):
@@ -32,8 +29,8 @@ class ProjectTable(Table):
         Column("category", order_by="category"),
         Column("year", order_by="year"),
         Column("status", order_by="status"),
-        Column("budget", order_by="budget", money=True),
-        Column("latest_progress", _("progress"), order_by="latest_progress", formatter=_percent),
+        Column("budget", order_by="budget", money=True, total=Sum("budget")),
+        Column("latest_progress", _("progress"), order_by="latest_progress", percent=True),
         Column("planned_end_date", order_by="planned_end_date"),
         Column("actual_end_date", order_by="actual_end_date"),
     ]
@@ -47,7 +44,7 @@ class ProgressUpdateTable(Table):
     columns = [
         Column("project", order_by="project__code", link=True),
         Column("date", order_by="date", link=True),
-        Column("percent", order_by="percent", formatter=_percent),
+        Column("percent", order_by="percent", percent=True),
         Column("note"),
     ]
     select_related = ("project",)

@@ -8,6 +8,11 @@ name), and a spreadsheet would run ``=HYPERLINK(…)`` or ``+cmd|…`` typed the
 when the file is opened. ``formula_like`` is the rule; CSV prefixes such text
 with a quote (the OWASP recommendation) and XLSX stores every text as a plain
 string cell, so it is shown, never evaluated. Numbers and dates stay typed.
+
+Made for Excel: an amount is the number of yuan its header names (（元）),
+never the "1,787.00万元" the page shows, formatted #,##0.00; a percentage is
+a fraction with a percentage format (core.tables.Column); the header is bold
+and frozen, the columns sized, the totals row bold (core.xlsx).
 """
 
 import csv
@@ -96,6 +101,34 @@ def _chunks(table, queryset, cell):
     if chunks is not None:
         return chunks
     return _instance_chunks(table, queryset, cell)
+
+
+def _percent_text(text: str) -> str:
+    return text + "%" if text else text
+
+
+def _fraction(value):
+    return None if value is None else value / 100
+
+
+def _percent_indexes(table) -> list[int]:
+    return [index for index, column in enumerate(table.columns) if column.percent]
+
+
+def _percentages(row, indexes, convert) -> list:
+    """``row`` with the cells at ``indexes`` (percentage columns) passed through ``convert``."""
+    row = list(row)
+    for index in indexes:
+        row[index] = convert(row[index])
+    return row
+
+
+def _with_percentages(table, chunks, convert):
+    """The chunks with each percentage column's cell converted; only such lists pay for it."""
+    indexes = _percent_indexes(table)
+    if not indexes:
+        return chunks
+    return ([_percentages(row, indexes, convert) for row in chunk] for chunk in chunks)
 
 
 def _instance_chunks(table, queryset, cell):
@@ -213,12 +246,14 @@ def export_csv(table, queryset, totals=None) -> StreamingHttpResponse:
             buffer.write("\ufeff")
             writer.writerow(header)
             yield _take(buffer)  # the download starts before the first rows are read
-            for chunk in _chunks(table, queryset, _csv_cell):
+            chunks = _chunks(table, queryset, _csv_cell)
+            for chunk in _with_percentages(table, chunks, _percent_text):
                 writer.writerows(chunk)  # a chunk's lines in one piece
                 yield _take(buffer)
             totals_row = _totals_row(totals)
             if totals_row:
-                writer.writerow([csv_text(value) for value in totals_row])
+                cells = [csv_text(value) for value in totals_row]
+                writer.writerow(_percentages(cells, _percent_indexes(table), _percent_text))
             yield _take(buffer)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -230,17 +265,29 @@ def export_xlsx(table, queryset, totals=None) -> StreamingHttpResponse:
     header = [str(column.verbose_name) for column in table.columns]
     language = translation.get_language()
 
+    formats = [column.number_format for column in table.columns]
+
     def rows():
-        for chunk in _chunks(table, queryset, _cell):
+        for chunk in _with_percentages(table, _chunks(table, queryset, _cell), _fraction):
             yield from chunk
+
+    def footer():
         totals_row = _totals_row(totals)
-        if totals_row:
-            yield [_cell(value) for value in totals_row]
+        if not totals_row:
+            return None
+        cells = [_cell(value) for value in totals_row]
+        return _percentages(cells, _percent_indexes(table), _fraction)
 
     def pieces():
         # Written after the view returned: in the language of the request.
         with translation.override(language):
-            yield from stream_workbook(str(table.model._meta.verbose_name_plural), header, rows())
+            yield from stream_workbook(
+                str(table.model._meta.verbose_name_plural),
+                header,
+                rows(),
+                formats=formats,
+                footer=footer,
+            )
 
     response = StreamingHttpResponse(
         pieces(),

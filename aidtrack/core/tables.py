@@ -29,6 +29,7 @@ from aidtrack.core import paging
 from aidtrack.core.models import LinkedModel
 from aidtrack.core.money import in_wan
 from aidtrack.core.templatetags.aidtrack import cell, wan
+from aidtrack.core.xlsx import MONEY_FORMAT, PERCENT_FORMAT
 
 
 @dataclass
@@ -44,8 +45,13 @@ class Column:
     # An aggregate (``Sum("amount")``) computed in SQL over the whole filtered
     # list, not the page, and shown in the totals row of the page and exports.
     total: Any = None
-    # Shown in 万元/亿元 with the exact yuan on hover; exported as the number.
+    # Shown in 万元/亿元 with the exact yuan on hover; exported as the number of
+    # yuan (the header says （元）), formatted #,##0.00 in Excel.
     money: bool = False
+    # A value in percent points (80 for 80%): shown "80%", exported to Excel as
+    # the fraction 0.8 with a percentage format, to CSV as "80%" (which Excel
+    # reads as that same percentage).
+    percent: bool = False
     # A property's accessor: the model fields it reads (``reads=("phone",)``),
     # so an export reads those columns instead of whole rows (core.export_rows).
     reads: tuple[str, ...] = ()
@@ -165,10 +171,22 @@ class Column:
             return value.isoformat()[:10]  # Y-m-d of the value as stored (a date or datetime)
         return str(value)
 
+    @property
+    def number_format(self) -> str | None:
+        """The Excel number format of the column's numbers (None: as they come)."""
+        if self.money:
+            return MONEY_FORMAT
+        if self.percent:
+            return PERCENT_FORMAT
+        return None
+
     def td(self, row: Model, value: Any, url: str | None) -> str:
         """The body cell, as the template showed it (``money`` or ``cell``, linked)."""
         if self.money:
             return f'<td class="text-end text-nowrap">{wan(value)}</td>'
+        if self.percent:
+            shown = "—" if value is None else f"{_escape(localize(value))}%"
+            return f'<td class="text-end">{shown}</td>'
         if self.link:
             return f'<td><a href="{_escape(url)}">{_cell_html(value, plain=True)}</a></td>'
         return f"<td>{_cell_html(value)}</td>"

@@ -213,12 +213,14 @@ class TestMoney:
             assert format_money(9999) == "9,999.00元"
             assert format_money(-250000) == "-25.00万元"
 
-    def test_english_units(self):
+    def test_english_units_are_millions_and_billions(self):
+        """English readers count in millions: 5.04亿元 is 504 million, never "hundred million"."""
         with translation.override("en"):
-            text = format_money(504000000)
-        assert text == "5.04 hundred million yuan"
-        with translation.override("en"):
-            assert format_money(1010000) == "101.00 ten thousand yuan"
+            assert format_money(504000000) == "504.00 million yuan"
+            assert format_money(1010000) == "1.01 million yuan"
+            assert format_money(3591000000) == "3.59 billion yuan"
+            assert format_money(250000) == "250,000.00 yuan"
+            assert format_money(-17870000) == "-17.87 million yuan"
 
     def test_rounding_is_half_up(self):
         with translation.override("zh-hans"):

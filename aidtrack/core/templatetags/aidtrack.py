@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from aidtrack.core.files import download_name
+from aidtrack.core.languages import in_language
 from aidtrack.core.money import format_money, format_wan, format_yuan
 
 register = template.Library()
@@ -63,3 +64,12 @@ def cell(value, plain=False):
 @register.simple_tag
 def model_url(model, action, *args):
     return reverse(model.url_name(action), args=args)
+
+
+@register.filter
+def indicator_name(entry) -> str:
+    """An indicator's name in the interface's language, from the indicator or a figure
+    (``{"name": …, "name_en": …}`` as assessment summaries store it)."""
+    if isinstance(entry, dict):
+        return in_language(entry.get("name", ""), entry.get("name_en", ""))
+    return in_language(entry.name_zh, entry.name_en)
