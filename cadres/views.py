@@ -1,3 +1,4 @@
+from datetime import date
 from functools import cached_property
 
 from django.contrib import messages
@@ -146,6 +147,7 @@ class PersonViews(ObjectViews):
         codes=("id_number", "phone"),
         exclude=("user",),
         companion=("cadres.views.DeploymentViews", "person"),
+        example={"name": "张三", "birth_date": date(1980, 5, 1), "ethnicity": "汉族"},
     )
     detail_view = PersonDetailView
     path_prefix = "people"

@@ -24,6 +24,8 @@ file twice changes nothing either way.
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 
 from django import forms
 from django.urls import get_resolver
@@ -99,6 +101,25 @@ class ImportColumn:
     choice_labels: list = field(default_factory=list)
     required: bool = False
     help_text: str = ""
+
+
+_HELP_EXAMPLE = re.compile(r"(?:^|\W)(?:e\.g\.|例如|如)\s*[:：]?\s*([^,，;；、)）]+)")
+
+
+def _example(column: "ImportColumn", name: str):
+    """The template's example value where the declaration gives none: the field's own
+    "e.g." help, a first choice, or a value of its kind."""
+    found = _HELP_EXAMPLE.search(str(column.form_field.help_text or ""))
+    if found:
+        return found.group(1).strip()
+    if column.kind in (CHOICE, BOOLEAN) and column.choice_labels:
+        return column.choice_labels[0]
+    return {
+        DATE: date(2024, 3, 1),
+        AMOUNT: Decimal("100000.00"),
+        DECIMAL: Decimal("1.5"),
+        INTEGER: 2024 if "year" in name else 1,
+    }.get(column.kind)
 
 
 def _kind(form_field) -> str:
@@ -191,6 +212,8 @@ class ImportPlan:
             column.choice_labels = [str(label) for code, label in form_field.choices if code != ""]
         elif kind == BOOLEAN:
             column.choice_labels = [_("yes"), _("no")]
+        if column.example is None:
+            column.example = _example(column, name)
         return column
 
     def _labels_by_language(self, name: str) -> dict[str, str]:
@@ -226,6 +249,8 @@ class ImportPlan:
             choices = list(queryset[: LISTED_REFERENCES + 1])
             if len(choices) <= LISTED_REFERENCES:
                 column.choice_labels = [lookup_label(record) for record in choices]
+                if column.example is None and column.choice_labels:
+                    column.example = column.choice_labels[0]
 
 
 def lookup_label(record) -> str:
