@@ -9,7 +9,8 @@ and the commit, run again on the stored file, finds what changed since.
 The sheet is read in batches of ``BATCH_ROWS``:
 
 1. each cell is read as people write it (``values``) and cleaned by the
-   form's own field for the user (scoped choices, validators);
+   form's own field for the user (scoped choices, validators); a date, a
+   choice or a yes/no repeated down the sheet is cleaned once per run;
 2. references are found for the whole batch at once, among the form field's
    choices (``import_lookups`` of the referenced model);
 3. the records the rows' keys name are read at once; a row equal to its
@@ -54,11 +55,16 @@ from aidtrack.core.imports.spec import (
 from aidtrack.core.writes import RecordErrors, save_records, writes_of
 
 BATCH_ROWS = 2000
+# Kinds of column whose cells repeat down a sheet (a kind, a date, 是/否): each distinct
+# cell is cleaned once per run, at most this many per column, so memory stays bounded.
+REPEATING_KINDS = (CHOICE, BOOLEAN, DATE)
+CLEANED_KEPT = 4096
 # Errors and changes kept for the preview; the counts are always complete.
 KEPT_ERRORS = 10_000
 KEPT_CHANGES = 500
 
 NEW, CHANGED, UNCHANGED, INVALID = "new", "changed", "unchanged", "invalid"
+_UNKNOWN = object()
 
 
 class Cancelled(Exception):
@@ -142,6 +148,10 @@ class Run:
         self._seen_keys: dict = {}  # key → first row number
         self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
+        # Column name → (cell type, cell) → cleaned value, for REPEATING_KINDS.
+        self._cleaned: dict[str, dict] = {
+            column.name: {} for column in self.plan.columns if column.kind in REPEATING_KINDS
+        }
 
     # -- the two ways to run ------------------------------------------------------------
     def check(self, sheet) -> Outcome:
@@ -163,17 +173,23 @@ class Run:
     # -- the run --------------------------------------------------------------------------
     def _run(self, sheet) -> None:
         positions = self._positions(sheet.header)
+        # The columns the sheet has, in the plan's order, looked up once rather than per row.
+        present = [
+            (column, *positions[column.name])
+            for column in self.plan.columns
+            if column.name in positions
+        ]
         batch, done = [], 0
         for number, cells in sheet.rows():
             batch.append((number, cells))
             if len(batch) >= BATCH_ROWS:
-                done += self._batch(batch, positions)
+                done += self._batch(batch, positions, present)
                 batch = []
                 self.progress("rows", done)
                 if self.cancelled():
                     raise Cancelled
         if batch:
-            done += self._batch(batch, positions)
+            done += self._batch(batch, positions, present)
         self.progress("rows", done)
         if done == 0:
             raise FileRefused(_("The sheet has a header but no rows to import."))
@@ -206,8 +222,8 @@ class Run:
         )
         return positions
 
-    def _batch(self, batch, positions) -> int:
-        rows = [self._clean_row(number, cells, positions) for number, cells in batch]
+    def _batch(self, batch, positions, present) -> int:
+        rows = [self._clean_row(number, cells, present) for number, cells in batch]
         self._resolve_references(rows, batch, positions)
         self._match_existing(rows)
         self._apply(rows)
@@ -223,21 +239,35 @@ class Run:
         return len(rows)
 
     # -- 1. cells ------------------------------------------------------------------------
-    def _clean_row(self, number: int, cells: list, positions) -> _Row:
+    def _clean_row(self, number: int, cells: list, present) -> _Row:
         row = _Row(number, {})
-        for column in self.plan.columns:
-            if column.name not in positions:
-                continue
-            position, unit = positions[column.name]
-            cell = cells[position] if position < len(cells) else None
+        width = len(cells)
+        for column, position, unit in present:
+            cell = cells[position] if position < width else None
             if column.kind == REFERENCE:
                 row.cleaned[column.name] = cell  # found in bulk below
                 continue
             try:
-                row.cleaned[column.name] = self._clean_cell(column, cell, unit)
+                row.cleaned[column.name] = self._clean_repeating(column, cell, unit)
             except (ValueError, ValidationError) as error:
                 row.errors.setdefault(self._header(column.name), []).extend(_messages(error))
         return row
+
+    def _clean_repeating(self, column, cell, unit):
+        """``_clean_cell``, remembered for the columns whose cells repeat (only what it accepts)."""
+        known = self._cleaned.get(column.name)
+        if known is None:
+            return self._clean_cell(column, cell, unit)
+        key = (type(cell), cell)  # 1, 1.0 and True are equal keys but not the same cell
+        try:
+            value = known.get(key, _UNKNOWN)
+        except TypeError:  # a cell that cannot be a key (a signalling NaN) is cleaned each time
+            return self._clean_cell(column, cell, unit)
+        if value is _UNKNOWN:
+            value = self._clean_cell(column, cell, unit)  # a refusal raises: never remembered
+            if len(known) < CLEANED_KEPT:
+                known[key] = value
+        return value
 
     def _clean_cell(self, column, cell, unit):
         if isinstance(cell, Formula):
@@ -445,6 +475,7 @@ class Run:
         allowed = set(
             self.model.objects.for_user(self.user, action)
             .filter(pk__in=[record.pk for record in saved])
+            .order_by()  # a set of ids: the model's ordering would only add a sort
             .values_list("pk", flat=True)
         )
         for row, record in zip(rows, saved, strict=True):
