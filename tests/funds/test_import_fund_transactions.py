@@ -137,3 +137,21 @@ def test_an_import_announces_its_figures_once_and_costs_the_same_queries_for_mor
         assert queries(10, 100) == queries(100, 200)
     finally:
         summaries.unsubscribe(heard.append)
+
+
+def test_a_repeated_cell_is_judged_alike_in_every_row(world, project):
+    # The engine cleans each distinct date or kind once per run (a kept result);
+    # a refused cell is never kept, so every row that repeats it is refused too.
+    outcome = run(
+        world,
+        "ZS-2024-001,下达,2024-03-01,30,记-0001,",
+        "ZS-2024-001,下达,下周,30,记-0002,",
+        "ZS-2024-001,下达,2024-03-01,30,记-0003,",
+        "ZS-2024-001,下达,下周,30,记-0004,",
+        commit=False,
+    )
+    assert [(row, column) for row, column, _message in errors(outcome)] == [
+        (3, "日期"),
+        (5, "日期"),
+    ]
+    assert outcome.counts["new"] == 2
