@@ -829,9 +829,14 @@ def bench_exports(bench: Bench, users: dict, database: str) -> None:
 
 
 def export_probe(database: str, username: str, url: str) -> dict:
+    return run_probe("export_probe.py", database, username, url)
+
+
+def run_probe(script: str, database: str, *args: str) -> dict:
+    """Run a bench probe in a fresh process on ``database``; its last line of JSON."""
     env = {**os.environ, "DATABASE_URL": database_url(database), "REDIS_URL": ""}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "export_probe.py"), username, url],
+        [sys.executable, str(ROOT / "bench" / script), *args],
         env=env,
         capture_output=True,
         text=True,

@@ -24,12 +24,8 @@ lines".
 
 import csv
 import io
-import json
-import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -41,7 +37,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from bench.national import ROOT, LineFailed, database_url, print_line
+from bench.national import LineFailed, print_line, run_probe
 
 IMPORT_ROWS = 100_000
 # A project's vouchers in the sheet: a commitment, then disbursements and expenditures in turn.
@@ -300,18 +296,7 @@ def copy_rows(entries: list[Entry], user) -> str:
 
 
 def import_probe(database: str, username: str, sheet: Path) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url(database), "REDIS_URL": ""}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "import_probe.py"), username, str(sheet)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
-    if done.returncode != 0:
-        raise LineFailed(done.stderr.strip().splitlines()[-1] if done.stderr else "probe failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_probe("import_probe.py", database, username, str(sheet))
 
 
 def copy_floor(rows: str, user) -> float:
