@@ -33,7 +33,7 @@ def test_the_leaders_buttons_are_labelled_on_behalf(crew, client):
     client.force_login(leader_user)
     html = client.get(URL).content.decode()
     board = html[html.index(f'name="person" value="{doctor.pk}"') :]
-    assert board.index("On behalf") < board.index("</button>")
+    assert board.index(in_chinese("On behalf")) < board.index("</button>")
 
 
 def test_a_tap_for_a_member_is_recorded_on_their_behalf_by_the_leader(crew, client):

@@ -49,4 +49,5 @@ def test_a_person_nobody_revealed_says_so(world, client):
     person = make_person(world, index=3)
     client.force_login(world.user("admin"))
     html = client.get(f"/cadres/people/{person.pk}/").content.decode()
-    assert 'id="reveal-log"' in html and "联系电话" not in html[html.index('id="reveal-log"') :]
+    log = html[html.index('id="reveal-log"') : html.index('<p class="small mt-3">')]
+    assert "尚无人查看过" in log and "<table" not in log

@@ -104,7 +104,8 @@ class TestProjectListInExcel:
 
     def test_the_page_still_shows_ten_thousands_and_percent(self, projects):
         html = projects.get(PROJECTS, {"sort": "-budget"}).content.decode()
-        assert "1,787.00万元" in html
+        # Amounts in 万元 under a header naming the unit (core.money.in_wan), progress in %.
+        assert ">1,787.00<" in html and "（万元）" in html
         assert ">80%<" in html
 
 
