@@ -470,6 +470,7 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             official_differs=explain.grade_differs(summary, official),
             below_target=explain.below_target(summary),
             levels=GradeLevel.choices,
+            showing_current=showing_current,
             ending=ending[:ENDING_SHOWN],
             ending_more=len(ending) > ENDING_SHOWN,
             ending_shown=ENDING_SHOWN,
