@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models.functions import Length
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from aidtrack.core import scoping
@@ -88,17 +88,11 @@ class Group:
 
 def searchables() -> list[type]:
     """The ObjectViews classes that declare ``search``, in their ``rank`` order."""
-    from aidtrack.core.views import ObjectViews
+    from aidtrack.core.views import declared_pages
 
-    get_resolver().url_patterns  # noqa: B018 (imports every app's views, declaring their pages)
-    found = []
-    pending = list(ObjectViews.__subclasses__())
-    while pending:
-        views = pending.pop()
-        pending.extend(views.__subclasses__())
-        if getattr(views, "search", None) is not None:
-            check_declaration(views)
-            found.append(views)
+    found = [views for views in declared_pages() if getattr(views, "search", None) is not None]
+    for views in found:
+        check_declaration(views)
     return sorted(found, key=lambda views: views.search.rank)
 
 

@@ -13,6 +13,7 @@ Every page starts from ``Model.objects.for_user(user, action)``: a record
 outside the user's scope is a 404, a role that may not act at all gets 403.
 """
 
+import functools
 import re
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, re_path, reverse
+from django.urls import get_resolver, path, re_path, reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
@@ -166,6 +167,22 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             import_url=import_link(self.config, request.user),
         )
         return self.render_to_response(context)
+
+
+@functools.cache
+def declared_pages() -> tuple[type, ...]:
+    """Every app's ObjectViews classes (imports and search read their declarations).
+
+    Loading the URLconf imports every app's views, declaring their pages; the
+    walk is done once per process.
+    """
+    get_resolver().url_patterns  # noqa: B018
+    found, pending = [], list(ObjectViews.__subclasses__())
+    while pending:
+        views = pending.pop()
+        pending.extend(views.__subclasses__())
+        found.append(views)
+    return tuple(found)
 
 
 def import_link(config, user) -> str:

@@ -28,7 +28,6 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.urls import get_resolver
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -264,14 +263,11 @@ def lookup_label(record) -> str:
 
 def importables() -> dict[str, type]:
     """Every model with an import: ``"app_label.model_name"`` → its ObjectViews class."""
-    from aidtrack.core.views import ObjectViews
+    from aidtrack.core.views import declared_pages
 
-    get_resolver().url_patterns  # noqa: B018 (imports every app's views, declaring their pages)
-    found = {}
-    pending = list(ObjectViews.__subclasses__())
-    while pending:
-        views = pending.pop()
-        pending.extend(views.__subclasses__())
-        if getattr(views, "imports", None) is not None and views.form_class is not None:
-            found[views.model._meta.label_lower] = views
+    found = {
+        views.model._meta.label_lower: views
+        for views in declared_pages()
+        if getattr(views, "imports", None) is not None and views.form_class is not None
+    }
     return dict(sorted(found.items()))
