@@ -23,8 +23,10 @@ see ``ScopedModelForm.service_arguments``); of a delete service:
 Imports save many new or changed records at once with ``save_records``. A
 model whose service would cost a lock and a few queries per row names a
 service for many (``save_many``: ``save_many(records, *, user)``) that takes
-its locks and reads its totals once for all of them, and refuses with
-``RecordErrors`` naming every record that breaks a rule, saving none. The
+its locks and reads its totals once for all of them, checks each record's
+own rules (what ``full_clean`` checks, without a query per record: its
+callers leave that to it), and refuses with ``RecordErrors`` naming every
+record that breaks a rule, saving none. The
 single-record service is then that service for one record, so the rule lives
 in one place.
 """

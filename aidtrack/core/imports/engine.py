@@ -464,6 +464,9 @@ class Run:
             record = row.record if row.record is not None else self.model()
             for name, value in row.cleaned.items():
                 setattr(record, name, value)
+            row.record = record
+            if self._many:
+                continue  # a service for many checks each record's own rules (core.writes)
             try:
                 # Constraints and uniqueness are checked where the batch is saved.
                 record.full_clean(
@@ -471,7 +474,6 @@ class Run:
                 )
             except ValidationError as error:
                 self._refuse_row(row, error)
-            row.record = record
 
     def _save(self, rows) -> None:
         if not rows:
