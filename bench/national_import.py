@@ -266,7 +266,7 @@ def write_sheet(entries: list[Entry], path: Path, user) -> None:
 
 def copy_rows(entries: list[Entry], user) -> str:
     """The rows as the import stores them, in COPY's text format: authorship and times included."""
-    from aidtrack.core.scale.copying import text
+    from aidtrack.core.bulk import copy_text as text
 
     now = timezone.now().isoformat()
     lines = [

@@ -237,7 +237,11 @@ class FundTransaction(BaseModel):
         verbose_name_plural = _("fund transactions")
         ordering = ["-date", "-id"]
         indexes = [
-            models.Index(fields=["project", "kind"]),
+            # A project's stage totals (committed, disbursed, spent) read from the index
+            # alone: every recorded entry sums its project's stages again.
+            models.Index(
+                fields=["project", "kind"], include=["amount"], name="fundtx_project_stages_idx"
+            ),
             # The ledger's default order (core.paging pages by it; read backwards for "last").
             models.Index(fields=["-date", "-id"], name="fundtx_list_order_idx"),
         ]

@@ -73,13 +73,15 @@ def project_stage_totals(project_ids) -> dict[int, dict[str, Decimal]]:
         .values("project_id", "kind")
         .annotate(total=Sum("amount"))
         .order_by()
+        .values_list("project_id", "kind", "total")
     )
+    kinds = TransactionKind.values  # a new list at each read
     totals: dict[int, dict[str, Decimal]] = {}
-    for row in rows:
-        stages = totals.setdefault(
-            row["project_id"], dict.fromkeys(TransactionKind.values, Decimal(0))
-        )
-        stages[row["kind"]] = row["total"]
+    for project_id, kind, total in rows:
+        stages = totals.get(project_id)
+        if stages is None:
+            stages = totals[project_id] = dict.fromkeys(kinds, Decimal(0))
+        stages[kind] = total
     return totals
 
 

@@ -16,11 +16,12 @@ order project row → pairing-year, so two writers cannot deadlock.
 Fund transactions are recorded many at once (``fund_transactions_record``,
 an import) or one at a time (the same service for one entry), so each rule
 is written once and costs the same few queries for one entry or 100,000
-(and one INSERT per 2,000 entries).
+(the entries are inserted with one ``COPY``, ``core.bulk``).
 """
 
 from datetime import date as date_type
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aidtrack.core import natural_keys, scoping, summaries
+from aidtrack.core.bulk import copy_insert
 from aidtrack.core.money import format_yuan
 from aidtrack.core.writes import RecordErrors
 from funds.choices import TransactionKind
@@ -166,12 +168,12 @@ def fund_transactions_record(entries: list[FundTransaction], *, user) -> list[Fu
     through. A refused entry counts for none after it. Every refused entry is
     named in the ``RecordErrors`` raised (its index → the ``ValidationError``
     recording it alone would raise) and nothing is saved; otherwise all are
-    inserted with ``bulk_create`` and their yearly figures announced once.
+    inserted with one ``COPY`` (``copy_insert``) and their yearly figures announced once.
 
     The locks are those of a single entry, taken for all at once and in the
     same order: the project rows (one ``SELECT … FOR UPDATE`` in id order),
     then the pairing-years of the commitments. The number of queries does not
-    grow with the entries, but for one ``INSERT`` per ``_INSERT_BATCH``.
+    grow with the entries.
     """
     if not entries:
         return []
@@ -192,22 +194,19 @@ def fund_transactions_record(entries: list[FundTransaction], *, user) -> list[Fu
             # records of a pairing the user may not see (a voucher taken there).
             errors[index] = _out_of_scope()
         else:
-            entry.project = project
             placed[index] = entry
     errors.update(_entry_errors(placed))
-    errors.update(_totals_errors({i: e for i, e in placed.items() if i not in errors}))
+    errors.update(_totals_errors({i: e for i, e in placed.items() if i not in errors}, projects))
     if errors:
         raise RecordErrors(dict(sorted(errors.items())))
+    _load_projects(entries)
     for entry in entries:
-        entry.stamp_authorship()  # what save() would do; bulk_create does not call it
-    FundTransaction.objects.bulk_create(entries, batch_size=_INSERT_BATCH)
+        entry.stamp_authorship()  # what save() would do; a COPY does not call it
+    copy_insert(entries)
     summaries.announce({key for entry in entries for key in entry.summary_keys()})
     return entries
 
 
-# Rows per INSERT: 2,000 rows × 13 columns stay below the 65,535 parameters
-# a statement may bind, should the driver bind them on the server.
-_INSERT_BATCH = 2000
 # Fields clean_fields() leaves to the service. The relations' rows are looked
 # up for all entries at once, not one query per entry and field (the project
 # is found by its lock); fields that are not editable (id, timestamps,
@@ -227,15 +226,37 @@ def _require_new(entry: FundTransaction) -> None:
         raise TypeError("money is never a float")
 
 
-def _lock_projects(ids) -> dict[int, Project]:
-    """The projects, locked until commit, in id order as every writer takes them.
+class _LockedProject(NamedTuple):
+    pairing_id: int
+    year: int
+
+
+def _lock_projects(ids) -> dict[int, _LockedProject]:
+    """The projects' pairing and year, their rows locked until commit, in id order as every
+    writer takes them.
 
     A project's row lock makes its stage totals ours; it is always taken
-    before any pairing-year lock.
+    before any pairing-year lock. Only the columns the rules read are fetched:
+    an import locks its projects again for each batch of rows.
     """
     wanted = sorted(pk for pk in ids if pk is not None)
-    locked = Project.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    return {project.pk: project for project in locked}
+    locked = (
+        Project.objects.select_for_update()
+        .filter(pk__in=wanted)
+        .order_by("pk")
+        .values_list("pk", "pairing_id", "year")
+    )
+    return {pk: _LockedProject(pairing_id, year) for pk, pairing_id, year in locked}
+
+
+def _load_projects(entries: list[FundTransaction]) -> None:
+    """Give entries named by project id their project (their summary keys read it), in one query."""
+    missing = {e.project_id for e in entries if not FundTransaction.project.is_cached(e)}
+    if missing:
+        found = Project.objects.in_bulk(missing)
+        for entry in entries:
+            if not FundTransaction.project.is_cached(entry):
+                entry.project = found[entry.project_id]
 
 
 def _entry_errors(entries: dict[int, FundTransaction]) -> dict[int, ValidationError]:
@@ -403,21 +424,19 @@ def _vouchers_taken(keys, constraint) -> dict[tuple, FundTransaction]:
     if not keys:
         return {}
     attnames = _attnames(constraint)
-    # Each field among its values: a few rows outside ``keys`` may come back; dropped below.
-    lookups = {f"{a}__in": {key[i] for key in keys} for i, a in enumerate(attnames)}
-    rows = FundTransaction._base_manager.filter(constraint.condition, **lookups).order_by("pk")
+    stored = FundTransaction._base_manager.filter(constraint.condition)
     taken = {}
-    for row in rows:
-        key = tuple(getattr(row, a) for a in attnames)
-        if key in keys:
-            taken.setdefault(key, row)
+    for row in natural_keys.holding(stored, constraint.fields, keys).order_by("pk"):
+        taken.setdefault(tuple(getattr(row, a) for a in attnames), row)
     return taken
 
 
-def _totals_errors(entries: dict[int, FundTransaction]) -> dict[int, ValidationError]:
+def _totals_errors(
+    entries: dict[int, FundTransaction], projects: dict[int, _LockedProject]
+) -> dict[int, ValidationError]:
     """The entries their project's stages or their pairing-year's allowance refuse, in order."""
     commitments = [e for e in entries.values() if e.kind == TransactionKind.COMMITMENT]
-    scopes = {(e.project.pairing_id, e.project.year) for e in commitments}
+    scopes = {tuple(projects[e.project_id]) for e in commitments}
     _lock_pairing_years(*scopes)
     stages = project_stage_totals({entry.project_id for entry in entries.values()})
     balances = pairing_year_balances(scopes)
@@ -431,8 +450,8 @@ def _totals_errors(entries: dict[int, FundTransaction]) -> dict[int, ValidationE
             errors[index] = error
             continue
         if entry.kind == TransactionKind.COMMITMENT:
-            year = entry.project.year
-            balance = balances[(entry.project.pairing_id, year)]
+            pairing_id, year = projects[entry.project_id]
+            balance = balances[(pairing_id, year)]
             committed = balance["committed"] + entry.amount
             if entry.amount > 0:  # a reversal only lowers the commitments
                 refusal = _balance_refusal(year, committed, balance["allowed"])

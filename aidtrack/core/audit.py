@@ -17,7 +17,7 @@ import contextvars
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, transaction
 
 AUDIT_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION aidtrack_audit_row() RETURNS trigger
@@ -70,6 +70,14 @@ $$;
 """
 
 
+# A transaction that will be rolled back (an import's check) writes no history:
+# the history and the feed triggers of every table fire only without this
+# transaction-local setting, tested by the trigger's WHEN in C, not by entering
+# its function. Set only by ``rehearse()``.
+REHEARSAL_SETTING = "aidtrack.rehearsal"
+RECORDED_ONLY = f"WHEN (current_setting('{REHEARSAL_SETTING}', true) IS DISTINCT FROM 'on')"
+
+
 @dataclass(frozen=True)
 class Actor:
     user_id: int | None
@@ -103,7 +111,8 @@ def install_audit_triggers(using: str = "default", **_kwargs) -> None:
             redact = ", ".join(f"'{column}'" for column in getattr(model, "audit_redact", ()))
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER aidtrack_audit AFTER INSERT OR UPDATE OR DELETE "
-                f"ON {table} FOR EACH ROW EXECUTE FUNCTION aidtrack_audit_row({redact})"
+                f"ON {table} FOR EACH ROW {RECORDED_ONLY} "
+                f"EXECUTE FUNCTION aidtrack_audit_row({redact})"
             )
 
 
@@ -152,3 +161,21 @@ def audit_context(user=None, *, source: str, request_id: str = ""):
         # it back or discards it, and the variables go with it.
         with contextlib.suppress(DatabaseError):
             _set_database_actor(None)
+
+
+@contextlib.contextmanager
+def rehearse(using: str = "default"):
+    """Run the block's writes in a transaction that is rolled back, recording no history.
+
+    For a dry run that must meet every rule of the real writes (an import's
+    check) without paying for history rows that are thrown away. The block is
+    its own ``atomic`` block, always rolled back, so nothing written under
+    the setting can be committed.
+    """
+    with transaction.atomic(using=using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [REHEARSAL_SETTING])
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True, using=using)

@@ -41,6 +41,7 @@ from django.db import connections
 from rest_framework import serializers
 
 from aidtrack.core.api_defaults import has_updated_at
+from aidtrack.core.audit import RECORDED_ONLY
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ BEGIN{body}
 END;
 $$;
 CREATE OR REPLACE TRIGGER aidtrack_feed AFTER INSERT OR UPDATE OR DELETE ON {table}
-FOR EACH ROW EXECUTE FUNCTION aidtrack_feed_{table}();
+FOR EACH ROW {RECORDED_ONLY} EXECUTE FUNCTION aidtrack_feed_{table}();
 """
 
 

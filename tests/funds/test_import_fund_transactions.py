@@ -140,8 +140,8 @@ def test_an_import_announces_its_figures_once_and_costs_the_same_queries_for_mor
 
 
 def test_a_repeated_cell_is_judged_alike_in_every_row(world, project):
-    # The engine cleans each distinct date or kind once per run (a kept result);
-    # a refused cell is never kept, so every row that repeats it is refused too.
+    # The engine reads each distinct cell once per column and run, keeping its
+    # value or its refusal: every row that repeats a refused cell is refused too.
     outcome = run(
         world,
         "ZS-2024-001,下达,2024-03-01,30,记-0001,",

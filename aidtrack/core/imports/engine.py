@@ -1,7 +1,8 @@
 """Running an import: every row through the form's fields, the model's rules and its services.
 
-A check and a commit are the same run; a check rolls back at the end. So the
-preview knows everything the commit would meet — a field's rule, a model's
+A check and a commit are the same run; a check rolls back at the end
+(writing no history rows on the way: ``audit.rehearse``). So the preview
+knows everything the commit would meet — a field's rule, a model's
 ``clean()``, a service's totals (a disbursement above what is committed, a
 pairing-year over its allocations), the database's constraints, the scope —
 and the commit, run again on the stored file, finds what changed since.
@@ -37,7 +38,7 @@ from django.db.models import Q
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from aidtrack.core import scoping, summaries
+from aidtrack.core import audit, natural_keys, scoping, summaries
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.imports import values
 from aidtrack.core.imports.reading import FileRefused, Formula
@@ -55,6 +56,10 @@ from aidtrack.core.imports.spec import (
 from aidtrack.core.writes import RecordErrors, save_records, writes_of
 
 BATCH_ROWS = 2000
+# Cells remembered per column: a sheet repeats its kinds, dates and notes on row
+# after row, and reading a cell through its form field is most of a row's cost.
+# A column of distinct values (amounts, vouchers) stops being remembered here.
+REMEMBERED_CELLS = 2000
 # Errors and changes kept for the preview; the counts are always complete.
 KEPT_ERRORS = 10_000
 KEPT_CHANGES = 500
@@ -145,6 +150,7 @@ class Run:
         self.cancelled = cancelled or (lambda: False)
         self.outcome = Outcome()
         self._found: dict[str, dict] = {}  # column → cell key → record or an error message
+        self._read: dict[str, dict] = {}  # column → (type, cell) → cleaned value or its error
         self._seen_keys: dict = {}  # key → first row number
         self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
@@ -156,18 +162,17 @@ class Run:
 
     # -- the two ways to run ------------------------------------------------------------
     def check(self, sheet) -> Outcome:
-        """Everything a commit would do, rolled back."""
-        return self._in_transaction(sheet, keep=False)
+        """Everything a commit would do but the history it writes, rolled back."""
+        with audit.rehearse(), summaries.gathered():
+            self._run(sheet)
+        return self.outcome
 
     def commit(self, sheet) -> Outcome:
         """All rows or none: any error rolls the whole sheet back."""
-        return self._in_transaction(sheet, keep=True)
-
-    def _in_transaction(self, sheet, *, keep: bool) -> Outcome:
         with transaction.atomic():
             with summaries.gathered():  # announced once, inside the transaction
                 self._run(sheet)
-            if not (keep and self.outcome.ok):
+            if not self.outcome.ok:
                 transaction.set_rollback(True)
         return self.outcome
 
@@ -293,11 +298,26 @@ class Run:
             if column.kind == REFERENCE:
                 row.cleaned[column.name] = cell  # found in bulk below
                 continue
-            try:
-                row.cleaned[column.name] = self._clean_cell(column, cell, unit)
-            except (ValueError, ValidationError) as error:
-                row.errors.setdefault(self._header(column.name), []).extend(_messages(error))
+            value, messages = self._read_cell(column, cell, unit)
+            if messages:
+                row.errors.setdefault(self._header(column.name), []).extend(messages)
+            else:
+                row.cleaned[column.name] = value
         return row
+
+    def _read_cell(self, column, cell, unit) -> tuple[object, list[str]]:
+        """A cell's cleaned value, or its error messages; the same cell is read once per column."""
+        read = self._read.setdefault(column.name, {})
+        key = (type(cell), cell)
+        if key in read:
+            return read[key]
+        try:
+            found = (self._clean_cell(column, cell, unit), [])
+        except (ValueError, ValidationError) as error:
+            found = (None, _messages(error))
+        if len(read) < REMEMBERED_CELLS:
+            read[key] = found
+        return found
 
     def _clean_cell(self, column, cell, unit):
         if isinstance(cell, Formula):
@@ -400,6 +420,29 @@ class Run:
     def _existing(self, fields, rows) -> dict:
         """Key → record, for the records in the user's sight the rows' keys name (one query)."""
         queryset = self.model.objects.for_user(self.user, scoping.VIEW)
+        keys = {tuple(_column_value(row.cleaned.get(name)) for name in fields) for row in rows}
+        if not any(None in key for key in keys):
+            queryset = natural_keys.holding(self._keyed(queryset, fields), fields, keys)
+        else:
+            queryset = self._blanks_allowed(queryset, fields, rows)
+        found = {}
+        for record in queryset:
+            key = (fields, *(_comparable(_stored(record, name)) for name in fields))
+            found.setdefault(key, record)
+        return found
+
+    def _keyed(self, queryset, fields):
+        """Only the records a natural key's constraint covers, when ``fields`` are that key.
+
+        Its partial index answers (a voucher is a key unless blank or a reversal's).
+        """
+        for constraint in natural_keys.constraints_of(self.model):
+            if frozenset(constraint.fields) == frozenset(fields) and constraint.condition:
+                return queryset.filter(constraint.condition)
+        return queryset
+
+    def _blanks_allowed(self, queryset, fields, rows):
+        """The records of keys some of whose fields are blank: each field among its values."""
         for name in fields:
             present = {row.cleaned.get(name) for row in rows}
             condition = Q(**{f"{name}__in": [v for v in present if v not in (None, "")]})
@@ -409,11 +452,7 @@ class Run:
                     blank |= Q(**{name: ""})
                 condition |= blank
             queryset = queryset.filter(condition)
-        found = {}
-        for record in queryset:
-            key = (fields, *(_comparable(_stored(record, name)) for name in fields))
-            found.setdefault(key, record)
-        return found
+        return queryset
 
     def _compare(self, row: _Row, record) -> None:
         row.record = record
@@ -565,6 +604,13 @@ def _comparable(value):
     if value == "":
         return None
     return value
+
+
+def _column_value(value):
+    """A cleaned cell as its column stores it (a record by its id); None when blank."""
+    if hasattr(value, "_meta"):
+        return value.pk
+    return None if value == "" else value
 
 
 def _shown(value) -> str:

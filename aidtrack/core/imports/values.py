@@ -128,7 +128,7 @@ def parse_amount(value, *, unit: str) -> Decimal | None:
         if not text:
             return None
         text, multiplier = _amount_unit(text, _UNITS[unit])
-        number = _number_in(text, _amount_expected(unit))
+        number = _number_in(text, lambda: _amount_expected(unit))
     try:
         yuan = number * multiplier
         rounded = yuan.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -227,7 +227,7 @@ def _decimal(value, expected) -> Decimal | None:
     text = _half_width(clean_text(value))
     if not text:
         return None
-    return _number_in(text, expected())
+    return _number_in(text, expected)
 
 
 def _number_text(number: Decimal) -> str:
@@ -242,11 +242,14 @@ def _half_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _number_in(text: str, message: str) -> Decimal:
-    """The number in ``text`` (half-width), thousands separators and spaces allowed."""
+def _number_in(text: str, expected) -> Decimal:
+    """The number in ``text`` (half-width), thousands separators and spaces allowed.
+
+    ``expected()`` makes the message of a refusal, translated only when needed.
+    """
     bare = _ALL_SPACES.sub("", text).replace(",", "")
     if not _NUMBER.fullmatch(bare):
-        raise ValueError(message)
+        raise ValueError(expected())
     return Decimal(bare)
 
 

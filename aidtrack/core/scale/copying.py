@@ -18,11 +18,6 @@ SOURCE = "command"  # a ChangeRecord.Source choice; request_id names the loader
 REQUEST_ID = "load_scale"
 
 
-def text(value: str) -> str:
-    """A free-text value escaped for COPY's text format (tabs, newlines, backslashes)."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
 class TableCopy:
     """``with TableCopy(table, columns) as out: out.add(row)``: COPY in chunks of CHUNK rows."""
 

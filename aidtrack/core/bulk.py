@@ -1,0 +1,86 @@
+"""Inserting many new rows at once with ``COPY``, for the services that save many.
+
+``bulk_create`` builds one ``INSERT … VALUES`` of thousands of parameters
+per batch and binds them one by one; for an import of 100,000 fund
+transactions that was a third of the time. ``copy_insert`` takes the rows'
+ids from the table's sequence first (so the records know them, as after
+``bulk_create``), then streams the rows in ``COPY``'s text format. Triggers
+run as for any insert (audit, change feed), and constraints are checked by
+PostgreSQL: a violation raises ``IntegrityError`` as an ``INSERT`` would.
+
+The records' own ``save()`` is not called, as with ``bulk_create``: the
+caller validates them first and stamps their authorship.
+"""
+
+import io
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from uuid import UUID
+
+from django.db import connections
+from django.db.models import Field
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
+
+
+def copy_text(value: str) -> str:
+    """Free text escaped for ``COPY``'s text format (backslashes, tabs, line ends)."""
+    return value.translate(_ESCAPES)
+
+
+def _copied(value) -> str:
+    """A field's Python value in ``COPY``'s text format."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):  # before int: a bool is an int
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return copy_text(value)
+    if isinstance(value, int | Decimal | float | UUID):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return copy_text(json.dumps(value, ensure_ascii=False))
+    raise TypeError(f"copy_insert cannot write a {type(value).__name__}")
+
+
+def copy_insert(records: list, *, using: str = "default") -> list:
+    """Insert ``records`` (new, of one model) with one ``COPY``; they get their ids."""
+    if not records:
+        return records
+    model = type(records[0])
+    meta = model._meta
+    connection = connections[using]
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    # What save() stores: a field's attribute, or what its own pre_save makes of it
+    # (auto_now times); reading the attribute directly halves the cost of a row.
+    stored = [
+        (field.attname, None if type(field).pre_save is Field.pre_save else field.pre_save)
+        for field in fields
+    ]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(records)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        lines = []
+        for record, pk in zip(records, ids, strict=True):
+            values = [
+                _copied(getattr(record, attname) if pre_save is None else pre_save(record, True))
+                for attname, pre_save in stored
+            ]
+            lines.append(f"{pk}\t" + "\t".join(values))
+        cursor.cursor.copy_expert(
+            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
+            io.StringIO("\n".join(lines) + "\n"),
+        )
+    for record, pk in zip(records, ids, strict=True):
+        record.pk = pk
+        record._state.adding = False
+        record._state.db = using
+    return records
