@@ -26,6 +26,7 @@ Announcements of changed figures are gathered and made once, and the change
 records carry the source ``import`` with the job, by the caller.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class _Row:
 _ARROWS = re.compile(r"->|=>|—>|⇒|→")
 
 
+@functools.lru_cache(maxsize=8192, typed=True)  # a sheet names the same project on many rows
 def _compact(text) -> str:
     """A name as compared with a sheet's: full-width folded, no spaces, arrows alike, any case."""
     text = _ARROWS.sub("→", unicodedata.normalize("NFKC", str(text)))
