@@ -27,7 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from aidtrack.core import scoping
 
 SUGGESTION_LIMIT = 20
-# A select longer than this becomes a type-ahead box (forms.scope_choice_fields).
+# A select longer than this becomes a type-ahead box (forms.scope_choice_fields). A
+# shorter one, and any select of choices, is narrowed as one types in the browser once it
+# has more than SEARCHABLE_OPTIONS (static/js/aidtrack.js) options.
 LONGEST_SELECT = 50
 
 
