@@ -65,6 +65,14 @@ def test_a_long_multiple_select_is_narrowed_by_typing_and_two_pairings_are_picke
     box.press("Enter")
     assert sorted(page.evaluate(CHOSEN, "#id_pairing")) == sorted([str(zs_lps.pk), str(gz_bj.pk)])
     assert "广州市 → 毕节市" in page.locator("#id_pairing-search-status").inner_text()
+    # A click toggles one option and keeps the others (natively it would choose it alone).
+    box.fill("测试帮扶市07")
+    box.dispatch_event("input")
+    page.locator("#id_pairing option", has_text="测试帮扶市07").click()
+    assert len(page.evaluate(CHOSEN, "#id_pairing")) == 3
+    page.locator("#id_pairing option", has_text="测试帮扶市07").click()
+    assert sorted(page.evaluate(CHOSEN, "#id_pairing")) == sorted([str(zs_lps.pk), str(gz_bj.pk)])
+    box.fill("")
     # Enter with nothing typed submits the form, as a text box does.
     with page.expect_navigation():
         box.press("Enter")
