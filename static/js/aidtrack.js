@@ -190,9 +190,9 @@
     box.setAttribute("aria-controls", select.id);
     var label = select.labels && select.labels[0];
     box.setAttribute("aria-label", (label ? label.textContent.trim() + " · " : "") + box.placeholder);
-    // Said to screen readers as the list narrows or an option is picked.
+    // Shown, and said to screen readers, as the list narrows or an option is picked.
     var status = document.createElement("div");
-    status.className = "visually-hidden";
+    status.className = "form-text d-none";
     status.setAttribute("aria-live", "polite");
     status.id = select.id + "-search-status";
     box.setAttribute("aria-describedby", status.id);
@@ -226,7 +226,9 @@
 
   function status(select, text) {
     var line = document.getElementById(select.id + "-search-status");
-    if (line) line.textContent = text;
+    if (!line) return;
+    line.textContent = text;
+    line.classList.toggle("d-none", !text);
   }
 
   // Enter picks the first option matching what was typed (a multiple select toggles it and
@@ -286,6 +288,7 @@
   });
 
   function searchableSelects(root) {
+    if (root.matches && root.matches("select")) searchableSelect(root);  // its options swapped
     root.querySelectorAll("select").forEach(searchableSelect);
   }
 
