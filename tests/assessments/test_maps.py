@@ -4,6 +4,8 @@ import json
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aidtrack.core.testing import LEADER
@@ -131,3 +133,18 @@ def test_the_overview_reads_the_map_s_programme_and_keeps_it_with_the_years(loca
     # Anything else is every programme.
     page = client.get(url, {"year": 2023, "pairing": gd_gz.pk, "programme": "nonsense"})
     assert page.context["map_programme"] is None
+
+
+def test_the_map_s_programme_costs_the_overview_no_query(located, client):
+    world = located
+    client.force_login(world.user(LEADER))
+    url, level = (
+        reverse("assessments:overview"),
+        {"year": 2023, "pairing": world.pairings["gd-gz"].pk},
+    )
+    client.get(url, level)
+    with CaptureQueriesContext(connection) as every:
+        client.get(url, level)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {**level, "programme": "counterpart"})
+    assert len(one) == len(every)
