@@ -1,4 +1,9 @@
-"""The assessment as an Excel workbook: one sheet per pairing, then the rubric."""
+"""The assessment as an Excel workbook: one sheet per pairing, then the rubric.
+
+Written in the interface's language: indicator names, grade labels and units
+go through the dashboards' own filters (``indicator_name``, ``grade_label``,
+``unit_label``), so the workbook reads as the page it was exported from.
+"""
 
 import io
 import re
@@ -10,7 +15,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from aidtrack.core.exports import xlsx_row
+from aidtrack.core.templatetags.aidtrack import indicator_name
 from assessments.choices import GradeLevel, ScoringMethod
+from assessments.templatetags.assessments import grade_label, unit_label
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
@@ -46,14 +53,14 @@ def _pairing_sheet(sheet, entry) -> None:
         _append(sheet, [_("Not computed yet.")])
         return
     _append(sheet, [_("Score"), summary["score"]])
-    _append(sheet, [_("Computed grade"), summary["grade"]])
+    _append(sheet, [_("Computed grade"), grade_label(summary["grade"])])
     for level, label in levels.items():
         grade = grades.get(level)
         _append(
             sheet,
             [
                 _("Official grade (%(level)s)") % {"level": label},
-                grade.grade if grade else "",
+                grade_label(grade.grade) if grade else "",
                 grade.document_reference if grade else "",
             ],
         )
@@ -81,8 +88,8 @@ def _pairing_sheet(sheet, entry) -> None:
         _append(
             sheet,
             [
-                figure["name"],
-                figure["unit"],
+                indicator_name(figure),
+                unit_label(figure["unit"]),
                 figure["actual"],
                 figure["target"],
                 figure["completion"],
@@ -127,8 +134,8 @@ def _rubric_sheet(sheet, rubric) -> None:
         _append(
             sheet,
             [
-                item.indicator.name_zh,
-                item.indicator.unit,
+                indicator_name(item.indicator),
+                unit_label(item.indicator.unit),
                 item.weight,
                 str(methods[item.method]),
                 item.cap_percent,
@@ -141,7 +148,7 @@ def _rubric_sheet(sheet, rubric) -> None:
     for cell in sheet[sheet.max_row]:
         cell.font = _BOLD
     for threshold in rubric.thresholds.all():
-        _append(sheet, [threshold.label, threshold.min_score])
+        _append(sheet, [grade_label(threshold.label), threshold.min_score])
     sheet.column_dimensions["A"].width = 28
 
 

@@ -21,7 +21,11 @@ from aidtrack.core import scoping
 from aidtrack.core.money import WAN
 from assessments.selectors import summary_has_data
 from assessments.templatetags.assessments import grade_colour
+from pairings.choices import Programme
 from pairings.models import Pairing, Region
+
+# The overview's parameter choosing the map's programme (the pairings' ``programme``).
+PROGRAMME = "programme"
 
 # The Bootstrap palette behind ``grade_colour``'s names, for the canvas (no CSS there).
 _HEX = {
@@ -51,14 +55,24 @@ def dashboard_url(pairing_id: int, year: int) -> str:
     return f"{reverse('assessments:pairing', args=[pairing_id])}?year={year}"
 
 
-def overview_map(rows: list[dict], year: int) -> dict:
+def programme_asked(raw) -> str | None:
+    """The programme the map is asked for; None (every programme) for anything else."""
+    return raw if raw in Programme.values else None
+
+
+def overview_map(rows: list[dict], year: int, programme: str | None = None) -> dict:
     """The overview's rows as lines from the helping to the helped region.
 
     Each line carries both weights (fiscal aid in 万元, people on post) so the page
     switches between them without a request, its grade's colour, its programme (one
     series each, so the legend filters by programme) and its dashboard's address.
     Each end is a region point listing the pairings that start or end there.
+    ``programme`` keeps the lines of that programme only; ``programmes`` lists those
+    the rows have, for the map's own filter (the ranking beside it keeps every row).
     """
+    present = {row["pairing"].programme for row in rows}
+    if programme is not None:
+        rows = [row for row in rows if row["pairing"].programme == programme]
     lines, regions = [], {}
     for row in rows:
         pairing, summary = row["pairing"], row["summary"]
@@ -96,6 +110,12 @@ def overview_map(rows: list[dict], year: int) -> dict:
         "regions": list(regions.values()),
         # The colour key, shown under the map with the badges the tables use.
         "grades": [{"label": grade, "badge": grade_colour(grade)} for grade in grades],
+        "programme": programme or "",
+        "programmes": [
+            {"value": value, "label": str(label)}
+            for value, label in Programme.choices
+            if value in present or value == programme
+        ],
         "labels": {
             "money": _("Fiscal aid (10,000 yuan)"),
             "people": _("People on post"),

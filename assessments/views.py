@@ -30,7 +30,7 @@ from aidtrack.core.views import (
     ObjectViews,
 )
 from aidtrack.core.years import default_year, year_asked
-from assessments import explain, sources
+from assessments import explain, maps, sources
 from assessments.choices import GradeLevel
 from assessments.exports import assessment_workbook
 from assessments.filters import (
@@ -340,6 +340,11 @@ class OverviewView(DashboardMixin, TemplateView):
             period,
         )
         by_status = tiles["projects_by_status"]["value"] or {}
+        # The map's own filter; the year form keeps it (maps.programme_asked).
+        programme = maps.programme_asked(self.request.GET.get(maps.PROGRAMME))
+        keep = [("pairing", parent.pk)] if parent else []
+        if programme:
+            keep.append((maps.PROGRAMME, programme))
         context.update(_projects_tile(tiles))
         context.update(
             year=year,
@@ -361,7 +366,8 @@ class OverviewView(DashboardMixin, TemplateView):
                     for entry in _status_labels(by_status)
                 ],
             },
-            keep=[("pairing", parent.pk)] if parent else [],
+            keep=keep,
+            map_programme=programme,
             compare_url=reverse("assessments:comparison")
             + "?"
             + urlencode([("year", year), *(("pairing", row["pairing"].pk) for row in rows)])

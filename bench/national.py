@@ -1401,7 +1401,8 @@ def git_sha() -> str:
 
 
 def run(args) -> None:
-    from bench.national_import import bench_import  # it imports this module's helpers
+    from bench.national_import import bench_import  # they import this module's helpers
+    from bench.national_search import bench_search
 
     started = time.perf_counter()
     sha = git_sha()
@@ -1459,6 +1460,7 @@ def run(args) -> None:
         bench_html(bench, users, province, city)
         bench_details(bench, users)
         bench_hub(bench, users, province, city)
+        bench_search(bench, users)
         bench_dashboards(bench, users, province, city, year)
         bench_exports(bench, users, name)
         bench_write(bench, users, province, year)

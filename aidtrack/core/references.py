@@ -27,7 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from aidtrack.core import scoping
 
 SUGGESTION_LIMIT = 20
-# A select longer than this becomes a type-ahead box (forms.scope_choice_fields).
+# A select longer than this becomes a type-ahead box (forms.scope_choice_fields). A
+# shorter one, and any select of choices, is narrowed as one types in the browser once it
+# has more than SEARCHABLE_OPTIONS (static/js/aidtrack.js) options.
 LONGEST_SELECT = 50
 
 
@@ -40,11 +42,12 @@ def suggest_label(record) -> str:
     return str(getattr(record, "suggest_label", None) or record)
 
 
-def suggestions(queryset, text: str, *, to_field: str = "pk") -> list[tuple[str, str]]:
-    """At most ``SUGGESTION_LIMIT`` (value, label) pairs of ``queryset`` matching ``text``.
+def suggestion_rows(queryset, text: str):
+    """The rows of ``queryset`` suggested for ``text``, at most ``SUGGESTION_LIMIT``.
 
     ``queryset`` is already scoped; every word of ``text`` may match any of the
     model's ``suggest_fields`` (so "中山 六盘水" finds the pairing 中山市 → 六盘水市).
+    The national bench times this very queryset's SQL as the suggest endpoint's floor.
     """
     model = queryset.model
     # No text yet (the box just took the focus): the first rows, a start for short lists.
@@ -56,7 +59,12 @@ def suggestions(queryset, text: str, *, to_field: str = "pk") -> list[tuple[str,
     related = getattr(model, "suggest_related", ())
     if related:
         queryset = queryset.select_related(*related)
-    rows = queryset[:SUGGESTION_LIMIT]
+    return queryset[:SUGGESTION_LIMIT]
+
+
+def suggestions(queryset, text: str, *, to_field: str = "pk") -> list[tuple[str, str]]:
+    """At most ``SUGGESTION_LIMIT`` (value, label) pairs of ``queryset`` matching ``text``."""
+    rows = suggestion_rows(queryset, text)
     return [(str(getattr(row, to_field)), suggest_label(row)) for row in rows]
 
 

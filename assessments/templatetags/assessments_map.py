@@ -12,10 +12,23 @@ from assessments import maps
 register = template.Library()
 
 
-@register.inclusion_tag("assessments/includes/map_overview.html")
-def overview_map(rows, year):
-    """Lines from helping to helped regions for the overview's ``rows``."""
-    return {"map_data": maps.overview_map(rows, year), "year": year}
+@register.inclusion_tag("assessments/includes/map_overview.html", takes_context=True)
+def overview_map(context, rows, year, programme=None):
+    """Lines from helping to helped regions for the overview's ``rows`` (of ``programme``).
+
+    The map's programme filter reloads the overview with the period and the level
+    shown (``keep``), so choosing a programme keeps the years.
+    """
+    parent = context.get("parent")
+    keep = [("year", year), ("from", context.get("first_year", year))]
+    if parent is not None:
+        keep.append(("pairing", parent.pk))
+    return {
+        "map_data": maps.overview_map(rows, year, programme),
+        "year": year,
+        "keep": keep,
+        "parameter": maps.PROGRAMME,
+    }
 
 
 @register.inclusion_tag("assessments/includes/map_pairing.html", takes_context=True)

@@ -14,6 +14,11 @@
  *   data-breakdown="field"   breakdown boxes [data-breakdown-for="ids"] shown only while the
  *                            form's <field> holds one of their indicator ids
  *   data-search-suggestions="#id"  the list under a search box, closed by Escape or a click elsewhere
+ *   <select> of more than SEARCHABLE_OPTIONS options (single or multiple, any page): a box
+ *                            above it narrows the options to those containing every word typed;
+ *                            Enter picks the first match (toggles it in a multiple select),
+ *                            ArrowDown moves to the list, Escape clears; worded by the <body>'s
+ *                            data-select-words-* (search, shown, chosen, dropped; base.html)
  * Setting element.style from a script is allowed; style="…" in HTML is not. */
 (function () {
   "use strict";
@@ -154,12 +159,148 @@
   });
   document.addEventListener("click", function (event) { closeSuggestions(event.target); });
 
+  // Long selects are searchable. The one rule: more options than this (a short list is
+  // read at a glance; references past core.references.LONGEST_SELECT are type-ahead boxes).
+  var SEARCHABLE_OPTIONS = 15;
+  var searchableCount = 0;
+
+  function words(text) {
+    return String(text).toLowerCase().split(/\s+/).filter(Boolean);
+  }
+
+  function wording(name, values) {
+    var text = document.body.dataset["selectWords" + name] || "";
+    Object.keys(values || {}).forEach(function (key) {
+      text = text.replace("%(" + key + ")s", values[key]);
+    });
+    return text;
+  }
+
+  function searchableSelect(select) {
+    if (select.disabled || select.options.length <= SEARCHABLE_OPTIONS) return;
+    if (select.hasAttribute("data-select-searchable")) return;
+    select.setAttribute("data-select-searchable", "");
+    if (!select.id) select.id = "searchable-select-" + (searchableCount += 1);
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "form-control form-control-sm mb-1";
+    box.placeholder = wording("Search");
+    box.autocomplete = "off";
+    box.setAttribute("data-select-search", select.id);
+    box.setAttribute("aria-controls", select.id);
+    var label = select.labels && select.labels[0];
+    box.setAttribute("aria-label", (label ? label.textContent.trim() + " · " : "") + box.placeholder);
+    // Shown, and said to screen readers, as the list narrows or an option is picked.
+    var status = document.createElement("div");
+    status.className = "form-text d-none";
+    status.setAttribute("aria-live", "polite");
+    status.id = select.id + "-search-status";
+    box.setAttribute("aria-describedby", status.id);
+    select.insertAdjacentElement("beforebegin", box);
+    select.insertAdjacentElement("afterend", status);
+  }
+
+  function matching(option, wanted) {
+    var text = option.textContent.toLowerCase();
+    return option.value !== "" && wanted.every(function (word) { return text.indexOf(word) >= 0; });
+  }
+
+  // Hides the options that do not contain every word typed; the empty choice ("---------")
+  // and, in a multiple select, the options chosen stay, so what is chosen is always seen.
+  function narrow(box) {
+    var select = document.getElementById(box.dataset.selectSearch);
+    var wanted = words(box.value);
+    var shown = 0;
+    var total = 0;
+    Array.prototype.forEach.call(select.options, function (option) {
+      var match = matching(option, wanted);
+      if (option.value !== "") total += 1;
+      if (match) shown += 1;
+      option.hidden = !(match || option.value === "" || (select.multiple && option.selected));
+    });
+    select.querySelectorAll("optgroup").forEach(function (group) {
+      group.hidden = !group.querySelector("option:not([hidden])");
+    });
+    status(select, wanted.length ? wording("Shown", { shown: shown, total: total }) : "");
+  }
+
+  function status(select, text) {
+    var line = document.getElementById(select.id + "-search-status");
+    if (!line) return;
+    line.textContent = text;
+    line.classList.toggle("d-none", !text);
+  }
+
+  // Enter picks the first option matching what was typed (a multiple select toggles it and
+  // the box is cleared for the next name); with nothing typed, Enter submits as usual.
+  function pick(box) {
+    var select = document.getElementById(box.dataset.selectSearch);
+    var wanted = words(box.value);
+    if (!wanted.length) return false;
+    var option = Array.prototype.find.call(select.options, function (each) {
+      return matching(each, wanted);
+    });
+    if (!option) return true;  // nothing matches: keep the form from submitting the half-typed
+    if (select.multiple) {
+      option.selected = !option.selected;
+      box.value = "";
+    } else {
+      select.value = option.value;
+    }
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    narrow(box);
+    status(select, wording(option.selected ? "Chosen" : "Dropped", {
+      name: option.textContent.trim(),
+    }));
+    return true;
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-select-search]")) narrow(event.target);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-select-search]")) return;
+    if (event.key === "Enter") {
+      if (pick(box)) event.preventDefault();
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      document.getElementById(box.dataset.selectSearch).focus();
+    } else if (event.key === "Escape" && box.value) {
+      event.preventDefault();
+      box.value = "";
+      narrow(box);
+    }
+  });
+
+  // In a searchable multiple select a click toggles one option and keeps the others
+  // (natively a click without Ctrl would drop every other choice).
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target;
+    if (option.tagName !== "OPTION") return;
+    var select = option.closest("select[data-select-searchable]");
+    if (!select || !select.multiple || select.disabled) return;
+    event.preventDefault();
+    option.selected = !option.selected;
+    select.focus();
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  function searchableSelects(root) {
+    if (root.matches && root.matches("select")) searchableSelect(root);  // its options swapped
+    root.querySelectorAll("select").forEach(searchableSelect);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { searchableSelects(document); });
+
   // Before the charts are drawn (assessments.js runs on DOMContentLoaded too,
   // loaded after this file), so ECharts measures the final height.
   document.addEventListener("DOMContentLoaded", function () { sizes(document); });
   // Fragments that htmx swaps in may carry sizes of their own.
   document.addEventListener("htmx:afterSwap", function (event) {
     sizes(event.target);
+    searchableSelects(event.target);
     // New suggestions may now match what was typed in full.
     if (event.target.matches("datalist")) {
       var text = document.querySelector('[list="' + event.target.id + '"]');

@@ -233,6 +233,44 @@ def test_excel_export_has_a_sheet_per_pairing_and_the_rubric(dashboards):
     assert rubric.max_row > 16  # 16 indicators, their header, and the grades
 
 
+def _exported_rows(client, dashboards, pairing_key: str) -> tuple[list[tuple], list[tuple]]:
+    """(the pairing's sheet, the rubric sheet) of the overview's export, as rows of values."""
+    pairing = dashboards.pairings[pairing_key]
+    response = client.get("/assessments/export/", {"year": YEAR, "pairing": pairing.pk})
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet, rubric = workbook[workbook.sheetnames[0]], workbook[workbook.sheetnames[-1]]
+    return list(sheet.iter_rows(values_only=True)), list(rubric.iter_rows(values_only=True))
+
+
+def test_excel_export_speaks_english_in_the_english_interface(dashboards, indicators):
+    client = browser(dashboards, LEADER)
+    client.cookies["django_language"] = "en"
+    fiscal = indicators["fiscal_aid"]
+    rows, rubric = _exported_rows(client, dashboards, "zs-lps")
+    by_label = {row[0]: row[1:] for row in rows if row and row[0]}
+    # The indicator row: English name and unit, the figures as numbers.
+    figure = by_label[fiscal.name_en]
+    assert figure[0] == "10,000 yuan (万元)"
+    assert fiscal.name_zh not in by_label
+    # Grades in their English wording: the official 好, and the computed grade.
+    assert by_label["Official grade (National)"][0] == "Good"
+    assert by_label["Computed grade"][0] in {"Good", "Fairly good", "Fair", "Poor"}
+    # The rubric: indicators, units and the thresholds' grades in English.
+    rubric_rows = {row[0]: row[1:] for row in rubric if row and row[0]}
+    assert rubric_rows[fiscal.name_en][0] == "10,000 yuan (万元)"
+    assert {"Good", "Fairly good", "Fair", "Poor"} <= set(rubric_rows)
+    assert not any("好" in str(label) for label in rubric_rows)
+
+
+def test_excel_export_keeps_chinese_in_the_chinese_interface(dashboards, indicators):
+    fiscal = indicators["fiscal_aid"]
+    rows, rubric = _exported_rows(browser(dashboards, LEADER), dashboards, "zs-lps")
+    by_label = {row[0]: row[1:] for row in rows if row and row[0]}
+    assert by_label[fiscal.name_zh][0] == "万元"
+    assert any(values and values[0] == "好" for values in by_label.values())  # the official
+    assert {"好", "较好", "一般", "较差"} <= {row[0] for row in rubric if row}
+
+
 def test_hub_tab_summarises_the_current_assessment(dashboards):
     zs_lps = dashboards.pairings["zs-lps"]
     page = browser(dashboards, COORDINATOR).get(f"/pairings/pairings/{zs_lps.pk}/?tab=assessment")

@@ -1,6 +1,11 @@
 """What the programme's map is given: lines per pairing, points per county."""
 
+import json
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aidtrack.core.testing import LEADER
@@ -85,3 +90,61 @@ def test_the_dashboards_carry_their_map(located, client):
         reverse("assessments:pairing", args=[world.pairings["zs-lps"].pk]), {"year": 2023}
     ).content.decode()
     assert 'data-map="pairing"' in page or "Nothing to place on the map." in page
+
+
+def test_the_map_keeps_the_lines_of_the_programme_asked_for(located):
+    world = located
+    Pairing.objects.filter(pk=world.pairings["gz-bj"].pk).update(programme="counterpart")
+    zs_lps, gz_bj = fresh(world.pairings["zs-lps"]), fresh(world.pairings["gz-bj"])
+    rows = [{"pairing": zs_lps, "summary": None}, {"pairing": gz_bj, "summary": None}]
+    assert zs_lps.programme == "east_west"
+
+    data = overview_map(rows, 2023, "counterpart")
+    assert [line["name"] for line in data["lines"]] == [str(gz_bj)]
+    assert {region["name"] for region in data["regions"]} == {"广州市", "毕节市"}
+    # The filter offers the programmes the rows have, whichever is shown.
+    assert [p["value"] for p in data["programmes"]] == ["east_west", "counterpart"]
+    assert data["programme"] == "counterpart"
+    assert len(overview_map(rows, 2023)["lines"]) == 2
+
+
+def test_the_overview_reads_the_map_s_programme_and_keeps_it_with_the_years(located, client):
+    world = located
+    Pairing.objects.filter(pk=world.pairings["gz-bj"].pk).update(programme="counterpart")
+    gd_gz = world.pairings["gd-gz"]
+    client.force_login(world.user(LEADER))
+    url = reverse("assessments:overview")
+    page = client.get(
+        url, {"year": 2023, "from": 2022, "pairing": gd_gz.pk, "programme": "counterpart"}
+    )
+    html = page.content.decode()
+    lines = json.loads(re.search(r'id="map-data"[^>]*>(.*?)</script>', html, re.S).group(1))[
+        "lines"
+    ]
+    assert [line["name"] for line in lines] == [str(world.pairings["gz-bj"])]
+    # The ranking keeps every pairing: the filter is the map's.
+    assert len(page.context["rows"]) == 2
+    # The map's form carries the years and the level; the year form carries the programme.
+    form = re.search(r"<form[^>]*data-map-programme-form.*?</form>", html, re.S).group(0)
+    for name, value in (("year", 2023), ("from", 2022), ("pairing", gd_gz.pk)):
+        assert f'name="{name}" value="{value}"' in form
+    assert '<option value="counterpart" selected>' in form
+    assert ("programme", "counterpart") in page.context["keep"]
+    # Anything else is every programme.
+    page = client.get(url, {"year": 2023, "pairing": gd_gz.pk, "programme": "nonsense"})
+    assert page.context["map_programme"] is None
+
+
+def test_the_map_s_programme_costs_the_overview_no_query(located, client):
+    world = located
+    client.force_login(world.user(LEADER))
+    url, level = (
+        reverse("assessments:overview"),
+        {"year": 2023, "pairing": world.pairings["gd-gz"].pk},
+    )
+    client.get(url, level)
+    with CaptureQueriesContext(connection) as every:
+        client.get(url, level)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {**level, "programme": "counterpart"})
+    assert len(one) == len(every)

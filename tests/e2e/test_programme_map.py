@@ -6,7 +6,7 @@ import pytest
 
 from assessments.services import assessment_refresh
 from pairings.coordinates import region_coordinates_fill
-from pairings.models import Region
+from pairings.models import Pairing, Region
 from tests.e2e.test_first_visit import log_in
 from tests.factories import ProjectFactory
 
@@ -87,6 +87,50 @@ def test_a_click_on_a_line_opens_its_pairing_s_dashboard(world, live_server, pag
     with page.expect_navigation():
         assert page.evaluate(CLICK_LINE, ["[data-map=overview]", "广州市 → 毕节市"])
     assert re.search(rf"/assessments/pairing/{gz_bj.pk}/\?year={YEAR}$", page.url)
+
+
+def test_the_map_s_programme_filter_redraws_its_lines_and_keeps_the_years(world, live_server, page):
+    region_coordinates_fill()
+    gd_gz, gz_bj = world.pairings["gd-gz"], world.pairings["gz-bj"]
+    Pairing.objects.filter(pk=gz_bj.pk).update(programme="counterpart")
+    log_in(page, live_server, "leader")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/assessments/?year={YEAR}&from={YEAR - 1}&pairing={gd_gz.pk}")
+    page.wait_for_selector("[data-map=overview] canvas", timeout=15_000)
+
+    with page.expect_navigation():
+        page.select_option("#map-programme", "counterpart")  # submits its form (data-autosubmit)
+    for part in (
+        "programme=counterpart",
+        f"year={YEAR}",
+        f"from={YEAR - 1}",
+        f"pairing={gd_gz.pk}",
+    ):
+        assert part in page.url
+    page.wait_for_selector("[data-map=overview] canvas", timeout=15_000)
+    series = page.evaluate(SERIES, "[data-map=overview]")
+    lines = [item["name"] for s in series if s["type"] == "lines" for item in s["data"]]
+    assert lines == ["广州市 → 毕节市"]
+    assert page.locator("#map-programme").input_value() == "counterpart"
+    # The years shown are kept, and so is the map's programme when the year changes.
+    assert page.locator("#year").input_value() == str(YEAR)
+    assert f"{YEAR - 1}–{YEAR}" in page.locator("h1").inner_text()
+    other = next(
+        value
+        for value in page.locator("#year option").evaluate_all("(os) => os.map((o) => o.value)")
+        if value != str(YEAR)
+    )
+    with page.expect_navigation():
+        page.select_option("#year", other)
+    assert f"year={other}" in page.url
+    assert "programme=counterpart" in page.url
+
+    # Every programme again: both lines.
+    with page.expect_navigation():
+        page.select_option("#map-programme", "")
+    page.wait_for_selector("[data-map=overview] canvas", timeout=15_000)
+    series = page.evaluate(SERIES, "[data-map=overview]")
+    assert sum(len(s["data"]) for s in series if s["type"] == "lines") == 2
 
 
 def test_the_pairing_dashboard_places_its_projects_at_their_counties(world, live_server, page):
