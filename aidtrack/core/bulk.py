@@ -30,21 +30,35 @@ def copy_text(value: str) -> str:
     return value.translate(_ESCAPES)
 
 
+def _json(value) -> str:
+    return copy_text(json.dumps(value, ensure_ascii=False))
+
+
+# A value's text by its exact type (a dict lookup per value: 1.3M for 100,000 rows).
+_TEXT_OF = {
+    type(None): lambda _value: NULL,
+    bool: lambda value: "t" if value else "f",
+    str: copy_text,
+    int: str,
+    Decimal: str,
+    float: repr,
+    UUID: str,
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+    time: time.isoformat,
+    dict: _json,
+    list: _json,
+}
+
+
 def _copied(value) -> str:
     """A field's Python value in ``COPY``'s text format."""
-    if value is None:
-        return NULL
-    if isinstance(value, bool):  # before int: a bool is an int
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return copy_text(value)
-    if isinstance(value, int | Decimal | float | UUID):
-        return str(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return copy_text(json.dumps(value, ensure_ascii=False))
-    raise TypeError(f"copy_insert cannot write a {type(value).__name__}")
+    text_of = _TEXT_OF.get(type(value))
+    if text_of is None:  # a subclass: a choice (str), an enum
+        text_of = next((f for t, f in _TEXT_OF.items() if isinstance(value, t)), None)
+        if text_of is None:
+            raise TypeError(f"copy_insert cannot write a {type(value).__name__}")
+    return text_of(value)
 
 
 def copy_insert(records: list, *, using: str = "default") -> list:

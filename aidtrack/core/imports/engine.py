@@ -56,7 +56,7 @@ from aidtrack.core.imports.spec import (
 )
 from aidtrack.core.writes import RecordErrors, save_records, writes_of
 
-BATCH_ROWS = 2000
+BATCH_ROWS = 5000
 # Cells remembered per column: a sheet repeats its kinds, dates and notes on row
 # after row, and reading a cell through its form field is most of a row's cost.
 # A column of distinct values (amounts, vouchers) stops being remembered here.
