@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "aidtrack.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "aidtrack.core.middleware.SlidingSessionMiddleware",
     "aidtrack.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -311,10 +312,11 @@ AXES_CLIENT_IP_CALLABLE = "aidtrack.core.throttling.client_address"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-# Idle timeout: the cookie is renewed on every request and expires after
-# SESSION_IDLE_MINUTES without one.
+# Idle timeout: a session expires after SESSION_IDLE_MINUTES without a
+# request; it is renewed at most once a minute (SlidingSessionMiddleware),
+# not saved on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 
