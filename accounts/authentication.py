@@ -6,12 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from accounts.models import (
-    ApiToken,
-    hash_token,
-    scope_ids_column,
-    scope_organization_ids_column,
-)
+from accounts.models import ApiToken, hash_token, scope_columns
+from aidtrack.core import orgscope
 
 # Recording every use would turn each read into a write; once a minute is
 # plenty to tell which tokens are still in use.
@@ -28,15 +24,14 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed token header."))
         key = header[1].decode(errors="replace")
+        digest = hash_token(key)
+        holder = f"token:{digest}"
+        known = orgscope.cached_scope(holder)
+        columns = scope_columns(f"{ApiToken._meta.db_table}.user_id", known)
         token = (
             ApiToken.objects.select_related("user")
-            .annotate(
-                user_scope_ids=scope_ids_column(f"{ApiToken._meta.db_table}.user_id"),
-                user_organization_ids=scope_organization_ids_column(
-                    f"{ApiToken._meta.db_table}.user_id"
-                ),
-            )
-            .filter(digest=hash_token(key))
+            .annotate(**columns)
+            .filter(digest=digest)
             .first()
         )
         if token is None or token.revoked_at is not None:
@@ -48,9 +43,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        # The scope came with the token: the request runs no query for it.
-        token.user.preloaded_scope_ids = token.user_scope_ids
-        token.user.preloaded_organization_ids = token.user_organization_ids
+        # The scope came with the token (or from the cache): the request runs no query for it.
+        for name in columns:
+            setattr(token.user, name, getattr(token, name))
+        token.user.settle_scope(holder, known)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from aidtrack.core import scoping
+from aidtrack.core import orgscope, scoping
 from aidtrack.core.models import LinkedModel
-from aidtrack.core.orgscope import ScopeIds, organizations_sql
+from aidtrack.core.orgscope import CachedScope, ScopeIds, organizations_sql
 from aidtrack.core.writes import Writes
 
 # Reads of pairing-scoped data: everyone but nobody. Writes depend on the role.
@@ -22,19 +22,17 @@ _SCOPED_WRITERS = frozenset({Role.COORDINATOR, Role.PARTNER})
 
 
 class UserQuerySet(models.QuerySet):
-    def with_scope(self):
+    def with_scope(self, known: CachedScope | None = None):
         """Users that arrive with their scope (``pairing_ids_in_scope``) in the same query.
 
         What the request's user is loaded with (accounts.backends, token
         authentication): a scoped request then pays no query of its own for
         its scope, and a coordinator's page runs as many queries as an
-        administrator's.
+        administrator's. With ``known`` (the scope cached for the user), the
+        ids are computed only if the scope mark moved since; ``settle_scope``
+        then takes them from the cache or caches them.
         """
-        user_id = f"{self.model._meta.db_table}.id"
-        return self.annotate(
-            preloaded_scope_ids=scope_ids_column(user_id),
-            preloaded_organization_ids=scope_organization_ids_column(user_id),
-        )
+        return self.annotate(**scope_columns(f"{self.model._meta.db_table}.id", known))
 
     def for_user(self, user, action: str = scoping.VIEW):
         """Accounts are administered by administrators; others see only themselves."""
@@ -139,6 +137,18 @@ class User(LinkedModel, AbstractUser):
             return None
         return self._scope_ids
 
+    def settle_scope(self, holder: str, known: CachedScope | None) -> None:
+        """After loading with ``scope_columns(…, known)``: use the cached scope if it is current,
+        else cache the scope that came with the user."""
+        mark = self.__dict__.pop("scope_mark", None)
+        if known is not None and known.mark == mark:
+            self.preloaded_scope_ids = known.pairing_ids
+            self.preloaded_organization_ids = known.organization_ids
+        elif mark is not None and self.__dict__.get("preloaded_scope_ids") is not None:
+            orgscope.remember_scope(
+                holder, mark, self.preloaded_scope_ids, self.preloaded_organization_ids
+            )
+
     def forget_scope(self) -> None:
         """Drop the cached scope after the user's scope pairings changed."""
         self.__dict__.pop("_scope_ids", None)
@@ -165,25 +175,37 @@ def scope_sql(user_id_sql: str) -> str:
     """  # noqa: S608 - table names from model metadata; the id is a column or a parameter
 
 
-def scope_ids_column(user_id_column: str) -> RawSQL:
-    """An array column of the scope ids of the user whose id is in ``user_id_column``."""
-    return RawSQL(f"ARRAY({scope_sql(user_id_column)})", ())  # noqa: S611 - no user input
+def scope_columns(user_id_column: str, known: CachedScope | None = None) -> dict:
+    """The scope of the user whose id is in ``user_id_column``, as annotations.
 
-
-def scope_organization_ids_column(user_id_column: str) -> RawSQL:
-    """An array column of the organisations in scope of that user (aidtrack.core.orgscope).
-
-    NULL for a user without scope pairings (administrators, leaders,
-    partners reading everything): the organisation query would otherwise
-    scan every organisation on each of their requests to find none.
+    ``scope_mark`` is the database's scope mark; ``preloaded_scope_ids`` the
+    pairing ids in scope and ``preloaded_organization_ids`` the organisations
+    (aidtrack.core.orgscope) — NULL for a user without scope pairings
+    (administrators, leaders, partners reading everything): the
+    organisation query would otherwise scan every organisation on each of
+    their requests to find none. Both are NULL, and not computed, when the
+    mark is ``known.mark``: the cached scope is current.
     """
     scope = User.scope_pairings.through._meta.db_table
-    sql = organizations_sql(scope_sql(user_id_column))
-    return RawSQL(  # noqa: S611 - no user input
-        f"CASE WHEN EXISTS (SELECT 1 FROM {scope} WHERE user_id = {user_id_column})"  # noqa: S608
-        f" THEN ARRAY({sql}) END",
-        (),
-    )
+    unless_known = f"WHEN {orgscope.MARK_SQL} = %s THEN NULL" if known is not None else ""
+    params = (known.mark,) if known is not None else ()
+    organizations = organizations_sql(scope_sql(user_id_column))
+    # No user input: table names from model metadata, the mark a parameter.
+    return {
+        "scope_mark": RawSQL(orgscope.MARK_SQL, ()),  # noqa: S611
+        "preloaded_scope_ids": RawSQL(  # noqa: S611
+            f"CASE {unless_known} ELSE ARRAY({scope_sql(user_id_column)}) END"
+            if known is not None
+            else f"ARRAY({scope_sql(user_id_column)})",
+            params,
+        ),
+        "preloaded_organization_ids": RawSQL(  # noqa: S611
+            f"CASE {unless_known}"  # noqa: S608
+            f" WHEN EXISTS (SELECT 1 FROM {scope} WHERE user_id = {user_id_column})"
+            f" THEN ARRAY({organizations}) END",
+            params,
+        ),
+    }
 
 
 def _scope_with_descendants(user: "User") -> frozenset[int]:

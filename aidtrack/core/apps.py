@@ -13,10 +13,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from aidtrack.core import audit, feed
+        from aidtrack.core import audit, feed, orgscope
 
         post_migrate.connect(audit.install_audit_triggers, sender=self)
         post_migrate.connect(feed.install_feed_triggers, sender=self)
+        post_migrate.connect(orgscope.install_scope_triggers, sender=self)
         logger.info("%s", describe_backends())
 
 

@@ -265,6 +265,23 @@ class FeedState(models.Model):
         return f"pruned below {self.pruned_below}, scope version {self.scope_version}"
 
 
+class ScopeGeneration(models.Model):
+    """The one row that names the present state of every user's scope (aidtrack.core.orgscope).
+
+    Triggers give ``generation`` a new value whenever something a scope
+    covers may have changed (a user's scope pairings, the pairing tree and
+    sides, an organisation's region, a region's path). ``epoch`` is drawn
+    when the database is created, so two databases sharing a cache never
+    mistake one's scopes for the other's.
+    """
+
+    generation = models.BigIntegerField(default=0)
+    epoch = models.UUIDField()
+
+    def __str__(self):
+        return f"{self.epoch}:{self.generation}"
+
+
 class IdempotencyKey(models.Model):
     """The first response to an API POST sent with an ``Idempotency-Key`` (core.idempotency).
 

@@ -19,9 +19,45 @@ planner sees the real selectivity, and the page runs no extra query.
 of the same scope attached. Any other set of pairing ids (a recomputed
 scope, a test's own ids) has none, and ``Organization.ids_in_scope`` falls
 back to the subquery; both come from the one SQL text below.
+
+Computing them still cost a province coordinator ~15 ms on every request
+(the pairing tree, then every organisation's region tested). So a user's
+scope is kept in the cache between requests, under the **scope mark**:
+the database's ``ScopeGeneration`` row (``epoch:generation``), which
+triggers move whenever anything a scope covers changes. The query that
+loads the user reads the mark and computes the ids only when the mark is
+not the cached one (``CASE WHEN mark = %s THEN NULL ELSE ARRAY(…) END``),
+so a request runs the same one query, hit or miss, and never uses a scope
+older than the data it reads.
 """
 
+from dataclasses import dataclass
+
 from django.apps import apps
+from django.core.cache import cache
+from django.db import connections
+
+# How long a cached scope is kept without being asked for.
+SCOPE_CACHE_SECONDS = 600
+MARK_SQL = "(SELECT epoch::text || ':' || generation FROM core_scopegeneration WHERE id = 1)"
+_SEQUENCE = "core_scope_generation_seq"
+# A value from a sequence, never reused, not rolled back: a scope cached during a
+# transaction that rolled back is never taken for a later state.
+BUMP_SQL = f"UPDATE core_scopegeneration SET generation = nextval('{_SEQUENCE}') WHERE id = 1"  # noqa: S608
+# What a scope covers: table → the columns whose change moves it (rows added or
+# removed always do).
+_SCOPE_COLUMNS = {
+    "accounts_user_scope_pairings": ("user_id", "pairing_id"),
+    "pairings_pairing": (
+        "parent_id",
+        "helping_region_id",
+        "helped_region_id",
+        "helping_organization_id",
+        "helped_organization_id",
+    ),
+    "pairings_organization": ("region_id",),
+    "pairings_region": ("path",),
+}
 
 
 class ScopeIds(frozenset):
@@ -71,3 +107,61 @@ def organizations_sql(pairings_sql: str) -> str:
             FROM {pairing} AS side WHERE side.id IN ({pairings_sql})
         )
     """  # noqa: S608 - table names from model metadata; ids are parameters or a subquery
+
+
+@dataclass(frozen=True)
+class CachedScope:
+    """A user's scope as read at ``mark``."""
+
+    mark: str
+    pairing_ids: tuple[int, ...]
+    organization_ids: tuple[int, ...] | None
+
+
+def _key(holder: str) -> str:
+    return f"scope:{holder}"
+
+
+def cached_scope(holder: str) -> CachedScope | None:
+    """The scope last read for ``holder`` ("user:5", "token:<digest>"), if any.
+
+    A cache that is down answers nothing: the scope is then read from the
+    database, as without a cache.
+    """
+    return cache.get(_key(holder))
+
+
+def remember_scope(holder: str, mark: str, pairing_ids, organization_ids) -> None:
+    organizations = None if organization_ids is None else tuple(organization_ids)
+    cache.set(
+        _key(holder),
+        CachedScope(mark, tuple(pairing_ids), organizations),
+        SCOPE_CACHE_SECONDS,
+    )
+
+
+def install_scope_triggers(using: str = "default", **_kwargs) -> None:
+    """The mark's row and the triggers that move it; runs after every ``migrate``."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {_SEQUENCE}")
+        cursor.execute(
+            "INSERT INTO core_scopegeneration (id, generation, epoch)"
+            " VALUES (1, 0, gen_random_uuid()) ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(
+            "CREATE OR REPLACE FUNCTION aidtrack_scope_moved() RETURNS trigger "
+            f"LANGUAGE plpgsql AS $$ BEGIN {BUMP_SQL}; RETURN NULL; END; $$"
+        )
+        for table, columns in _SCOPE_COLUMNS.items():
+            old = ", ".join(f"OLD.{column}" for column in columns)
+            new = ", ".join(f"NEW.{column}" for column in columns)
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER aidtrack_scope_rows AFTER INSERT OR DELETE OR TRUNCATE"
+                f" ON {table} FOR EACH STATEMENT EXECUTE FUNCTION aidtrack_scope_moved()"
+            )
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER aidtrack_scope_columns"
+                f" AFTER UPDATE OF {', '.join(columns)} ON {table} FOR EACH ROW"
+                f" WHEN (ROW({old}) IS DISTINCT FROM ROW({new}))"
+                f" EXECUTE FUNCTION aidtrack_scope_moved()"
+            )

@@ -115,3 +115,87 @@ def test_a_coordinator_with_organisations_runs_the_queries_an_administrator_does
             assert client.get(reverse(list_name)).status_code == 200
         counts[user.role] = len(queries)
     assert counts[Role.COORDINATOR] == counts[Role.ADMINISTRATOR], counts
+
+
+# --- the scope kept between requests, under the database's scope mark ----------------
+
+
+def _organisation_ids_seen(client, url="/api/v1/organizations/"):
+    response = client.get(url, {"page_size": 500})
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+def _signed_in(world, scope):
+    client = APIClient()
+    client.force_login(_coordinator_of(world, scope))
+    return client
+
+
+def test_a_cached_scope_is_used_while_the_mark_holds(world):
+    from aidtrack.core import orgscope
+
+    _organisations_everywhere(world)
+    client = _signed_in(world, "zs-lps")
+    seen = _organisation_ids_seen(client)
+    assert seen
+    user = User.objects.get(username="coord-zs-lps")
+    cached = orgscope.cached_scope(f"user:{user.pk}")
+    assert cached is not None and set(cached.organization_ids) == seen
+    # The cache is what the request reads while the mark is current: put one
+    # organisation in it alone, and only that one is shown.
+    only = min(seen)
+    orgscope.remember_scope(f"user:{user.pk}", cached.mark, cached.pairing_ids, [only])
+    assert _organisation_ids_seen(client) == {only}
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["new organisation", "organisation moved out", "scope changed", "pairing tree changed"],
+)
+def test_what_moves_a_scope_moves_the_mark_and_the_next_request_sees_it(world, change):
+    _organisations_everywhere(world)
+    client = _signed_in(world, "zs-lps")
+    user = User.objects.get(username="coord-zs-lps")
+    before = _organisation_ids_seen(client)
+    expected_change = None
+    if change == "new organisation":
+        added = Organization.objects.create(
+            name="六盘水新建单位", region=world.regions["lps"], kind="government"
+        )
+        expected_change = before | {added.pk}
+    elif change == "organisation moved out":
+        moved = Organization.objects.filter(pk__in=before, region=world.regions["sc"]).first()
+        Organization.objects.filter(pk=moved.pk).update(region=world.regions["th"])
+        expected_change = before - {moved.pk}
+    elif change == "scope changed":
+        user.scope_pairings.set([world.pairings["th-xqg"]])
+        expected_change = _by_the_old_rule(
+            Pairing.objects.descendant_ids([world.pairings["th-xqg"].pk])
+        )
+    else:  # the pairing leaves the tree the coordinator's scope covers
+        pairing = world.pairings["zs-lps"]
+        child = Pairing.objects.filter(parent=pairing).first()
+        if child is None:
+            pytest.skip("the test tree has no pairing below 中山→六盘水")
+        Pairing.objects.filter(pk=child.pk).update(parent=None)
+        expected_change = _by_the_old_rule(Pairing.objects.descendant_ids([pairing.pk]))
+    assert _organisation_ids_seen(client) == expected_change
+
+
+def test_a_token_keeps_its_scope_between_requests_and_sees_changes(world):
+    _organisations_everywhere(world)
+    user = _coordinator_of(world, "zs-lps")
+    _token, key = api_token_create(user=user, can_write=False, days=30)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    first = _organisation_ids_seen(api)
+    with CaptureQueriesContext(connection) as queries:
+        assert _organisation_ids_seen(api) == first
+    again = len(queries)
+    added = Organization.objects.create(
+        name="六盘水又一单位", region=world.regions["lps"], kind="government"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert _organisation_ids_seen(api) == first | {added.pk}
+    assert len(queries) == again  # read again in the same one query

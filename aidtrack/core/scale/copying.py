@@ -11,6 +11,7 @@ import time
 
 from django.db import connection
 
+from aidtrack.core import orgscope
 from aidtrack.core.audit import audited_models
 
 CHUNK = 100_000
@@ -114,6 +115,8 @@ def without_triggers():
 def with_triggers():
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = DEFAULT")
+        # What was written without triggers may have moved users' scopes.
+        cursor.execute(orgscope.BUMP_SQL)
 
 
 def write_audit_records(tables: set[str], log) -> int:
