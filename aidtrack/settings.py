@@ -197,7 +197,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions: in production in Redis, so no web process keeps them and the
-# primary is not written on every request (SESSION_SAVE_EVERY_REQUEST); in
+# primary is not written when one is renewed (SlidingSessionMiddleware); in
 # PostgreSQL in development and tests. SESSION_STORE chooses explicitly.
 SESSION_STORE = env_str("SESSION_STORE", "cache" if PRODUCTION else "db")
 if SESSION_STORE not in ("cache", "db"):

@@ -266,9 +266,9 @@ class FeedState(models.Model):
 
 
 class ScopeGeneration(models.Model):
-    """The one row that names the present state of every user's scope (aidtrack.core.orgscope).
+    """The slots whose sum names the present state of every user's scope (core.orgscope).
 
-    Triggers give ``generation`` a new value whenever something a scope
+    Triggers give a slot a new ``generation`` whenever something a scope
     covers may have changed (a user's scope pairings, the pairing tree and
     sides, an organisation's region, a region's path). ``epoch`` is drawn
     when the database is created, so two databases sharing a cache never

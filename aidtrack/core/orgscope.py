@@ -39,11 +39,31 @@ from django.db import connections
 
 # How long a cached scope is kept without being asked for.
 SCOPE_CACHE_SECONDS = 600
-MARK_SQL = "(SELECT epoch::text || ':' || generation FROM core_scopegeneration WHERE id = 1)"
-_SEQUENCE = "core_scope_generation_seq"
-# A value from a sequence, never reused, not rolled back: a scope cached during a
-# transaction that rolled back is never taken for a later state.
-BUMP_SQL = f"UPDATE core_scopegeneration SET generation = nextval('{_SEQUENCE}') WHERE id = 1"  # noqa: S608
+# The mark is the sum over a few rows ("slots"): a writer moves whichever slot
+# no other open transaction holds (SKIP LOCKED), so writers never wait for each
+# other — a long import adding organisations blocks nobody — and every commit
+# that moved a scope raises the sum, even one that commits after a later one.
+SLOTS = 64
+MARK_SQL = "(SELECT min(epoch::text) || ':' || sum(generation) FROM core_scopegeneration)"
+# A slot takes a value from a sequence, never reused and not rolled back: a scope
+# cached inside a transaction that rolled back is never taken for a later state.
+_MOVE_FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION aidtrack_scope_move() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    slot bigint;
+BEGIN
+    SELECT id INTO slot FROM core_scopegeneration ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED;
+    UPDATE core_scopegeneration SET generation = nextval('core_scope_generation_seq')
+    WHERE id = coalesce(slot, 1);
+END;
+$$;
+CREATE OR REPLACE FUNCTION aidtrack_scope_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM aidtrack_scope_move();
+    RETURN NULL;
+END;
+$$;
+"""
 # What a scope covers: table → the columns whose change moves it (rows added or
 # removed always do).
 _SCOPE_COLUMNS = {
@@ -143,15 +163,15 @@ def remember_scope(holder: str, mark: str, pairing_ids, organization_ids) -> Non
 def install_scope_triggers(using: str = "default", **_kwargs) -> None:
     """The mark's row and the triggers that move it; runs after every ``migrate``."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {_SEQUENCE}")
+        cursor.execute("CREATE SEQUENCE IF NOT EXISTS core_scope_generation_seq")
         cursor.execute(
             "INSERT INTO core_scopegeneration (id, generation, epoch)"
-            " VALUES (1, 0, gen_random_uuid()) ON CONFLICT DO NOTHING"
+            " SELECT slot, 0, coalesce((SELECT min(epoch::text) FROM core_scopegeneration)::uuid,"
+            " epoch) FROM generate_series(1, %s) AS slot, (SELECT gen_random_uuid() AS epoch) AS e"
+            " ON CONFLICT DO NOTHING",
+            [SLOTS],
         )
-        cursor.execute(
-            "CREATE OR REPLACE FUNCTION aidtrack_scope_moved() RETURNS trigger "
-            f"LANGUAGE plpgsql AS $$ BEGIN {BUMP_SQL}; RETURN NULL; END; $$"
-        )
+        cursor.execute(_MOVE_FUNCTION_SQL)
         for table, columns in _SCOPE_COLUMNS.items():
             old = ", ".join(f"OLD.{column}" for column in columns)
             new = ", ".join(f"NEW.{column}" for column in columns)
@@ -165,3 +185,9 @@ def install_scope_triggers(using: str = "default", **_kwargs) -> None:
                 f" WHEN (ROW({old}) IS DISTINCT FROM ROW({new}))"
                 f" EXECUTE FUNCTION aidtrack_scope_moved()"
             )
+
+
+def scope_moved(using: str = "default") -> None:
+    """Move the mark by hand, after writes made with the triggers off (a bulk load)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT aidtrack_scope_move()")
