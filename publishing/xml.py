@@ -1,0 +1,32 @@
+"""The few pieces of XML text the IATI writer is made of, escaped in one place.
+
+Activities are built as strings (about ten times faster than lxml elements
+for 100,000 activities); everything that comes from data passes ``text`` or
+``attr``, which escape markup and drop the characters XML 1.0 cannot carry
+(a control character typed into a description would make the file unreadable).
+The tests parse every export, so a construct escaping this would fail them.
+"""
+
+import re
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def text(value) -> str:
+    """Element content or attribute value: escaped, illegal characters dropped."""
+    value = str(value)
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub("", value)
+    return value.translate(_ESCAPES)
+
+
+attr = text
+
+
+def narratives(zh: str, en: str | None = None) -> str:
+    """A Chinese narrative (the activity's default language) and an English one."""
+    parts = [f"<narrative>{text(zh)}</narrative>"]
+    if en:
+        parts.append(f'<narrative xml:lang="en">{text(en)}</narrative>')
+    return "".join(parts)
