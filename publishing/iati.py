@@ -26,6 +26,7 @@ from publishing.codelists import VERSION
 from publishing.xml import attr, narratives, text
 
 CHUNK = 2000  # projects per read (three queries) and per piece of the response
+PAIRING_CHUNK = 500  # pairings per read (four queries); a national tree has about 2,000
 
 HEADER = f'<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="{VERSION}">\n'
 FOOTER = "</iati-activities>\n"
@@ -44,8 +45,8 @@ def activities(selection: reads.Selection, *, chunk: int = CHUNK):
     writer = Writer(selection)
     pairings = reads.pairings(selection)
     writer.know_pairings(pairings)
-    for start in range(0, len(pairings), chunk):
-        yield "".join(writer.pairing_activities(pairings[start : start + chunk]))
+    for start in range(0, len(pairings), PAIRING_CHUNK):
+        yield "".join(writer.pairing_activities(pairings[start : start + PAIRING_CHUNK]))
     for page in reads.project_pages(selection, chunk):
         yield "".join(writer.project_activities(page))
 
