@@ -15,6 +15,7 @@ import calendar
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.utils import translation
@@ -77,6 +78,7 @@ def _amount(value: Decimal) -> str:
     return f"{value:f}"
 
 
+@lru_cache(maxsize=4096)  # payers and payees repeat on every entry; bounded, so memory stays flat
 def _organization(tag: str, name: str | None, credit_code: str | None, kind: str | None, role=""):
     """A participating, provider or receiver organisation; identified by its credit code."""
     if not name:

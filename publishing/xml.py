@@ -10,7 +10,6 @@ The tests parse every export, so a construct escaping this would fail them.
 import re
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
 
 def text(value) -> str:
@@ -18,7 +17,10 @@ def text(value) -> str:
     value = str(value)
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub("", value)
-    return value.translate(_ESCAPES)
+    # Four replaces in C are several times faster than str.translate with a table.
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 attr = text

@@ -4,9 +4,12 @@ Every export here goes through tests/publishing/validator.py (the schema and
 every code against its codelist), so an invalid file fails the test that made it.
 """
 
+import html
 import io
+import re
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.core import checks
@@ -52,7 +55,7 @@ def by_identifier(root) -> dict:
 
 
 def identifier(project) -> str:
-    return f"{mapping.reporting_org()[0]}-{project.code}"
+    return f"{mapping.reporting_org()[0]}-{quote(project.code, safe='-_.')}"
 
 
 def record(project, kind, amount, day):
@@ -317,3 +320,19 @@ def test_region_coordinates_become_a_point(world, edge_cases):
 def test_totals_read_back(world, edge_cases):
     root = validate(download(client_for(world, ADMIN)))
     assert transactions_total(root, "2") == Decimal("500.00")
+
+
+def test_the_pairing_dashboard_offers_the_file(world, edge_cases, client):
+    """The button on a pairing's dashboard downloads its file in the browser's session."""
+    client.force_login(world.user(COORDINATOR))
+    pairing = world.in_scope_pairing
+    page = client.get(reverse("assessments:pairing", args=[pairing.pk]), {"year": 2023})
+    assert page.status_code == 200
+    [link] = re.findall(r'href="([^"]*iati/activities\.xml[^"]*)"', page.content.decode())
+    link = html.unescape(link)
+    assert link == f"{URL}?pairing={pairing.pk}&year=2023"
+    response = client.get(link)
+    root = validate(b"".join(response.streaming_content))
+    assert {a.findtext("iati-identifier") for a in activities(root, "2")} == {
+        identifier(project) for project in Project.objects.filter(pairing=pairing, year=2023)
+    }
