@@ -848,7 +848,7 @@ def iati_years() -> dict:
 
 
 def iati_floor(user, params: dict) -> tuple[int, int]:
-    """The same projects and their netted transactions through server-side cursors, no XML."""
+    """The same projects and their transactions through server-side cursors, no XML."""
     from django.http import QueryDict
 
     from pairings.models import Pairing
@@ -863,13 +863,11 @@ def iati_floor(user, params: dict) -> tuple[int, int]:
     )
     from funds.models import FundTransaction
 
-    money = FundTransaction.objects.filter(
-        project__in=selection.projects.values("pk"), reverses__isnull=True, reversal__isnull=True
-    )
+    money = FundTransaction.objects.filter(project__in=selection.projects.values("pk"))
     rows = size = 0
     for queryset in (
         selection.projects.values_list(*reads.PROJECT_FIELDS),
-        money.values_list(*reads.TRANSACTION_FIELDS),
+        money.values_list("id", "reverses_id", *reads.TRANSACTION_FIELDS),
     ):
         sql, sql_params = queryset.query.get_compiler(connection=connection).as_sql()
         with transaction.atomic(), connection.chunked_cursor() as cursor:

@@ -326,7 +326,7 @@ class Writer:
         ids = [project["id"] for project in projects]
         money = defaultdict(list)
         for row in reads.transactions(ids):
-            money[row["project_id"]].append(row)
+            money[row[0]].append(row)
         reports = defaultdict(list)
         for row in reads.project_reports(ids):
             reports[row["project_id"]].append(row)
@@ -393,18 +393,15 @@ class Writer:
         return "".join(parts)
 
     @staticmethod
-    def _transaction(row: dict) -> str:
-        day = _day(row["date"])
+    def _transaction(row: tuple) -> str:
+        """One entry: a tuple of ``reads.TRANSACTION_FIELDS``."""
+        _project, kind, day, amount, *parties = row
+        day = _day(day)
         return (
-            f'<transaction><transaction-type code="{mapping.TRANSACTION_TYPE[row["kind"]]}"/>'
+            f'<transaction><transaction-type code="{mapping.TRANSACTION_TYPE[kind]}"/>'
             f'<transaction-date iso-date="{day}"/>'
-            f'<value currency="{mapping.CURRENCY}" value-date="{day}">'
-            f"{_amount(row['amount'])}</value>"
-            + _organization(
-                "provider-org", row["payer__name"], row["payer__credit_code"], row["payer__kind"]
-            )
-            + _organization(
-                "receiver-org", row["payee__name"], row["payee__credit_code"], row["payee__kind"]
-            )
+            f'<value currency="{mapping.CURRENCY}" value-date="{day}">{_amount(amount)}</value>'
+            + _organization("provider-org", *parties[:3])
+            + _organization("receiver-org", *parties[3:])
             + "</transaction>"
         )
