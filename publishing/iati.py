@@ -26,7 +26,7 @@ from publishing import mapping, reads
 from publishing.codelists import VERSION
 from publishing.xml import attr, narratives, text
 
-CHUNK = 2000  # projects per read (three queries) and per piece of the response
+CHUNK = 1000  # projects per read (three queries) and per piece of the response (≈7 MB)
 PAIRING_CHUNK = 500  # pairings per read (four queries); a national tree has about 2,000
 
 HEADER = f'<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="{VERSION}">\n'
@@ -395,12 +395,11 @@ class Writer:
     @staticmethod
     def _transaction(row: tuple) -> str:
         """One entry: a tuple of ``reads.TRANSACTION_FIELDS``."""
-        _project, kind, day, amount, *parties = row
-        day = _day(day)
+        _project, kind, day, amount, *parties = row  # day and amount as text already
         return (
             f'<transaction><transaction-type code="{mapping.TRANSACTION_TYPE[kind]}"/>'
             f'<transaction-date iso-date="{day}"/>'
-            f'<value currency="{mapping.CURRENCY}" value-date="{day}">{_amount(amount)}</value>'
+            f'<value currency="{mapping.CURRENCY}" value-date="{day}">{amount}</value>'
             + _organization("provider-org", *parties[:3])
             + _organization("receiver-org", *parties[3:])
             + "</transaction>"

@@ -8,7 +8,8 @@ queries per activity grows with the size of the export.
 
 from dataclasses import dataclass
 
-from django.db.models import Min, Sum
+from django.db.models import CharField, F, Func, Min, Sum, Value
+from django.db.models.functions import Cast
 
 from funds.models import FundAllocation, FundTransaction
 from pairings.models import AgreementTarget
@@ -79,8 +80,8 @@ PROJECT_FIELDS = (
 TRANSACTION_FIELDS = (
     "project_id",
     "kind",
-    "date",
-    "amount",
+    "day",
+    "value",
     *(
         f"{party}__{field}"
         for party in ("payer", "payee")
@@ -175,6 +176,12 @@ def transactions(project_ids) -> list[tuple]:
     """
     rows = FundTransaction.objects.filter(project_id__in=project_ids).order_by(
         "project_id", "date", "id"
+    )
+    # Date and amount as PostgreSQL writes them (2023-03-01, 1234.50): exactly what the
+    # file shows, without making a date and a Decimal of each only to print them again.
+    rows = rows.annotate(
+        day=Func(F("date"), Value("YYYY-MM-DD"), function="to_char", output_field=CharField()),
+        value=Cast("amount", CharField()),
     )
     rows = list(rows.values_list(*TRANSACTION_FIELDS, "id", "reverses_id"))
     reversed_ = {row[-1] for row in rows if row[-1] is not None}
