@@ -266,8 +266,8 @@ class Writer:
         for row in reads.allocations(self.selection, ids):
             budgets[row["pairing_id"]].append(row)
         children = defaultdict(list)
-        for pairing_id, code in reads.children(self.selection, ids):
-            children[pairing_id].append(self.project_identifier({"code": code, "id": None}))
+        for project in reads.children(self.selection, ids):
+            children[project["pairing_id"]].append(self.project_identifier(project))
         reports = defaultdict(list)
         for row in reads.pairing_reports(self.selection, ids):
             reports[row["pairing_id"]].append(row)

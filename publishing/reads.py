@@ -119,10 +119,10 @@ def allocations(selection: Selection, pairing_ids) -> list[dict]:
     )
 
 
-def children(selection: Selection, pairing_ids) -> list[tuple[int, str]]:
-    """(pairing id, project code) of the exported projects of these pairings."""
+def children(selection: Selection, pairing_ids) -> list[dict]:
+    """The exported projects of these pairings: their pairing, id and code."""
     rows = selection.projects.filter(pairing_id__in=pairing_ids)
-    return list(rows.order_by("pairing_id", "id").values_list("pairing_id", "code"))
+    return list(rows.order_by("pairing_id", "id").values("pairing_id", "id", "code"))
 
 
 def _report_years(years):
