@@ -867,7 +867,7 @@ def iati_floor(user, params: dict) -> tuple[int, int]:
     rows = size = 0
     for queryset in (
         selection.projects.values_list(*reads.PROJECT_FIELDS),
-        money.values_list("id", "reverses_id", *reads.TRANSACTION_FIELDS),
+        reads.transaction_values(money),
     ):
         sql, sql_params = queryset.query.get_compiler(connection=connection).as_sql()
         with transaction.atomic(), connection.chunked_cursor() as cursor:

@@ -177,15 +177,21 @@ def transactions(project_ids) -> list[tuple]:
     rows = FundTransaction.objects.filter(project_id__in=project_ids).order_by(
         "project_id", "date", "id"
     )
-    # Date and amount as PostgreSQL writes them (2023-03-01, 1234.50): exactly what the
-    # file shows, without making a date and a Decimal of each only to print them again.
-    rows = rows.annotate(
-        day=Func(F("date"), Value("YYYY-MM-DD"), function="to_char", output_field=CharField()),
-        value=Cast("amount", CharField()),
-    )
-    rows = list(rows.values_list(*TRANSACTION_FIELDS, "id", "reverses_id"))
+    rows = list(transaction_values(rows))
     reversed_ = {row[-1] for row in rows if row[-1] is not None}
     return [row[:-2] for row in rows if row[-1] is None and row[-2] not in reversed_]
+
+
+def transaction_values(queryset):
+    """Entries as tuples of ``TRANSACTION_FIELDS``, then their id and the id they reverse.
+
+    Date and amount as PostgreSQL writes them (2023-03-01, 1234.50): exactly what
+    the file shows, without making a date and a Decimal of each only to print them.
+    """
+    return queryset.annotate(
+        day=Func(F("date"), Value("YYYY-MM-DD"), function="to_char", output_field=CharField()),
+        value=Cast("amount", CharField()),
+    ).values_list(*TRANSACTION_FIELDS, "id", "reverses_id")
 
 
 def project_reports(project_ids) -> list[dict]:
