@@ -394,13 +394,18 @@ class Writer:
 
     @staticmethod
     def _transaction(row: tuple) -> str:
-        """One entry: a tuple of ``reads.TRANSACTION_FIELDS``."""
-        _project, kind, day, amount, *parties = row  # day and amount as text already
+        """One entry: a tuple of ``reads.TRANSACTION_FIELDS`` (day and amount already text)."""
+        day = row[2]
         return (
-            f'<transaction><transaction-type code="{mapping.TRANSACTION_TYPE[kind]}"/>'
+            f"{_TRANSACTION_OPEN[row[1]]}"
             f'<transaction-date iso-date="{day}"/>'
-            f'<value currency="{mapping.CURRENCY}" value-date="{day}">{amount}</value>'
-            + _organization("provider-org", *parties[:3])
-            + _organization("receiver-org", *parties[3:])
-            + "</transaction>"
+            f'<value currency="{mapping.CURRENCY}" value-date="{day}">{row[3]}</value>'
+            f"{_organization('provider-org', row[4], row[5], row[6])}"
+            f"{_organization('receiver-org', row[7], row[8], row[9])}</transaction>"
         )
+
+
+_TRANSACTION_OPEN = {
+    kind: f'<transaction><transaction-type code="{code}"/>'
+    for kind, code in mapping.TRANSACTION_TYPE.items()
+}
