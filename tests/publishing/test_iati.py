@@ -358,3 +358,14 @@ def test_the_pairing_dashboard_offers_the_file(world, edge_cases, client):
     assert {a.findtext("iati-identifier") for a in activities(root, "2")} == {
         identifier(project) for project in Project.objects.filter(pairing=pairing, year=2023)
     }
+
+
+def test_the_pairing_page_offers_the_file_of_every_year(world, edge_cases, client):
+    client.force_login(world.user(COORDINATOR))
+    pairing = world.pairings["zs-lps"]
+    page = client.get(pairing.get_absolute_url())
+    [link] = re.findall(r'href="([^"]*iati/activities\.xml[^"]*)"', page.content.decode())
+    assert html.unescape(link) == f"{URL}?pairing={pairing.pk}"
+    root = validate(b"".join(client.get(html.unescape(link)).streaming_content))
+    tree = Pairing.objects.descendant_ids([pairing.pk])
+    assert len(activities(root, "2")) == Project.objects.filter(pairing__in=tree).count()
