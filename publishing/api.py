@@ -75,5 +75,17 @@ class IatiActivitiesView(StrictParametersMixin, GenericAPIView):
         except NothingToPublish:
             raise Http404 from None
         response = StreamingHttpResponse(export(selection), content_type=CONTENT_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="iati-activities.xml"'
+        response["Content-Disposition"] = f'attachment; filename="{file_name(request)}"'
         return response
+
+
+def file_name(request) -> str:
+    """iati-activities-pairing-2-2021-2023.xml: what was asked for (parameters known valid)."""
+    parts = ["iati-activities"]
+    query = request.query_params
+    if query.get("pairing"):
+        parts += ["pairing", str(int(query["pairing"]))]
+    if query.get("year"):  # from_year counts only with year (core.filters)
+        years = [int(query[name]) for name in ("from_year", "year") if query.get(name)]
+        parts += [str(year) for year in dict.fromkeys(years) if year <= int(query["year"])]
+    return "-".join(parts) + ".xml"

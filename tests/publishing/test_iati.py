@@ -251,7 +251,11 @@ def test_scope_and_parameters(world, edge_cases):
 
 def test_command_writes_the_bytes_the_api_sends(world, edge_cases, tmp_path):
     pairing = world.pairings["zs-lps"].pk
-    sent = download(client_for(world, COORDINATOR), pairing=pairing, year=2023)
+    response = client_for(world, COORDINATOR).get(URL, {"pairing": pairing, "year": 2023})
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="iati-activities-pairing-{pairing}-2023.xml"'
+    )
+    sent = b"".join(response.streaming_content)
     path = tmp_path / "out.xml"
     call_command(
         "export_iati",
