@@ -356,7 +356,7 @@ class Writer:
             dates = self._dates((mapping.PLANNED_START, date(year, 1, 1)))
         parts = [
             self._open(
-                self.project_identifier(project), project["updated_at"], mapping.PROJECT_HIERARCHY
+                self.project_identifier(project), project["changed"], mapping.PROJECT_HIERARCHY
             ),
             f"<title>{narratives(project['name'], f'{category_en} project {code}')}</title>",
             f'<description type="{mapping.GENERAL_DESCRIPTION}">{description}</description>',

@@ -8,8 +8,8 @@ queries per activity grows with the size of the export.
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, F, Func, Min, Sum, Value
-from django.db.models.functions import Cast
+from django.db.models import CharField, F, Func, Max, Min, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Cast, Greatest
 
 from funds.models import FundAllocation, FundTransaction
 from pairings.models import AgreementTarget
@@ -149,13 +149,26 @@ def targets(selection: Selection, pairing_ids) -> list[dict]:
     )
 
 
+def _project_changed():
+    """When the activity last changed: the project, an entry of its money (entries are
+    never edited, a reversal is a new one) or an outcome report on it (any status: a
+    reopened report leaves the results too), whichever is latest (PostgreSQL's
+    GREATEST skips the NULLs of a project without either)."""
+    money = FundTransaction.objects.filter(project=OuterRef("pk")).order_by()
+    reports = OutcomeReport.objects.filter(project=OuterRef("pk")).order_by()
+    return Greatest(
+        "updated_at",
+        Subquery(money.values("project").annotate(at=Max("created_at")).values("at")),
+        Subquery(reports.values("project").annotate(at=Max("updated_at")).values("at")),
+    )
+
+
 def project_pages(selection: Selection, size: int):
     """The selected projects, ``size`` at a time, in id order, as dicts."""
     last = 0
     while True:
-        page = list(
-            selection.projects.filter(id__gt=last).order_by("id").values(*PROJECT_FIELDS)[:size]
-        )
+        rows = selection.projects.filter(id__gt=last).annotate(changed=_project_changed())
+        page = list(rows.order_by("id").values(*PROJECT_FIELDS, "changed")[:size])
         if not page:
             return
         yield page

@@ -7,7 +7,7 @@ every code against its codelist), so an invalid file fails the test that made it
 import html
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -181,6 +181,14 @@ def test_edge_cases_are_valid_and_mapped(world, edge_cases):
         for t in reversed_.iter("transaction")
     ]
     assert amounts == [("2", "500.00"), ("3", "200.00"), ("4", "50.00")]  # 900 and −900 netted
+    # The activity changed when its last entry was recorded, after the project itself.
+    last_entry = max(
+        FundTransaction.objects.filter(project=edge_cases["reversed"]).values_list(
+            "created_at", flat=True
+        )
+    )
+    assert datetime.fromisoformat(reversed_.get("last-updated-datetime")) == last_entry
+    assert last_entry > edge_cases["reversed"].updated_at
 
     pairing = found[f"{mapping.reporting_org()[0]}-PAIRING-{world.in_scope_pairing.pk}"]
     assert pairing.get("hierarchy") == "1"
