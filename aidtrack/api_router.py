@@ -11,6 +11,7 @@ from cadres import api as cadres
 from funds import api as funds
 from pairings import api as pairings
 from projects import api as projects
+from publishing.api import IatiActivitiesView
 
 router = DefaultRouter()
 router.register("users", UserViewSet)
@@ -55,6 +56,8 @@ jobs.register("imports", ImportJobViewSet, basename="import")
 urlpatterns = [
     # The change feed is one read, not a resource (core.feed_api).
     path("changes/", ChangeFeedView.as_view(), name="changes"),
+    # IATI 2.03 publishing: one file, not a resource (publishing, docs/iati.md).
+    path("iati/activities.xml", IatiActivitiesView.as_view(), name="iati_activities"),
     *router.urls,
     *jobs.urls,
 ]

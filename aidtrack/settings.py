@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "projects",
     "funds",
     "assessments",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -428,6 +429,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aidtrack@localhost")
 # with an address; links in them start with SITE_URL (e.g. https://aidtrack.example.cn).
 NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", True)
 SITE_URL = env_str("SITE_URL", "")
+
+# Who publishes the IATI activity files (publishing, docs/iati.md): an IATI organisation
+# identifier (<registration agency>-<id>), its name and OrganisationType. XI-IATI is
+# IATI's own agency for publishers without another registration; set the real ones.
+IATI_REPORTING_ORG_REF = env_str("IATI_REPORTING_ORG_REF", "XI-IATI-AIDTRACK")
+IATI_REPORTING_ORG_NAME = env_str("IATI_REPORTING_ORG_NAME", "东西部协作和对口支援 AidTrack")
+IATI_REPORTING_ORG_TYPE = env_str("IATI_REPORTING_ORG_TYPE", "10")
 
 # --- Daily check-ins (两安两好): reminders for whoever has not checked in -----
 # Local times (TIME_ZONE) at which Celery beat reminds, "HH:MM".
