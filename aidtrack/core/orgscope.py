@@ -31,11 +31,14 @@ so a request runs the same one query, hit or miss, and never uses a scope
 older than the data it reads.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connections
+
+logger = logging.getLogger(__name__)
 
 # How long a cached scope is kept without being asked for.
 SCOPE_CACHE_SECONDS = 600
@@ -145,19 +148,26 @@ def _key(holder: str) -> str:
 def cached_scope(holder: str) -> CachedScope | None:
     """The scope last read for ``holder`` ("user:5", "token:<digest>"), if any.
 
-    A cache that is down answers nothing: the scope is then read from the
-    database, as without a cache.
+    A cache that fails answers nothing: the scope is then read from the
+    database, as without a cache, and the request goes on.
     """
-    return cache.get(_key(holder))
+    try:
+        return cache.get(_key(holder))
+    except Exception:  # noqa: BLE001 - whatever the cache raises, the request goes on
+        logger.warning("scope read from the database: the cache failed", exc_info=True)
+        return None
 
 
 def remember_scope(holder: str, mark: str, pairing_ids, organization_ids) -> None:
     organizations = None if organization_ids is None else tuple(organization_ids)
-    cache.set(
-        _key(holder),
-        CachedScope(mark, tuple(pairing_ids), organizations),
-        SCOPE_CACHE_SECONDS,
-    )
+    try:
+        cache.set(
+            _key(holder),
+            CachedScope(mark, tuple(pairing_ids), organizations),
+            SCOPE_CACHE_SECONDS,
+        )
+    except Exception:  # noqa: BLE001 - a scope not kept is read again next time
+        logger.warning("scope not cached: the cache failed", exc_info=True)
 
 
 def install_scope_triggers(using: str = "default", **_kwargs) -> None:
