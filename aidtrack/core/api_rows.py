@@ -15,8 +15,11 @@ DRF's plain integer, string, boolean, choice, date, date-time, decimal,
 primary-key, slug, JSON and method fields, nested serializers and lists of
 them. Anything else, a field class with its own ``to_representation`` or
 ``get_attribute`` or a source that is a property or method, goes through
-the field's own methods, as DRF would call them. Nothing lists fields a
-second time: the serializer's declaration is the only list.
+the field's own methods, as DRF would call them, unless the field offers
+``row_representer()``: a function equal to its ``to_representation`` for
+the rows of one response (``DownloadFileField`` builds its URL once).
+Nothing lists fields a second time: the serializer's declaration is the
+only list.
 
 tests/demo/test_api_rows.py compares both ways over every API resource.
 """
@@ -44,6 +47,26 @@ def rows_of(list_serializer, data) -> list[dict]:
     return [row(item) for item in _iterable(data)]
 
 
+class CompiledListSerializer(serializers.ListSerializer):
+    """Lists rows through the child's compiled row function: same output as DRF's list."""
+
+    def to_representation(self, data):
+        return rows_of(self, data)
+
+
+def _lists_rows(field) -> bool:
+    """A list serializer that gives its child's rows as DRF's own list does.
+
+    A nested one is then compiled once with its parent's row function and
+    prefetched into a plain list (``as_listed_prefetch``), not compiled
+    again for each parent row.
+    """
+    return isinstance(field, serializers.ListSerializer) and type(field).to_representation in (
+        serializers.ListSerializer.to_representation,
+        CompiledListSerializer.to_representation,
+    )
+
+
 def row_function(serializer):
     """``row(instance) -> dict``, equal to ``serializer.to_representation(instance)``."""
     if type(serializer).to_representation is not serializers.Serializer.to_representation:
@@ -68,9 +91,7 @@ def row_function(serializer):
 
 def _field_step(field, model):
     """(read, represent) for one field: read(instance) may raise SkipField like DRF's."""
-    if isinstance(field, serializers.ListSerializer) and not _overrides(
-        field, serializers.ListSerializer
-    ):
+    if _lists_rows(field):
         child = row_function(field.child)
         read = _reader(field, model)
         if len(field.source_attrs) == 1:
@@ -99,10 +120,7 @@ def as_listed_prefetch(lookup, serializer_class):
         return lookup
     declared = serializer_class._declared_fields
     if not any(
-        isinstance(field, serializers.ListSerializer)
-        and not _overrides(field, serializers.ListSerializer)
-        and (field.source or name) == lookup
-        for name, field in declared.items()
+        _lists_rows(field) and (field.source or name) == lookup for name, field in declared.items()
     ):
         return lookup
     return Prefetch(lookup, to_attr=LISTED + lookup)
@@ -232,6 +250,9 @@ def _overrides(field, base) -> bool:
 
 
 def _representer(field):
+    # A field class of our own may give its representation for one response's rows.
+    if hasattr(field, "row_representer"):
+        return field.row_representer()
     if isinstance(field, drf_fields.SerializerMethodField) and not _overrides(
         field, drf_fields.SerializerMethodField
     ):
