@@ -276,19 +276,28 @@ class ScopedModelViewSet(
         """A page of rows; read as column values when every field is a column (core.api_rows)."""
         queryset = self.filter_queryset(self.get_queryset())
         plan = None
-        if not queryset._prefetch_related_lookups and self.paginator is not None:
+        if self.paginator is not None:
             plan = self._column_plan(tuple(sorted(queryset.query.annotations)))
+            # Read as values only when the plan reads each prefetched list itself (one query
+            # each, as the prefetch): every other prefetch needs the instances.
+            prefetched = {
+                getattr(lookup, "prefetch_through", lookup)
+                for lookup in queryset._prefetch_related_lookups
+            }
+            if plan is not None and prefetched != {nested.source for nested in plan.lists}:
+                plan = None
         if plan is None:  # DRF's list, whose serializer compiles its rows (CompiledListSerializer)
             page = self.paginate_queryset(queryset)
             if page is None:
                 return Response(self.get_serializer(queryset, many=True).data)
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        lookups, row = plan
         ordering = self.paginator.ordering  # the cursor reads its position from each row
         ordering = (ordering,) if isinstance(ordering, str) else ordering
-        lookups = list(dict.fromkeys([*lookups, *(name.lstrip("-") for name in ordering)]))
-        page = self.paginate_queryset(queryset.values(*lookups))
-        return self.get_paginated_response([row(values) for values in page])
+        lookups = list(dict.fromkeys([*plan.lookups, *(name.lstrip("-") for name in ordering)]))
+        page = self.paginate_queryset(queryset.prefetch_related(None).values(*lookups))
+        for nested in plan.lists:
+            nested.fill(page, queryset.model._meta.pk.name)
+        return self.get_paginated_response([plan.row(values) for values in page])
 
     def _column_plan(self, annotations):
         """column_plan of the serializer; kept per class when its fields are its declaration.

@@ -148,6 +148,25 @@ def test_a_nested_list_is_compiled_once_per_response_and_prefetched_into_a_list(
     ]
 
 
+@pytest.mark.parametrize(
+    ("prefix", "nested"), [("deployments", "extensions"), ("investments", "tranches")]
+)
+def test_a_nested_list_of_columns_is_read_as_values_in_the_prefetch_s_one_query(
+    every_kind_of_row, django_assert_num_queries, prefix, nested
+):
+    """Deployments' extensions, investments' tranches: the page and its nested rows are read
+    as column values (no instances), one query each as the prefetch ran; the bytes are
+    DRF's (the comparison over every resource above), and some rows do nest."""
+    viewset = {p: v for p, v, _basename in router.registry}[prefix]
+    plan = column_plan(viewset.serializer_class(context={}))
+    assert [entry.source for entry in plan.lists] == [nested]
+    client = APIClient()
+    client.force_authenticate(every_kind_of_row)
+    with django_assert_num_queries(2):  # the page, the nested rows
+        response = client.get(f"/api/v1/{prefix}/", {"page_size": 300})
+    assert any(row[nested] for row in response.json()["results"])
+
+
 def test_download_urls_are_reversed_once_per_response(every_kind_of_row, monkeypatch):
     from aidtrack.core import api
     from projects.api import ProjectAttachmentViewSet
