@@ -296,7 +296,7 @@ class ScopedModelViewSet(
         lookups = list(dict.fromkeys([*plan.lookups, *(name.lstrip("-") for name in ordering)]))
         page = self.paginate_queryset(queryset.prefetch_related(None).values(*lookups))
         for nested in plan.lists:
-            nested.fill(page, queryset.model._meta.pk.name)
+            nested.fill(page, queryset.model._meta.pk.name, queryset.db)
         return self.get_paginated_response([plan.row(values) for values in page])
 
     def _column_plan(self, annotations):

@@ -441,12 +441,15 @@ class NestedList:
         self.lookups = list(dict.fromkeys([*plan.lookups, link]))
         self.row = plan.row
 
-    def fill(self, page, pk_name):
-        """Puts each parent's represented rows into its values, under ``key``."""
+    def fill(self, page, pk_name, using):
+        """Puts each parent's represented rows into its values, under ``key``.
+
+        ``using``: the database the page came from, where a prefetch reads too.
+        """
         ids = [values[pk_name] for values in page]
         children = {}
         if ids:  # (a prefetch over no rows runs no query either)
-            related = self.model._default_manager.filter(**{f"{self.link}__in": ids})
+            related = self.model._default_manager.using(using).filter(**{f"{self.link}__in": ids})
             for values in related.values(*self.lookups):
                 children.setdefault(values[self.link], []).append(self.row(values))
         for values in page:
