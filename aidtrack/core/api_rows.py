@@ -15,15 +15,20 @@ DRF's plain integer, string, boolean, choice, date, date-time, decimal,
 primary-key, slug, JSON and method fields, nested serializers and lists of
 them. Anything else, a field class with its own ``to_representation`` or
 ``get_attribute`` or a source that is a property or method, goes through
-the field's own methods, as DRF would call them. Nothing lists fields a
-second time: the serializer's declaration is the only list.
+the field's own methods, as DRF would call them, unless the field offers
+``row_representer()``: a function equal to its ``to_representation`` for
+the rows of one response (``DownloadFileField`` builds its URL once).
+Nothing lists fields a second time: the serializer's declaration is the
+only list.
 
 tests/demo/test_api_rows.py compares both ways over every API resource.
 """
 
 import datetime
 import decimal
+from collections.abc import Callable
 from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -42,6 +47,26 @@ def rows_of(list_serializer, data) -> list[dict]:
     """``list_serializer.to_representation(data)``, each row by the compiled function."""
     row = row_function(list_serializer.child)
     return [row(item) for item in _iterable(data)]
+
+
+class CompiledListSerializer(serializers.ListSerializer):
+    """Lists rows through the child's compiled row function: same output as DRF's list."""
+
+    def to_representation(self, data):
+        return rows_of(self, data)
+
+
+def _lists_rows(field) -> bool:
+    """A list serializer that gives its child's rows as DRF's own list does.
+
+    A nested one is then compiled once with its parent's row function and
+    prefetched into a plain list (``as_listed_prefetch``), not compiled
+    again for each parent row.
+    """
+    return isinstance(field, serializers.ListSerializer) and type(field).to_representation in (
+        serializers.ListSerializer.to_representation,
+        CompiledListSerializer.to_representation,
+    )
 
 
 def row_function(serializer):
@@ -68,9 +93,7 @@ def row_function(serializer):
 
 def _field_step(field, model):
     """(read, represent) for one field: read(instance) may raise SkipField like DRF's."""
-    if isinstance(field, serializers.ListSerializer) and not _overrides(
-        field, serializers.ListSerializer
-    ):
+    if _lists_rows(field):
         child = row_function(field.child)
         read = _reader(field, model)
         if len(field.source_attrs) == 1:
@@ -99,10 +122,7 @@ def as_listed_prefetch(lookup, serializer_class):
         return lookup
     declared = serializer_class._declared_fields
     if not any(
-        isinstance(field, serializers.ListSerializer)
-        and not _overrides(field, serializers.ListSerializer)
-        and (field.source or name) == lookup
-        for name, field in declared.items()
+        _lists_rows(field) and (field.source or name) == lookup for name, field in declared.items()
     ):
         return lookup
     return Prefetch(lookup, to_attr=LISTED + lookup)
@@ -232,6 +252,9 @@ def _overrides(field, base) -> bool:
 
 
 def _representer(field):
+    # A field class of our own may give its representation for one response's rows.
+    if hasattr(field, "row_representer"):
+        return field.row_representer()
     if isinstance(field, drf_fields.SerializerMethodField) and not _overrides(
         field, drf_fields.SerializerMethodField
     ):
@@ -363,13 +386,21 @@ def _decimal(field):
 # -- reading columns instead of instances ---------------------------------------------------
 
 
+class ColumnPlan(NamedTuple):
+    lookups: list  # for queryset.values()
+    row: Callable  # row(values) -> the serializer's dict
+    lists: tuple = ()  # NestedList per nested list field, filled into the page's values
+
+
 def column_plan(serializer, annotations=()):
-    """``(lookups, row)`` when every field reads a column: ``row(values_dict) -> dict``.
+    """A ``ColumnPlan`` when every field reads a column: ``row(values_dict) -> dict``.
 
     Then the page can be read with ``queryset.values(*lookups)``: no model
     instance is built (nor the related ones of ``select_related``), which on
-    a page of 500 rows costs as much as the serializing. ``None`` when a
-    field needs the instance (a method field, a property, a nested list, a
+    a page of 500 rows costs as much as the serializing. A nested list over
+    a reverse foreign key whose rows are columns too is read the same way,
+    one query for the page (``NestedList.fill``), as its prefetch would.
+    ``None`` when a field needs the instance (a method field, a property, a
     field class of its own); those lists read instances as before.
     ``annotations`` are the queryset's annotation names, read like columns.
     """
@@ -378,15 +409,70 @@ def column_plan(serializer, annotations=()):
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if model is None:
         return None
-    lookups, steps = [], []
+    lookups, steps, lists = [], [], []
     for field in serializer._readable_fields:
+        if _lists_rows(field):
+            nested = _nested_list(field, model)
+            if nested is None:
+                return None
+            lists.append(nested)
+            lookups.append(model._meta.pk.name)
+            steps.append((field.field_name, itemgetter(nested.key), _identity))
+            continue
         step = _column_step(field, model, annotations)
         if step is None:
             return None
         field_lookups, read, represent = step
         lookups += field_lookups
         steps.append((field.field_name, read, represent))
-    return list(dict.fromkeys(lookups)), _row_of_values(tuple(steps))
+    return ColumnPlan(list(dict.fromkeys(lookups)), _row_of_values(tuple(steps)), tuple(lists))
+
+
+class NestedList:
+    """A nested list of a reverse foreign key, read as column values for a page at once.
+
+    The rows are those the relation's prefetch reads: the related model's
+    default manager and order, filtered to the page's ids, in one query.
+    """
+
+    def __init__(self, source, model, link, plan):
+        self.source, self.model, self.link = source, model, link
+        self.key = LISTED + source  # where each parent's list goes in its values
+        self.lookups = list(dict.fromkeys([*plan.lookups, link]))
+        self.row = plan.row
+
+    def fill(self, page, pk_name, using):
+        """Puts each parent's represented rows into its values, under ``key``.
+
+        ``using``: the database the page came from, where a prefetch reads too.
+        """
+        ids = [values[pk_name] for values in page]
+        children = {}
+        if ids:  # (a prefetch over no rows runs no query either)
+            related = self.model._default_manager.using(using).filter(**{f"{self.link}__in": ids})
+            for values in related.values(*self.lookups):
+                children.setdefault(values[self.link], []).append(self.row(values))
+        for values in page:
+            values[self.key] = children.get(values[pk_name], [])
+
+
+def _nested_list(field, model):
+    """The NestedList of a list field over a reverse foreign key of ``model``; else None."""
+    if len(field.source_attrs) != 1:
+        return None
+    try:
+        relation = model._meta.get_field(field.source_attrs[0])
+    except FieldDoesNotExist:
+        return None
+    if not (relation.one_to_many and relation.auto_created) or (
+        relation.get_accessor_name() != field.source_attrs[0]
+    ):
+        return None
+    child = column_plan(field.child)
+    child_model = getattr(getattr(field.child, "Meta", None), "model", None)
+    if child is None or child.lists or child_model is not relation.related_model:
+        return None
+    return NestedList(field.source_attrs[0], relation.related_model, relation.field.name, child)
 
 
 def _row_of_values(steps):

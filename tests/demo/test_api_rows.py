@@ -119,6 +119,81 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     assert set(pairing["helping_region_detail"]) == {"id", "code", "name", "level"}
 
 
+def test_a_nested_list_is_compiled_once_per_response_and_prefetched_into_a_list(
+    every_kind_of_row, monkeypatch
+):
+    """An agreement's targets (our own list class, nested): one compiled row function for
+    the page and a plain-list prefetch, not a compilation and a queryset per agreement."""
+    from aidtrack.core import api_rows
+    from pairings.api import AgreementViewSet
+    from pairings.models import AgreementTarget
+
+    view, rows = _listed(AgreementViewSet, every_kind_of_row)
+    assert [
+        getattr(lookup, "to_attr", None) for lookup in view.get_queryset()._prefetch_related_lookups
+    ] == [api_rows.LISTED + "targets"]
+    assert (
+        sum(len(row.__dict__[api_rows.LISTED + "targets"]) for row in rows)
+        == (AgreementTarget.objects.filter(agreement__in=rows).count())
+        > 0
+    )
+    compiled = []
+    real = api_rows.row_function
+    monkeypatch.setattr(api_rows, "row_function", lambda s: compiled.append(s) or real(s))
+    data = view.get_serializer(rows, many=True).data
+    assert len(data) == len(rows) > 1
+    assert [type(s).__name__ for s in compiled] == [
+        "AgreementSerializer",
+        "AgreementTargetSerializer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "nested"), [("deployments", "extensions"), ("investments", "tranches")]
+)
+def test_a_nested_list_of_columns_is_read_as_values_in_the_prefetch_s_one_query(
+    every_kind_of_row, django_assert_num_queries, prefix, nested
+):
+    """Deployments' extensions, investments' tranches: the page and its nested rows are read
+    as column values (no instances), one query each as the prefetch ran; the bytes are
+    DRF's (the comparison over every resource above), and some rows do nest."""
+    viewset = {p: v for p, v, _basename in router.registry}[prefix]
+    plan = column_plan(viewset.serializer_class(context={}))
+    assert [entry.source for entry in plan.lists] == [nested]
+    client = APIClient()
+    client.force_authenticate(every_kind_of_row)
+    with django_assert_num_queries(2):  # the page, the nested rows
+        response = client.get(f"/api/v1/{prefix}/", {"page_size": 300})
+    assert any(row[nested] for row in response.json()["results"])
+
+
+def test_download_urls_are_reversed_once_per_response(every_kind_of_row, monkeypatch):
+    from aidtrack.core import api
+    from projects.api import ProjectAttachmentViewSet
+
+    ProjectAttachment.objects.bulk_create(
+        [
+            ProjectAttachment(
+                project=Project.objects.order_by("id").first(),
+                title=f"附件{n}",
+                file=f"a/{n}.pdf",
+                size=1,
+            )
+            for n in range(3)
+        ]
+    )
+    view, rows = _listed(ProjectAttachmentViewSet, every_kind_of_row)
+    reversed_ = []
+    real = api.reverse
+    monkeypatch.setattr(api, "reverse", lambda *a, **k: reversed_.append(a) or real(*a, **k))
+    files = [row["file"] for row in view.get_serializer(rows, many=True).data]
+    assert len([f for f in files if f]) >= 4
+    assert len(reversed_) == 1
+    for row, url in zip(rows, files, strict=True):
+        expected = f"http://testserver/api/v1/project-attachments/{row.pk}/download/"
+        assert url == (expected if row.file else None)
+
+
 class _Amount(serializers.ModelSerializer):
     """Field options the API's serializers do not use, still equal to DRF's."""
 
