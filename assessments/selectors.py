@@ -27,7 +27,7 @@ _NUMBERS = (
 
 
 def summary_cache_key(pairing_id: int, year: int) -> str:
-    return f"assessments:summary:v1:{pairing_id}:{year}"
+    return f"assessments:summary:v2:{pairing_id}:{year}"
 
 
 def summary_cache_forget(pairing_id: int, year: int) -> None:
@@ -62,6 +62,7 @@ def summary_present(summary: PairingYearSummary) -> dict:
         "rubric_id": summary.rubric_id,
         "figures": figures,
         "tiles": tiles,
+        "map_points": summary.map_points,
         "score": summary.score,
         "grade": summary.grade,
         "refreshed_at": summary.refreshed_at,
