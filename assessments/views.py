@@ -499,9 +499,9 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             else None,
             can_refresh=self.can_refresh(pairing),
             chart_data=trend,
-            has_children=Pairing.objects.for_user(self.request.user)
-            .filter(parent=pairing)
-            .exists(),
+            # The tree in scope holds a pairing below this one exactly when a child is
+            # in scope (a scope is whole subtrees): no query of its own.
+            has_children=len(tree_ids) > 1,
         )
         return context
 
