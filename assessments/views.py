@@ -225,10 +225,9 @@ class DashboardMixin(BrowserAccessMixin):
         """The pairings right below ``parent`` (the top level without one), with how many
         pairings lie right below each (in scope with them: a scope is whole subtrees)."""
         pairings = self.scoped_pairings().filter(parent=parent) if parent else self.top_level()
-        # Counted without the scope's id list: the children of a pairing in scope are
-        # all in scope, and a coordinator's list (hundreds of ids) costs every request.
         below = (
-            Pairing.objects.filter(parent=OuterRef("pk"))
+            self.scoped_pairings()
+            .filter(parent=OuterRef("pk"))
             .order_by()
             .values("parent")
             .annotate(n=Count("pk"))
