@@ -2,10 +2,13 @@
 
 The overview's map (``overview_map``) is built from the rows the overview already
 read (pairings of the level shown, each with its summary for the year), so it
-costs no query of its own. A pairing's map (``pairing_map``) counts its projects,
-parks and teams per county in three grouped queries. Coordinates are the regions'
-(``Region.longitude``/``latitude``, from ``load_regions``); a region without them
-is left off the map rather than drawn at a wrong place.
+costs no query of its own. A pairing's map (``pairing_map``) draws the projects,
+parks and teams per county that the summary counted when it was refreshed
+(``map_counts``, set-based like every other figure): counted per request, a
+province's tree meant thousands of projects read on every view of its dashboard.
+Coordinates are the regions' (``Region.longitude``/``latitude``, from
+``load_regions``); a region without them is left off the map rather than drawn
+at a wrong place.
 """
 
 from datetime import date
@@ -17,8 +20,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from aidtrack.core import scoping
 from aidtrack.core.money import WAN
+from aidtrack.core.rollup import Groups, roll_up
 from assessments.selectors import summary_has_data
 from assessments.templatetags.assessments import grade_colour
 from pairings.choices import Programme
@@ -152,46 +155,80 @@ def _points(counts, kind: str, label: str, url, counties: dict) -> list[dict]:
     return points
 
 
-def pairing_map(user, pairing: Pairing, year: int) -> dict:
-    """The pairing's (and the pairings below it) projects of the year, parks open by the
-    year's end or being built, and teams at work during the year, counted per county."""
-    from cadres.models import Team
-    from funds.models import Park
-    from projects.models import Project
+# The kinds of points a pairing's map draws, in the legend's order.
+MAP_KINDS = ("project", "park", "team")
 
-    ids = Pairing.objects.descendant_ids([pairing.pk])
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    projects = (
-        Project.objects.for_user(user, scoping.VIEW)
-        .filter(pairing_id__in=ids, year=year)
-        .values(county=_county_key())
-        .annotate(n=Count("pk"))
-        .values_list("county", "n")
-    )
-    parks = (
-        Park.objects.for_user(user, scoping.VIEW)
-        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=last), pairing_id__in=ids)
-        .values(county=_county_key())
-        .annotate(n=Count("pk"))
-        .values_list("county", "n")
-    )
-    # A team works where its host institution is, or else in the helped region.
-    team_county = Coalesce(
+
+def _team_county():
+    """A team works where its host institution is, or else in the helped region."""
+    return Coalesce(
         F("host_organization__region__path__2"),
         F("host_organization__region_id"),
         F("pairing__helped_region__path__2"),
         F("pairing__helped_region_id"),
         output_field=BigIntegerField(),
     )
-    teams = (
-        Team.objects.for_user(user, scoping.VIEW)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
-        .filter(pairing_id__in=ids)
-        .values(county=team_county)
-        .annotate(n=Count("pk"))
-        .values_list("county", "n")
+
+
+def map_counts(groups: Groups, years) -> dict[tuple[int, int], dict[str, list[list[int]]]]:
+    """``{(group key, year): {kind: [[county id, count], ...]}}``: each group's projects of
+    the year, parks open by the year's end or being built, and teams at work during the
+    year, per county. Computed with the summaries (``assessments.services``): one
+    statement for the projects, one per year for parks and for teams.
+
+    Unscoped: whoever may read a pairing's dashboard may read every record of its
+    tree (a scope is whole subtrees, and reading is one rule for every model).
+    """
+    from cadres.models import Team
+    from funds.models import Park
+    from projects.models import Project
+
+    years = sorted(set(years))
+    counts: dict[tuple[int, int], dict[str, list[list[int]]]] = {
+        (key, year): {kind: [] for kind in MAP_KINDS} for key in groups for year in years
+    }
+    ids = groups.pairing_ids
+
+    def add(kind: str, own, year=None) -> None:
+        by = ["county"] if year is not None else ["year_", "county"]
+        for row in roll_up(own.annotate(n=Count("pk")), groups, by=by, totals={"n": "SUM(o.n)"}):
+            key = (row["group"], int(year if year is not None else row["year_"]))
+            if key in counts:
+                counts[key][kind].append([int(row["county"]), int(row["n"])])
+
+    add(
+        "project",
+        Project.objects.filter(pairing_id__in=ids, year__in=years).values(
+            pid=F("pairing_id"), year_=F("year"), county=_county_key()
+        ),
     )
-    counted = {"project": list(projects), "park": list(parks), "team": list(teams)}
+    for year in years:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        parks = Park.objects.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=last))
+        add(
+            "park",
+            parks.filter(pairing_id__in=ids).values(pid=F("pairing_id"), county=_county_key()),
+            year,
+        )
+        teams = Team.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        add(
+            "team",
+            teams.filter(start_date__lte=last, pairing_id__in=ids).values(
+                pid=F("pairing_id"), county=_team_county()
+            ),
+            year,
+        )
+    for figures in counts.values():  # a stable order: the same records, the same summary
+        for points in figures.values():
+            points.sort()
+    return counts
+
+
+def pairing_map(pairing: Pairing, year: int, summary: dict | None) -> dict:
+    """The pairing's (and the pairings below it) projects of the year, parks open by the
+    year's end or being built, and teams at work during the year, per county, as its
+    summary for the year counted them (``map_counts``); nothing before it is computed."""
+    counted = {kind: (summary or {}).get("map_points", {}).get(kind, []) for kind in MAP_KINDS}
     wanted = {county for rows in counted.values() for county, _n in rows}
     counties = Region.objects.in_bulk(wanted)
     query = urlencode({"pairing": pairing.pk})

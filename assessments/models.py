@@ -175,6 +175,8 @@ class PairingYearSummary(BaseModel):
     )
     figures = models.JSONField(_("indicator figures"), default=list)
     tiles = models.JSONField(_("headline figures"), default=dict)
+    # The pairing's map: {kind: [[county id, count], ...]} (assessments.maps.map_counts).
+    map_points = models.JSONField(_("map points"), default=dict, editable=False)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("computed grade"), max_length=20, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)

@@ -27,7 +27,7 @@ _NUMBERS = (
 
 
 def summary_cache_key(pairing_id: int, year: int) -> str:
-    return f"assessments:summary:v1:{pairing_id}:{year}"
+    return f"assessments:summary:v2:{pairing_id}:{year}"
 
 
 def summary_cache_forget(pairing_id: int, year: int) -> None:
@@ -62,6 +62,7 @@ def summary_present(summary: PairingYearSummary) -> dict:
         "rubric_id": summary.rubric_id,
         "figures": figures,
         "tiles": tiles,
+        "map_points": summary.map_points,
         "score": summary.score,
         "grade": summary.grade,
         "refreshed_at": summary.refreshed_at,
@@ -122,16 +123,17 @@ def summary_has_data(summary: dict | None) -> bool:
     return any(any(value.values()) if isinstance(value, dict) else value for value in values)
 
 
-def years_with_summaries(pairing_ids) -> set[int]:
-    """The years in which a summary of one of ``pairing_ids`` counted something.
+def years_with_summaries(pairing_ids, after: int | None = None) -> set[int]:
+    """The years (after ``after``, when given) in which a summary of one of
+    ``pairing_ids`` counted something.
 
     A summary counts its pairing's whole tree, so the pairings in view suffice.
     Registered as the app's ``data_years`` (aidtrack.core.years).
     """
-    keys = PairingYearSummary.objects.filter(pairing_id__in=pairing_ids).values_list(
-        "pairing_id", "year"
-    )
-    keys = list(keys)
+    keys = PairingYearSummary.objects.filter(pairing_id__in=pairing_ids)
+    if after is not None:
+        keys = keys.filter(year__gt=after)
+    keys = list(keys.values_list("pairing_id", "year"))
     read = summaries_read({pid for pid, _y in keys}, {year for _pid, year in keys})
     return {year for (_pid, year), summary in read.items() if summary_has_data(summary)}
 

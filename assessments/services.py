@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aidtrack.core.audit import current_actor
 from aidtrack.core.rollup import Groups
-from assessments import scoring, sources
+from assessments import maps, scoring, sources
 from assessments.default_rubric import DEFAULT_ITEMS, DEFAULT_RUBRIC_NAME, DEFAULT_THRESHOLDS
 from assessments.models import GradeThreshold, PairingYearSummary, Rubric, RubricItem
 from assessments.selectors import summaries_cache_forget
@@ -171,6 +171,7 @@ def summaries_compute(pairing_ids, years, rubrics: dict) -> dict[tuple[int, int]
     # Growth compares with the year before: its figures come along, its tiles do not.
     fact_years = {*years, *(year - 1 for year in years if rubrics.get(year))}
     facts = sources.facts_compute(Groups(members), fact_years, tile_years=years)
+    points = maps.map_counts(Groups({root: members[root] for root in roots}), years)
     targets: dict[tuple[int, int], dict[str, Decimal]] = {}
     for pairing_id, year, code, target in AgreementTarget.objects.filter(
         agreement__pairing_id__in=roots, agreement__year__in=years
@@ -193,6 +194,7 @@ def summaries_compute(pairing_ids, years, rubrics: dict) -> dict[tuple[int, int]
                     "rubric": None,
                     "figures": [],
                     "tiles": tiles,
+                    "map_points": points[(root, year)],
                     "score": None,
                     "grade": "",
                 }
@@ -204,6 +206,7 @@ def summaries_compute(pairing_ids, years, rubrics: dict) -> dict[tuple[int, int]
                 "rubric": rubric,
                 "figures": figures,
                 "tiles": tiles,
+                "map_points": points[(root, year)],
                 "score": score,
                 "grade": scoring.grade_for(score, thresholds),
             }
@@ -228,7 +231,16 @@ def _forget_cached(keys) -> None:
     transaction.on_commit(lambda: summaries_cache_forget(keys))
 
 
-_WRITTEN = ("rubric", "figures", "tiles", "score", "grade", "refreshed_at", "last_error")
+_WRITTEN = (
+    "rubric",
+    "figures",
+    "tiles",
+    "map_points",
+    "score",
+    "grade",
+    "refreshed_at",
+    "last_error",
+)
 
 
 def _authorship() -> dict:

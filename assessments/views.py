@@ -425,6 +425,22 @@ def _trend(summaries: dict, pairing_id: int, years: list[int]) -> dict:
     }
 
 
+def _ending_soonest(tree_ids) -> list:
+    """The first ``ENDING_SHOWN`` (and one more, to know there are more) terms ending soon
+    in ``tree_ids``, with the names the table shows.
+
+    The soonest are picked by the deployments' partial index alone, then joined to
+    the names in the same query: the nine-table join planned over a province's
+    few hundred pairing ids took 15 ms to plan (0.5 ms to run); so it takes ~3 ms.
+    """
+    soonest = sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).values("pk")
+    return list(
+        soonest.model._default_manager.filter(pk__in=soonest[: ENDING_SHOWN + 1])
+        .select_related("person", *Pairing.name_related("pairing"))
+        .order_by("planned_end_date", "id")
+    )
+
+
 class PairingAssessmentView(DashboardMixin, TemplateView):
     """One pairing: indicators against targets, grades, trends, cadres ending soon."""
 
@@ -445,15 +461,7 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
         # Terms ending soon are today's news: a past year's dashboard lists nobody,
         # for whoever ends soon now may not have been on post in that year.
         showing_current = year >= timezone.localdate().year
-        ending = (
-            list(
-                sources.ending_deployments(tree_ids, ENDING_WITHIN_DAYS).select_related(
-                    "person", *Pairing.name_related("pairing")
-                )[: ENDING_SHOWN + 1]
-            )
-            if showing_current
-            else []
-        )
+        ending = _ending_soonest(tree_ids) if showing_current else []
         trend = _trend(summaries, pairing.pk, trend_years)
         money_names = {
             "fiscal_aid": _("Fiscal aid"),
@@ -491,9 +499,9 @@ class PairingAssessmentView(DashboardMixin, TemplateView):
             else None,
             can_refresh=self.can_refresh(pairing),
             chart_data=trend,
-            has_children=Pairing.objects.for_user(self.request.user)
-            .filter(parent=pairing)
-            .exists(),
+            # The tree in scope holds a pairing below this one exactly when a child is
+            # in scope (a scope is whole subtrees): no query of its own.
+            has_children=len(tree_ids) > 1,
         )
         return context
 

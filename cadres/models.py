@@ -470,6 +470,16 @@ class Team(BaseModel):
     scope_path = "pairing"
     suggest_fields = ("name",)
 
+    # Teams count on the pairing dashboards' maps (assessments.maps.map_counts).
+    summary_fields = ("pairing", "host_organization", "start_date", "end_date")
+
+    def summary_keys(self):
+        """Every year the team works in, up to this one while it has no end."""
+        if self.pairing_id and self.start_date:
+            last = (self.end_date or timezone.localdate()).year
+            for year in range(self.start_date.year, max(last, self.start_date.year) + 1):
+                yield self.pairing_id, year
+
     class Meta:
         verbose_name = _("team")
         verbose_name_plural = _("teams")

@@ -415,7 +415,7 @@ class Park(BaseModel):
     scope_path = "pairing"
     suggest_fields = ("name",)
 
-    summary_fields = ("pairing", "kind", "opened_on")
+    summary_fields = ("pairing", "kind", "opened_on", "region")  # region: the dashboards' maps
 
     def summary_keys(self):
         """Parks are counted from the year they opened (later years follow nightly)."""

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 
 from aidtrack.core.rollup import Groups, roll_up, years_q
 from funds.choices import DonationKind, ParkKind, TransactionKind
@@ -299,19 +300,30 @@ def funds_by_pairing(pairing_ids, year: int) -> dict[int, dict[str, Decimal]]:
     return rows
 
 
-def years_with_records(pairing_ids) -> set[int]:
-    """Programme years with allocations or projects for ``pairing_ids`` and the pairings below.
+def years_with_records(pairing_ids, after: int | None = None) -> set[int]:
+    """Programme years up to this one (and after ``after``, when given) with allocations
+    or projects for ``pairing_ids`` and the pairings below.
 
     Registered as the app's ``data_years`` (aidtrack.core.years): a year with
     money recorded has data even before its summaries are refreshed. Both
-    tables carry the programme year, so this is a few distinct values each.
+    tables carry the programme year, indexed with the pairing, so the recent
+    years are a short range of the index per pairing.
     """
     from pairings.models import Pairing
     from projects.models import Project
 
     tree = Pairing.objects.descendant_ids(pairing_ids)
     years: set[int] = set()
+    this_year = timezone.localdate().year
     for model in (FundAllocation, Project):
         rows = model.objects.filter(pairing__in=tree).order_by()
-        years |= set(rows.values_list("year", flat=True).distinct())
+        if after is not None and after >= this_year - 1:
+            # This year alone: whether one record exists, not every record's year
+            # (a national tree has tens of thousands of projects in a year).
+            if rows.filter(year=this_year).exists():
+                years.add(this_year)
+            continue
+        if after is not None:
+            rows = rows.filter(year__gt=after)
+        years |= set(rows.filter(year__lte=this_year).values_list("year", flat=True).distinct())
     return years

@@ -316,6 +316,7 @@ class Project(BaseModel):
     summary_fields = (
         "pairing",
         "year",
+        "region",  # the pairing dashboards' maps place projects by it
         "category",
         "status",
         "budget",

@@ -9,10 +9,16 @@ without data; the current year only when no year has any.
 
 What counts as data is declared by the apps that hold it, as hub tabs are: an
 AppConfig lists ``data_years = ["app.module.function"]``, each
-``function(pairing_ids) -> set[int]`` giving the years with data for those
-pairings and the pairings below them (the assessments app: summaries with a
-non-zero figure; the funds app: allocations and projects by programme
-year). Core imports no app; it only asks them.
+``function(pairing_ids, after=None) -> set[int]`` giving the years (after
+``after``, when given) with data for those pairings and the pairings below them
+(the assessments app: summaries with a non-zero figure; the funds app:
+allocations and projects by programme year). Core imports no app; it only asks
+them.
+
+``default_year`` asks for the newest years first (this year, then the last
+few, then all): at national scale the tree of the top level holds every
+project, and asking for all its years read them all on each first visit,
+where the newest years are a few index entries per pairing.
 """
 
 from django.apps import apps
@@ -24,8 +30,9 @@ from aidtrack.core.filters import FIRST_YEAR, LAST_YEAR
 DATA_YEARS = "data_years"
 
 
-def years_with_data(pairing_ids) -> set[int]:
-    """The years, up to this one, with data for ``pairing_ids`` (and the pairings below)."""
+def years_with_data(pairing_ids, after: int | None = None) -> set[int]:
+    """The years, up to this one (and after ``after``, when given), with data for
+    ``pairing_ids`` (and the pairings below)."""
     pairing_ids = list(pairing_ids)
     if not pairing_ids:
         return set()
@@ -33,13 +40,21 @@ def years_with_data(pairing_ids) -> set[int]:
     years: set[int] = set()
     for config in apps.get_app_configs():
         for path in getattr(config, DATA_YEARS, ()):
-            years |= import_string(path)(pairing_ids)
+            years |= import_string(path)(pairing_ids, after=after)
     return {year for year in years if year <= this_year}
+
+
+# How far back each look goes (after this year − n), before looking at every year.
+_LOOK_BACK = (1, 4)
 
 
 def default_year(pairing_ids) -> int:
     """The latest year with data for the pairings in view; this year when none has any."""
-    return max(years_with_data(pairing_ids), default=timezone.localdate().year)
+    this_year = timezone.localdate().year
+    for after in [this_year - back for back in _LOOK_BACK] + [None]:
+        if years := years_with_data(pairing_ids, after=after):
+            return max(years)
+    return this_year
 
 
 def year_asked(raw, default: int | None) -> int | None:

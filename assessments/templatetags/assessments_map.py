@@ -31,7 +31,8 @@ def overview_map(context, rows, year, programme=None):
     }
 
 
-@register.inclusion_tag("assessments/includes/map_pairing.html", takes_context=True)
-def pairing_map(context, pairing, year):
-    """The pairing's projects, parks and teams at their counties (in the user's scope)."""
-    return {"map_data": maps.pairing_map(context["request"].user, pairing, year), "year": year}
+@register.inclusion_tag("assessments/includes/map_pairing.html")
+def pairing_map(pairing, year, summary):
+    """The pairing's projects, parks and teams at their counties, as ``summary`` (the
+    pairing's for ``year``) counted them."""
+    return {"map_data": maps.pairing_map(pairing, year, summary), "year": year}

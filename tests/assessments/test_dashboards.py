@@ -324,3 +324,15 @@ def test_api_query_count_is_constant(dashboards):
     with CaptureQueriesContext(connection) as many:
         assert len(api.get("/api/v1/assessments/").json()["results"]) == 10
     assert len(many) == len(few)
+
+
+def test_pairing_page_links_the_pairings_below_when_there_are_some(dashboards):
+    client = browser(dashboards, LEADER)
+    city, county = dashboards.pairings["zs-lps"], dashboards.pairings["zsg-sc"]
+    assert client.get(f"/assessments/pairing/{city.pk}/?year={YEAR}").context["has_children"]
+    page = client.get(f"/assessments/pairing/{county.pk}/?year={YEAR}")
+    assert page.context["has_children"] is False
+    below = f"/assessments/?year={YEAR}&amp;pairing={county.pk}"
+    assert below not in page.content.decode()
+    page = client.get(f"/assessments/pairing/{city.pk}/?year={YEAR}")
+    assert f"/assessments/?year={YEAR}&amp;pairing={city.pk}" in page.content.decode()

@@ -43,6 +43,20 @@ def test_the_rule_is_the_latest_year_with_data_never_one_to_come(books, ledger):
     assert year_asked("x", YEAR) == year_asked("99999", YEAR) == YEAR
 
 
+def test_the_rule_looks_at_the_newest_years_first_and_back_to_any(world, ledger):
+    """Newest years first (cheap at national scale), and still every year back."""
+    city = world.pairings["zs-lps"]
+    ledger.allocation(city, THIS_YEAR - 5, "1000000")
+    assert years_with_data([city.pk], after=THIS_YEAR - 4) == set()
+    assert default_year([city.pk]) == THIS_YEAR - 5
+    ledger.allocation(city, THIS_YEAR - 2, "1000000")
+    assert years_with_data([city.pk], after=THIS_YEAR - 4) == {THIS_YEAR - 2}
+    assert default_year([city.pk]) == THIS_YEAR - 2
+    ledger.project(world.pairings["zsg-sc"], THIS_YEAR)  # below the city
+    assert years_with_data([city.pk], after=THIS_YEAR - 1) == {THIS_YEAR}
+    assert default_year([city.pk]) == THIS_YEAR
+
+
 def test_every_dashboard_and_tab_opens_on_the_latest_year_with_data(books):
     # A rubric for this year does not make it the year shown: it has no data.
     rubric_load_default(year=THIS_YEAR)
