@@ -1576,7 +1576,8 @@ def run(args) -> None:
     source = args.dataset
     # Without a dataset, a database of its own; BENCH_DATABASE names it where a server is shared.
     own = os.environ.get("BENCH_DATABASE", "aidtrack_bench") + "_national"
-    name = f"{source}_bench_copy" if source else own
+    # A copy of the run's own: two runs on one server never drop each other's.
+    name = f"{source}_bench_{os.getpid()}" if source else own
     if source:
         copy_database(source, name)
         use_database(name)
