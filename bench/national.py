@@ -102,14 +102,21 @@ def dump(rows) -> int:
     return len(json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=str).encode())
 
 
-def sql_rows(queryset) -> tuple[int, int]:
-    """Run the queryset's compiled SQL through a bare cursor; dicts dumped as JSON."""
-    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+def fetched(sql: str, params) -> tuple[list[str], list[tuple]]:
+    """SQL run through a bare cursor: its column names and rows, no model or DRF layer."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-    return len(rows), dump(rows)
+        return [column.name for column in cursor.description], cursor.fetchall()
+
+
+def compiled(queryset) -> tuple[str, tuple]:
+    """The queryset's own SQL and parameters."""
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def sql_rows(queryset) -> tuple[int, int]:
+    """Run the queryset's compiled SQL through a bare cursor; dicts dumped as JSON."""
+    return raw_rows(*compiled(queryset))
 
 
 def sql_rows_nested(queryset) -> tuple[int, int]:
@@ -121,11 +128,7 @@ def sql_rows_nested(queryset) -> tuple[int, int]:
     (``WHERE <link> IN (ids)``, the related model's default order), as
     Django's own prefetch runs it, and its rows go into their parents' dicts.
     """
-    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        values = cursor.fetchall()
+    names, values = fetched(*compiled(queryset))
     rows = [dict(zip(names, row, strict=True)) for row in values]
     # The model's own columns come first: with select_related a joined "id" comes later.
     first = {name: names.index(name) for name in set(names)}
@@ -162,16 +165,12 @@ def _prefetch_level(model, rows, ids, values, first, name):
             .values_list(*[f.attname for f in related._meta.concrete_fields], "_floor_parent")
         )
         parent_of = True
-    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        fetched = cursor.fetchall()
-    nested = [dict(zip(names, row, strict=True)) for row in fetched]
+    names, found = fetched(*compiled(queryset))
+    nested = [dict(zip(names, row, strict=True)) for row in found]
     where = {name: names.index(name) for name in set(names)}
     pk = where[related._meta.pk.column]
     if parent_of is None:
-        by_pk = {row[pk]: item for row, item in zip(fetched, nested, strict=True)}
+        by_pk = {row[pk]: item for row, item in zip(found, nested, strict=True)}
         for row, key in zip(rows, keys, strict=True):
             row[name] = by_pk.get(key)
     else:
@@ -180,14 +179,13 @@ def _prefetch_level(model, rows, ids, values, first, name):
             children.setdefault(item.pop("_floor_parent"), []).append(item)
         for row, key in zip(rows, ids, strict=True):
             row[name] = children.get(key, [])
-    return related, nested, [row[pk] for row in fetched], fetched, where
+    return related, nested, [row[pk] for row in found], found, where
 
 
 def raw_rows(sql: str, params) -> tuple[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    """The rows of ``sql`` as dicts, dumped as JSON: their count and bytes."""
+    names, values = fetched(sql, params)
+    rows = [dict(zip(names, row, strict=True)) for row in values]
     return len(rows), dump(rows)
 
 

@@ -68,7 +68,8 @@ def copy_insert(records: list, *, using: str = "default") -> list:
     model = type(records[0])
     meta = model._meta
     connection = connections[using]
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    # The columns an INSERT writes: not the id (from the sequence below) nor a generated one.
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     # What save() stores: a field's attribute, or what its own pre_save makes of it
     # (auto_now times); reading the attribute directly halves the cost of a row.
     stored = [
