@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,7 +159,6 @@ def fund_transaction_record(entry: FundTransaction, *, user) -> FundTransaction:
         raise refused.errors[0] from None
 
 
-@transaction.atomic
 def fund_transactions_record(entries: list[FundTransaction], *, user) -> list[FundTransaction]:
     """Record many new entries at once, keeping every invariant of this module, or none of them.
 
@@ -174,9 +173,26 @@ def fund_transactions_record(entries: list[FundTransaction], *, user) -> list[Fu
     same order: the project rows (one ``SELECT … FOR UPDATE`` in id order),
     then the pairing-years of the commitments. The number of queries does not
     grow with the entries.
+
+    A voucher already stored is left to its unique constraint: looking for
+    100,000 keys costs an import as much as inserting them, and such a
+    duplicate is rare. When the insert meets the constraint, or entries are
+    refused while a voucher is taken, the entries are judged again looking
+    for them, so each duplicate is named with its record and counts for none
+    of the totals after it.
     """
     if not entries:
         return []
+    try:
+        return _record(entries, user, stored_vouchers=False)
+    except IntegrityError as error:
+        if natural_keys.natural_key_violation(error, FundTransaction) is None:
+            raise
+    return _record(entries, user, stored_vouchers=True)
+
+
+@transaction.atomic
+def _record(entries: list[FundTransaction], user, *, stored_vouchers: bool):
     for entry in entries:
         _require_new(entry)
     in_scope = _pairings_in_scope(user, scoping.ADD)
@@ -195,8 +211,9 @@ def fund_transactions_record(entries: list[FundTransaction], *, user) -> list[Fu
             errors[index] = _out_of_scope()
         else:
             placed[index] = entry
-    errors.update(_entry_errors(placed))
-    errors.update(_totals_errors({i: e for i, e in placed.items() if i not in errors}, projects))
+    errors |= _judged(placed, projects, stored_vouchers=stored_vouchers)
+    if errors and not stored_vouchers and _vouchers_taken(_voucher_keys(placed).values()):
+        return _record(entries, user, stored_vouchers=True)  # the refusals named in full
     if errors:
         raise RecordErrors(dict(sorted(errors.items())))
     _load_projects(entries)
@@ -259,12 +276,24 @@ def _load_projects(entries: list[FundTransaction]) -> None:
                 entry.project = found[entry.project_id]
 
 
-def _entry_errors(entries: dict[int, FundTransaction]) -> dict[int, ValidationError]:
+def _judged(
+    entries: dict[int, FundTransaction], projects: dict, *, stored_vouchers: bool
+) -> dict[int, ValidationError]:
+    """The entries refused by their own rules, then by the totals the ones before them leave."""
+    errors = _entry_errors(entries, stored_vouchers=stored_vouchers)
+    errors.update(_totals_errors({i: e for i, e in entries.items() if i not in errors}, projects))
+    return errors
+
+
+def _entry_errors(
+    entries: dict[int, FundTransaction], *, stored_vouchers: bool
+) -> dict[int, ValidationError]:
     """What ``full_clean()`` says of each entry, with a few queries for all of them.
 
     Each entry's own fields and ``clean()`` as ``full_clean()`` runs them; the
     rows its relations name, whether its original is already reversed and
-    whether its voucher is taken, for all entries at once. The check
+    whether its voucher is taken (earlier in the batch; among the stored
+    entries too with ``stored_vouchers``), for all entries at once. The check
     constraints are not run: on a new entry, ``clean()`` states them (a
     positive amount, or a reversal's negated one).
     """
@@ -278,13 +307,12 @@ def _entry_errors(entries: dict[int, FundTransaction]) -> dict[int, ValidationEr
     unknown["reverses"] = {e.reverses_id for e in entries.values()} - {None, *originals}
     found = {index: _field_errors(entry, unknown, originals) for index, entry in entries.items()}
     _refuse_second_reversals(entries, found, reversed_already)
-    constraint = natural_keys.constraints_of(FundTransaction)[0]
-    duplicates = _refuse_taken_vouchers(entries, found, constraint)
+    duplicates = _refuse_taken_vouchers(entries, found, stored=stored_vouchers)
     refused = {}
     for index, errors in found.items():
         if index in duplicates:  # the stored entry is named, as full_clean() names it
             refused[index] = natural_keys.DuplicateRecord(
-                errors, existing=duplicates[index], constraint=constraint
+                errors, existing=duplicates[index], constraint=_VOUCHER_KEY
             )
         elif errors:
             refused[index] = ValidationError(errors)
@@ -312,32 +340,29 @@ def _refuse_second_reversals(
 
 
 def _refuse_taken_vouchers(
-    entries: dict[int, FundTransaction], found: dict, constraint
+    entries: dict[int, FundTransaction], found: dict, *, stored: bool
 ) -> dict[int, FundTransaction]:
-    """Refuse a voucher already stored (returned: index → that entry) or earlier in the batch.
+    """Refuse a voucher earlier in the batch or, with ``stored``, already stored (returned:
+    index → that entry).
 
     Checked, like ``full_clean()``'s constraint check, only where the key's
     fields have no error yet; with the constraint's message and code.
     """
-    attnames = _attnames(constraint)
-    claims = {
-        index: tuple(getattr(entry, attname) for attname in attnames)
-        for index, entry in entries.items()
-        if _claims_voucher(entry) and not found[index].keys() & {*constraint.fields, "reverses"}
-    }
-    taken = _vouchers_taken(claims.values(), constraint)
+    key_fields = {*_VOUCHER_KEY.fields, "reverses"}
+    claims = _voucher_keys({i: e for i, e in entries.items() if not found[i].keys() & key_fields})
+    taken = _vouchers_taken(claims.values()) if stored else {}
     seen, duplicates = set(), {}
     for index, key in claims.items():
         message = None
         if key in taken:
             duplicates[index] = taken[key]
-            message = constraint.get_violation_error_message()
+            message = _VOUCHER_KEY.get_violation_error_message()
         elif key in seen:
             message = _(
                 "An earlier entry of this batch has the same project, kind and voucher number."
             )
         if message is not None:
-            refusal = ValidationError(message, code=constraint.violation_error_code)
+            refusal = ValidationError(message, code=_VOUCHER_KEY.violation_error_code)
             found[index].setdefault(NON_FIELD_ERRORS, []).append(refusal)
         seen.add(key)
     return duplicates
@@ -405,29 +430,32 @@ def _unknown_reference(field, value) -> ValidationError:
     )
 
 
-def _claims_voucher(entry: FundTransaction) -> bool:
-    """Whether the voucher constraint's condition covers the entry (see its declaration).
+# The natural key of an entry (project, kind, voucher), backed by a partial unique constraint.
+_VOUCHER_KEY = natural_keys.constraints_of(FundTransaction)[0]
+_VOUCHER_COLUMNS = [FundTransaction._meta.get_field(name).attname for name in _VOUCHER_KEY.fields]
+
+
+def _voucher_keys(entries: dict[int, FundTransaction]) -> dict[int, tuple]:
+    """Index → natural key, of the entries the constraint covers (see its declaration).
 
     Blank vouchers and reversals (which carry the voucher they cancel) repeat.
     """
-    return entry.voucher_number != "" and entry.reverses_id is None
+    return {
+        index: tuple(getattr(entry, column) for column in _VOUCHER_COLUMNS)
+        for index, entry in entries.items()
+        if entry.voucher_number != "" and entry.reverses_id is None
+    }
 
 
-def _attnames(constraint) -> list[str]:
-    """The columns of the constraint's fields (``project_id``, …), as the key is read."""
-    return [FundTransaction._meta.get_field(name).attname for name in constraint.fields]
-
-
-def _vouchers_taken(keys, constraint) -> dict[tuple, FundTransaction]:
+def _vouchers_taken(keys) -> dict[tuple, FundTransaction]:
     """The stored entries holding any of these natural keys, the first of each (one query)."""
     keys = set(keys)
     if not keys:
         return {}
-    attnames = _attnames(constraint)
-    stored = FundTransaction._base_manager.filter(constraint.condition)
+    stored = FundTransaction._base_manager.filter(_VOUCHER_KEY.condition)
     taken = {}
-    for row in natural_keys.holding(stored, constraint.fields, keys).order_by("pk"):
-        taken.setdefault(tuple(getattr(row, a) for a in attnames), row)
+    for row in natural_keys.holding(stored, _VOUCHER_KEY.fields, keys).order_by("pk"):
+        taken.setdefault(tuple(getattr(row, column) for column in _VOUCHER_COLUMNS), row)
     return taken
 
 

@@ -90,10 +90,11 @@ def copy_insert(records: list, *, using: str = "default") -> list:
                 for attname, pre_save in stored
             ]
             lines.append(f"{pk}\t" + "\t".join(values))
-        cursor.cursor.copy_expert(
-            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
-            io.StringIO("\n".join(lines) + "\n"),
-        )
+        with connection.wrap_database_errors:  # psycopg's errors as Django's (IntegrityError)
+            cursor.cursor.copy_expert(
+                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
+                io.StringIO("\n".join(lines) + "\n"),
+            )
     for record, pk in zip(records, ids, strict=True):
         record.pk = pk
         record._state.adding = False
