@@ -10,7 +10,9 @@ and the commit, run again on the stored file, finds what changed since.
 The sheet is read in batches of ``BATCH_ROWS``:
 
 1. each cell is read as people write it (``values``) and cleaned by the
-   form's own field for the user (scoped choices, validators);
+   form's own field for the user (scoped choices, validators) — in a
+   thread, a batch ahead, while the database stores the batch before
+   (``ahead``): no query here;
 2. references are found for the whole batch at once, among the form field's
    choices (``import_lookups`` of the referenced model);
 3. the records the rows' keys name are read at once; a row equal to its
@@ -42,6 +44,7 @@ from django.utils.translation import gettext as _
 from aidtrack.core import audit, natural_keys, scoping, summaries
 from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE
 from aidtrack.core.imports import values
+from aidtrack.core.imports.ahead import read_ahead
 from aidtrack.core.imports.reading import FileRefused, Formula
 from aidtrack.core.imports.spec import (
     AMOUNT,
@@ -181,20 +184,26 @@ class Run:
     # -- the run --------------------------------------------------------------------------
     def _run(self, sheet) -> None:
         positions = self._positions(sheet.header)
-        batch, done = [], 0
-        for number, cells in sheet.rows():
-            batch.append((number, cells))
-            if len(batch) >= BATCH_ROWS:
-                done += self._batch(batch, positions)
-                batch = []
+        done = 0
+        with read_ahead(lambda: self._read_batches(sheet, positions)) as batches:
+            for batch, rows in batches:
+                done += self._batch(batch, rows, positions)
                 self.progress("rows", done)
                 if self.cancelled():
                     raise Cancelled
-        if batch:
-            done += self._batch(batch, positions)
-        self.progress("rows", done)
         if done == 0:
             raise FileRefused(_("The sheet has a header but no rows to import."))
+
+    def _read_batches(self, sheet, positions):
+        """Step 1 for each batch: its (number, cells) and its rows, their cells read."""
+        batch = []
+        for number, cells in sheet.rows():
+            batch.append((number, cells))
+            if len(batch) >= BATCH_ROWS:
+                yield batch, [self._clean_row(n, c, positions) for n, c in batch]
+                batch = []
+        if batch:
+            yield batch, [self._clean_row(n, c, positions) for n, c in batch]
 
     def _positions(self, header: list[str]) -> dict:
         """Column name → (position in the sheet, unit of an amount); refuses a sheet missing one."""
@@ -244,10 +253,8 @@ class Run:
         ]
         return self._positions(header) if own else None
 
-    def _batch(self, batch, positions) -> int:
-        rows = self._checked(
-            [self._clean_row(number, cells, positions) for number, cells in batch], positions
-        )
+    def _batch(self, batch, rows, positions) -> int:
+        rows = self._checked(rows, positions)
         if self.companion is not None and self.companion_positions:
             self._companion_batch(rows, batch)
         for row in rows:
@@ -547,7 +554,7 @@ class Run:
         action = scoping.CHANGE
         allowed = set(
             self.model.objects.for_user(self.user, action)
-            .filter(pk__in=[record.pk for record in saved])
+            .filter(pk__any=[record.pk for record in saved])
             .values_list("pk", flat=True)
         )
         for row, record in zip(rows, saved, strict=True):
