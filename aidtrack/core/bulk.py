@@ -58,6 +58,7 @@ def _copied(value) -> str:
         text_of = next((f for t, f in _TEXT_OF.items() if isinstance(value, t)), None)
         if text_of is None:
             raise TypeError(f"copy_insert cannot write a {type(value).__name__}")
+        _TEXT_OF[type(value)] = text_of  # the next one is found at once
     return text_of(value)
 
 
@@ -83,13 +84,15 @@ def copy_insert(records: list, *, using: str = "default") -> list:
             [meta.db_table, meta.pk.column, len(records)],
         )
         ids = [row[0] for row in cursor.fetchall()]
+        text_of = _TEXT_OF.get
         lines = []
         for record, pk in zip(records, ids, strict=True):
             values = [
-                _copied(getattr(record, attname) if pre_save is None else pre_save(record, True))
+                getattr(record, attname) if pre_save is None else pre_save(record, True)
                 for attname, pre_save in stored
             ]
-            lines.append(f"{pk}\t" + "\t".join(values))
+            texts = [text_of(type(value), _copied)(value) for value in values]
+            lines.append(f"{pk}\t" + "\t".join(texts))
         with connection.wrap_database_errors:  # psycopg's errors as Django's (IntegrityError)
             cursor.cursor.copy_expert(
                 f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",

@@ -159,6 +159,8 @@ class Run:
         self._seen_keys: dict = {}  # key → first row number
         self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
+        self._concrete_fields = self.model._meta.concrete_fields
+        self._concrete_names = {field.name for field in self._concrete_fields}
         self.companion = None
         if self.plan.spec.companion:
             path, link = self.plan.spec.companion
@@ -418,13 +420,12 @@ class Run:
                     _("This row repeats row %(row)s.") % {"row": first}
                 )
             else:
-                by_fields.setdefault(fields, []).append(row)
+                by_fields.setdefault(fields, {})[row_key] = row
         for fields, candidates in by_fields.items():
-            existing = self._existing(fields, candidates)
-            for row in candidates:
-                record = existing.get(self._key_of(row, fields))
-                if record is not None:
-                    self._compare(row, record)
+            existing = self._existing(fields, candidates.values())
+            for row_key, record in existing.items():
+                if row_key in candidates:
+                    self._compare(candidates[row_key], record)
 
     def _existing(self, fields, rows) -> dict:
         """Key → record, for the records in the user's sight the rows' keys name (one query)."""
@@ -509,10 +510,12 @@ class Run:
         for row in rows:
             if row.errors or row.status == UNCHANGED:
                 continue
-            record = row.record if row.record is not None else self.model()
-            for name, value in row.cleaned.items():
-                setattr(record, name, value)
-            row.record = record
+            if row.record is None:
+                row.record = self._new_record(row.cleaned)
+            else:
+                for name, value in row.cleaned.items():
+                    setattr(row.record, name, value)
+            record = row.record
             if self._many:
                 continue  # a service for many checks each record's own rules (core.writes)
             try:
@@ -522,6 +525,21 @@ class Run:
                 )
             except ValidationError as error:
                 self._refuse_row(row, error)
+
+    def _new_record(self, cleaned: dict):
+        """A new record of the row's values, built as Django builds one it reads: every
+        column in order (half the cost of setting them one by one), then the records
+        the references found, so reading them costs no query."""
+        columns = []
+        for model_field in self._concrete_fields:
+            name = model_field.name
+            value = cleaned[name] if name in cleaned else model_field.get_default()
+            columns.append(value.pk if hasattr(value, "_meta") else value)
+        record = self.model(*columns)
+        for name, value in cleaned.items():
+            if name not in self._concrete_names or hasattr(value, "_meta"):
+                setattr(record, name, value)
+        return record
 
     def _save(self, rows) -> None:
         if not rows:
