@@ -259,7 +259,7 @@ def _lock_projects(ids) -> dict[int, _LockedProject]:
     wanted = sorted(pk for pk in ids if pk is not None)
     locked = (
         Project.objects.select_for_update()
-        .filter(pk__any=wanted)
+        .filter(pk__any_id=wanted)
         .order_by("pk")
         .values_list("pk", "pairing_id", "year")
     )
@@ -396,7 +396,7 @@ def _originals(entries) -> dict[int, FundTransaction]:
     ids = {entry.reverses_id for entry in entries} - {None}
     if not ids:
         return {}
-    rows = FundTransaction._base_manager.select_related("reversal").filter(pk__any=list(ids))
+    rows = FundTransaction._base_manager.select_related("reversal").filter(pk__any_id=ids)
     return {row.pk: row for row in rows}
 
 
@@ -408,7 +408,7 @@ def _unknown_references(entries, name: str) -> set:
         return set()
     target = field.remote_field
     found = (
-        target.model._base_manager.filter(**{f"{target.field_name}__any": list(ids)})
+        target.model._base_manager.filter(**{f"{target.field_name}__any_id": ids})
         .complex_filter(field.get_limit_choices_to())
         .values_list(target.field_name, flat=True)
     )

@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from aidtrack.core import audit, feed, lookups, orgscope  # noqa: F401 - lookups registers __any
+        from aidtrack.core import audit, feed, orgscope
 
         post_migrate.connect(audit.install_audit_triggers, sender=self)
         post_migrate.connect(feed.install_feed_triggers, sender=self)

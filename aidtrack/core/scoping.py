@@ -27,6 +27,8 @@ the user's scope covers for the action (``user.pairing_ids_in_scope``,
 answer). Core never imports accounts; it relies on that interface.
 """
 
+from aidtrack.core import lookups  # noqa: F401 - registers ``__any_id``, which the scope uses
+
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 

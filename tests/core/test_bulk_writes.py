@@ -99,24 +99,3 @@ def test_a_rehearsal_that_fails_leaves_nothing_either(world, project):
         raise RuntimeError("stop")
     assert not FundTransaction.objects.filter(voucher_number="记-11").exists()
     assert transaction.get_connection().in_atomic_block  # the test's own transaction goes on
-
-
-def test_the_any_lookup_finds_what_in_finds_with_one_parameter(world, project):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    stored = [entry(project, f"记-{n}") for n in range(3)]
-    for item in stored:
-        item.stamp_authorship()
-    copy_insert(stored)
-    ids = [item.pk for item in stored[:2]] + [10**9]
-    with CaptureQueriesContext(connection) as queries:
-        found = set(FundTransaction.objects.filter(pk__any=ids).values_list("pk", flat=True))
-    assert found == set(FundTransaction.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    assert found == {stored[0].pk, stored[1].pk}
-    assert "ANY(" in queries[0]["sql"] and str(10**9) in queries[0]["sql"]
-    assert not FundTransaction.objects.filter(pk__any=[]).exists()
-    vouchers = FundTransaction.objects.filter(
-        project_id__any=[project.pk], voucher_number__any=["记-2"]
-    )
-    assert list(vouchers) == [stored[2]]

@@ -572,7 +572,7 @@ class Run:
         action = scoping.CHANGE
         allowed = set(
             self.model.objects.for_user(self.user, action)
-            .filter(pk__any=[record.pk for record in saved])
+            .filter(pk__any_id=[record.pk for record in saved])
             .values_list("pk", flat=True)
         )
         for row, record in zip(rows, saved, strict=True):
