@@ -27,6 +27,8 @@ the user's scope covers for the action (``user.pairing_ids_in_scope``,
 answer). Core never imports accounts; it relies on that interface.
 """
 
+from aidtrack.core import lookups  # noqa: F401 - registers ``__any_id``, which the scope uses
+
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 
@@ -73,7 +75,8 @@ def restrict(queryset, user, action: str):
     if hasattr(model, "scope_q"):
         return queryset.filter(model.scope_q(pairing_ids))
     scope_path = model.scope_path
-    lookup = f"{scope_path}__in" if scope_path else "pk__in"
+    # One array parameter however many pairings (aidtrack.core.lookups).
+    lookup = f"{scope_path}__any_id" if scope_path else "pk__any_id"
     return queryset.filter(**{lookup: pairing_ids})
 
 
