@@ -22,7 +22,10 @@ class AnyId(Lookup):
     prepare_rhs = False
 
     def get_prep_lookup(self):
-        # Ids of rows (int), never model instances or expressions: a scope is a set of ids.
+        # Ids of rows (int): a scope is a set of ids. A query would be run here, in
+        # Python, to be written out: that is ``__in``'s job (a subquery).
+        if hasattr(self.rhs, "query") or hasattr(self.rhs, "resolve_expression"):
+            raise TypeError("__any_id takes ids; pass a query to __in")
         # Written out once here, not at every compile of the query.
         return array_literal(sorted({int(value) for value in self.rhs}))
 

@@ -5,6 +5,7 @@ cost every query tens of milliseconds of compiling, quoting and planning
 that the leader's did not pay. The rows must be the same as with ``__in``.
 """
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -37,6 +38,12 @@ def test_any_id_of_no_ids_runs_no_query(world):
     with CaptureQueriesContext(connection) as queries:
         assert list(Pairing.objects.filter(pk__any_id=[])) == []
     assert len(queries) == 0
+
+
+def test_any_id_refuses_a_query(world):
+    # It would run in Python to be written out; a subquery is __in's.
+    with pytest.raises(TypeError):
+        Project.objects.filter(pairing__any_id=Pairing.objects.values("pk"))
 
 
 def _coordinator():
