@@ -18,6 +18,7 @@ from django.db.models import Field, ForeignObject, Lookup
 
 EMPTY = "{}"  # the text of an empty array: no id, no row
 
+
 class AnyId(Lookup):
     lookup_name = "any_id"
     prepare_rhs = False
