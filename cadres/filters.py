@@ -94,7 +94,7 @@ class DeploymentFilterSet(ScopedFilterSet):
         ]
 
     def filter_pairing(self, queryset, name, value):
-        return queryset.filter(pairing__in=Pairing.objects.descendant_ids([value]))
+        return queryset.filter(pairing__any_id=Pairing.objects.descendant_ids([value]))
 
     def filter_start_year(self, queryset, name, value):
         return queryset.filter(deployment_started_in(value))
@@ -116,7 +116,7 @@ def in_pairing_tree(lookup: str):
 
     def method(self, queryset, name, value):
         ids = Pairing.objects.descendant_ids([value])
-        return queryset.filter(**{f"{lookup}__in": ids})
+        return queryset.filter(**{f"{lookup}__any_id": ids})
 
     return method
 

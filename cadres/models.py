@@ -133,7 +133,7 @@ class Person(BaseModel):
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """People whose home organisation is within the user's pairings."""
-        return Q(home_organization__in=Organization.ids_in_scope(pairing_ids))
+        return Organization.in_scope_q("home_organization", pairing_ids)
 
     @classmethod
     def own_q(cls, user) -> Q:
@@ -148,7 +148,7 @@ class Person(BaseModel):
         anyway), not ``person IN (every person in scope)``: with a LIMIT the
         planner may test each record against all those people one by one.
         """
-        return Q(**{f"{lookup}__home_organization__in": Organization.ids_in_scope(pairing_ids)})
+        return Organization.in_scope_q(f"{lookup}__home_organization", pairing_ids)
 
     def unique_error_message(self, model_class, unique_check):
         """One neutral refusal for a taken ID number, whoever holds it and wherever.

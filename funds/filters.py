@@ -40,7 +40,7 @@ class PairingTreeFilterSet(ScopedFilterSet):
 
     def filter_pairing(self, queryset, name, value):
         ids = Pairing.objects.descendant_ids([value])
-        return queryset.filter(**{f"{self.pairing_lookup}__in": ids})
+        return queryset.filter(**{f"{self.pairing_lookup}__any_id": ids})
 
 
 def _date_range(field: str):

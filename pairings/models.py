@@ -187,26 +187,28 @@ class Organization(BaseModel):
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
         """Organisations in the regions of the user's pairings, or on one of their sides."""
-        return Q(pk__in=cls.ids_in_scope(pairing_ids))
+        return cls.in_scope_q("pk", pairing_ids)
 
     @staticmethod
-    def ids_in_scope(pairing_ids):
-        """The ids of ``scope_q``'s organisations (for ``…__in=``), by aidtrack.core.orgscope.
+    def in_scope_q(path: str, pairing_ids) -> Q:
+        """``path`` (a lookup to an organisation id) is one of ``scope_q``'s organisations.
 
-        The ids loaded with the user when ``pairing_ids`` is the user's scope
-        (a literal list: the planner sees how few they are), else a subquery
-        run with the list it filters.
+        By aidtrack.core.orgscope: the ids loaded with the user when
+        ``pairing_ids`` is the user's scope, as one array of literal ids
+        (``__any_id``: the planner sees how few they are, and 2,000 ids cost
+        one parameter, not 2,000), else a subquery run with the list it filters.
         """
         loaded = getattr(pairing_ids, "organization_ids", None)
         if loaded:
-            return sorted(loaded)
+            return Q(**{f"{path}__any_id": loaded})
         if loaded is not None:
             # None at all: still a query (``__in=[]`` would skip it), so a page
             # of such a user runs the queries an administrator's does.
-            return RawSQL("SELECT NULL::bigint WHERE false", ())  # noqa: S611 - constant
+            none = RawSQL("SELECT NULL::bigint WHERE false", ())  # noqa: S611 - constant
+            return Q(**{f"{path}__in": none})
         ids = sorted(pairing_ids)
         sql = orgscope.organizations_sql("SELECT unnest(%s::bigint[])")
-        return RawSQL(sql, [ids, ids])  # noqa: S611 - ids are parameters
+        return Q(**{f"{path}__in": RawSQL(sql, [ids, ids])})  # noqa: S611 - ids are parameters
 
 
 class PairingQuerySet(ScopedQuerySet):

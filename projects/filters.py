@@ -52,7 +52,7 @@ class _PairingTreeFilterSet(ScopedFilterSet):
         tree = _pairing_tree(value)
         condition = Q()
         for lookup in self.pairing_lookups:
-            condition |= Q(**{f"{lookup}__in": tree})
+            condition |= Q(**{f"{lookup}__any_id": tree})
         return queryset.filter(condition)
 
 
@@ -140,7 +140,7 @@ class ProgressUpdateFilterSet(ScopedFilterSet):
         fields = ["q", "project", "pairing", "date_from", "date_to"]
 
     def filter_pairing(self, queryset, name, value):
-        return queryset.filter(project__pairing__in=_pairing_tree(value))
+        return queryset.filter(project__pairing__any_id=_pairing_tree(value))
 
 
 class ProjectAttachmentFilterSet(ScopedFilterSet):

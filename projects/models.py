@@ -739,7 +739,7 @@ class OutcomeReport(BaseModel):
         JOIN of every project ORed with the reports' own pairing, which the
         planner can only answer by hashing the whole projects table.
         """
-        return Q(pairing__in=pairing_ids) | Q(project__in=_projects_of(pairing_ids))
+        return Q(pairing__any_id=pairing_ids) | Q(project__in=_projects_of(pairing_ids))
 
     @property
     def subject(self):
@@ -838,7 +838,7 @@ class OutcomeReport(BaseModel):
 
 def _projects_of(pairing_ids):
     """The ids of the pairings' projects, as a subquery."""
-    return Project.objects.filter(pairing__in=pairing_ids).values("pk")
+    return Project.objects.filter(pairing__any_id=pairing_ids).values("pk")
 
 
 class OutcomeReportReview(models.Model):
@@ -886,7 +886,9 @@ class OutcomeEvidence(AttachmentBase):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        return Q(report__pairing__in=pairing_ids) | Q(report__project__in=_projects_of(pairing_ids))
+        return Q(report__pairing__any_id=pairing_ids) | Q(
+            report__project__in=_projects_of(pairing_ids)
+        )
 
     def locked_reason(self, user) -> str | None:
         return self.report.locked_reason(user) if self.report_id else None

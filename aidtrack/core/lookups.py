@@ -16,6 +16,8 @@ An empty set is no query at all, as with ``__in=[]``.
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
 
+EMPTY = "{}"  # the text of an empty array: no id, no row
+
 
 class AnyId(Lookup):
     lookup_name = "any_id"
@@ -39,9 +41,6 @@ class AnyId(Lookup):
 # Relations take only the lookups registered on them (ForeignObject.get_class_lookups).
 Field.register_lookup(AnyId)
 ForeignObject.register_lookup(AnyId)
-
-
-EMPTY = "{}"
 
 
 def array_literal(ids) -> str:

@@ -12,12 +12,15 @@ subquery returns (it guessed 75% where 29% are), so it hash-joined every
 person instead of walking the list's order index. Loaded once with the user
 (``User.with_scope``, token authentication) in the query that already
 brings the pairing ids, the ids go into the list's query as literals: the
-planner sees the real selectivity, and the page runs no extra query.
+planner sees the real selectivity, and the page runs no extra query. They go
+in as one array parameter (``__any_id``, aidtrack.core.lookups), not one
+placeholder per id, which cost each query tens of milliseconds to compile,
+quote and plan.
 
 ``ScopeIds`` carries them: it is the frozenset of pairing ids that
 ``user.pairing_ids_in_scope`` has always returned, with the organisation ids
 of the same scope attached. Any other set of pairing ids (a recomputed
-scope, a test's own ids) has none, and ``Organization.ids_in_scope`` falls
+scope, a test's own ids) has none, and ``Organization.in_scope_q`` falls
 back to the subquery; both come from the one SQL text below.
 
 Computing them still cost a province coordinator ~15 ms on every request

@@ -75,7 +75,8 @@ def restrict(queryset, user, action: str):
     if hasattr(model, "scope_q"):
         return queryset.filter(model.scope_q(pairing_ids))
     scope_path = model.scope_path
-    lookup = f"{scope_path}__in" if scope_path else "pk__in"
+    # One array parameter however many pairings (aidtrack.core.lookups).
+    lookup = f"{scope_path}__any_id" if scope_path else "pk__any_id"
     return queryset.filter(**{lookup: pairing_ids})
 
 
