@@ -70,7 +70,7 @@ def stage_sums(prefix: str = "") -> dict:
 def project_stage_totals(project_ids) -> dict[int, dict[str, Decimal]]:
     """{project id: {kind: total}} including reversals, in one query."""
     rows = (
-        FundTransaction.objects.filter(project_id__any_id=project_ids)
+        FundTransaction.objects.filter(project_id__any_id=list(project_ids))
         .values("project_id", "kind")
         .annotate(total=Sum("amount"))
         .order_by()
