@@ -160,7 +160,7 @@ class Run:
         self._headers = {column.name: column.header for column in self.plan.columns}
         self._many = writes_of(self.model).save_many is not None
         self._concrete_fields = self.model._meta.concrete_fields
-        self._concrete_names = {field.name for field in self._concrete_fields}
+        self._concrete_fields_by_name = {field.name: field for field in self._concrete_fields}
         self.companion = None
         if self.plan.spec.companion:
             path, link = self.plan.spec.companion
@@ -528,8 +528,8 @@ class Run:
 
     def _new_record(self, cleaned: dict):
         """A new record of the row's values, built as Django builds one it reads: every
-        column in order (half the cost of setting them one by one), then the records
-        the references found, so reading them costs no query."""
+        column in order, the references' records put in the relation's cache (a third
+        of the cost of setting the fields one by one), so reading them costs no query."""
         columns = []
         for model_field in self._concrete_fields:
             name = model_field.name
@@ -537,8 +537,10 @@ class Run:
             columns.append(value.pk if hasattr(value, "_meta") else value)
         record = self.model(*columns)
         for name, value in cleaned.items():
-            if name not in self._concrete_names or hasattr(value, "_meta"):
-                setattr(record, name, value)
+            if name not in self._concrete_fields_by_name:
+                setattr(record, name, value)  # not a column: the model's own setter
+            elif hasattr(value, "_meta"):
+                self._concrete_fields_by_name[name].set_cached_value(record, value)
         return record
 
     def _save(self, rows) -> None:
