@@ -6,10 +6,11 @@ it says otherwise) on its model, so no page
 appears before it exists and nobody is shown a page that would refuse them.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,23 @@ def navigation(request):
     groups = []
     for config in apps.get_app_configs():
         items = [
-            {"label": item.label, "url": reverse(item.url_name)}
+            {
+                "label": item.label,
+                "url": _page_url(item.url_name, get_urlconf(), get_script_prefix()),
+            }
             for item in getattr(config, "navigation", ())
             if item.model is None or user.may(item.action, apps.get_model(item.model))
         ]
         if items:
             groups.append({"label": config.verbose_name, "items": items})
     return {"nav_groups": groups}
+
+
+@functools.lru_cache(maxsize=512)
+def _page_url(url_name: str, urlconf, script_prefix: str) -> str:
+    """``reverse(url_name)`` of a page without arguments, once per URLconf and prefix.
+
+    The bar links some twenty pages on every page view; reversing each
+    every time was a tenth of a short list page's time.
+    """
+    return reverse(url_name, urlconf=urlconf)
