@@ -5,7 +5,9 @@ import hashlib
 from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import connection, models
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,23 @@ class UserQuerySet(models.QuerySet):
         then takes them from the cache or caches them.
         """
         return self.annotate(**scope_columns(f"{self.model._meta.db_table}.id", known))
+
+    def with_unread_count(self):
+        """Users with ``unread_notification_count``, the navigation bar's badge, in the same query.
+
+        What a browser's request loads its user with (accounts.backends): the
+        badge is on every page, and a query of its own was a fifth of a short
+        list page's queries. The figure is the one the request began with.
+        """
+        unread = (
+            Notification.objects.unread()
+            .filter(user=OuterRef("pk"))
+            .order_by()
+            .values("user")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(unread_notification_count=Coalesce(Subquery(unread), 0))
 
     def for_user(self, user, action: str = scoping.VIEW):
         """Accounts are administered by administrators; others see only themselves."""
@@ -258,6 +277,12 @@ class ApiToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        """The notifications the badge counts."""
+        return self.filter(read_at__isnull=True)
+
+
 class Notification(models.Model):
     """A message for one user in the app (reminders, decisions), shown with a badge."""
 
@@ -274,6 +299,8 @@ class Notification(models.Model):
     email_subject = models.CharField(_("email subject"), max_length=200, blank=True)
     email_due = models.BooleanField(_("email due"), default=False)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("notification")

@@ -110,7 +110,7 @@ def notification_email_send(notification: Notification) -> None:
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     """Mark the user's unread notifications (all, or those in ``ids``) read."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = Notification.objects.unread().filter(user=user)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     return unread.update(read_at=timezone.now())

@@ -103,8 +103,9 @@ MIDDLEWARE = [
     "aidtrack.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
-# Widgets render through TEMPLATES, so our templates/ can hold widget templates.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Widgets render through TEMPLATES, so our templates/ can hold widget templates;
+# Django's own select and input templates are built in Python (core.widget_html).
+FORM_RENDERER = "aidtrack.core.widget_html.WidgetRenderer"
 ROOT_URLCONF = "aidtrack.urls"
 WSGI_APPLICATION = "aidtrack.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
