@@ -53,7 +53,7 @@ class Everything(forms.Form):
     )
 
 
-def _both(form):
+def rendered_both_ways(form):
     """Each field's HTML by the Python builder and by the templates."""
     fast, templates = [], []
     for renderer, out in ((WidgetRenderer(), fast), (TemplatesSetting(), templates)):
@@ -67,7 +67,7 @@ def _both(form):
 def test_every_value_renders_as_the_templates_do(language, bound):
     data = {"kind": "g2", "several": ["b"], "maybe": "true", "number": "1.5", "plain": "<x>"}
     with translation.override(language):
-        fast, templates = _both(Everything(data if bound else None))
+        fast, templates = rendered_both_ways(Everything(data if bound else None))
     assert fast == templates
     assert any("<optgroup" in html for html in fast) and any("selected" in html for html in fast)
 
@@ -121,6 +121,6 @@ def test_an_engine_without_autoescaping_is_followed(settings):
         }
     ]
     # (The settings fixture makes the template engines anew, with and without.)
-    fast, templates = _both(Everything())
+    fast, templates = rendered_both_ways(Everything())
     assert fast == templates
     assert any('"quoted" &' in html for html in fast)

@@ -7,14 +7,13 @@ record) must give the HTML Django's templates give (``TemplatesSetting``).
 """
 
 import pytest
-from django.forms.renderers import TemplatesSetting
 from django.test import RequestFactory
 from django.utils import translation
 
 from accounts.models import User
 from aidtrack.core import scoping
 from aidtrack.core.views import declared_pages
-from aidtrack.core.widget_html import WidgetRenderer
+from tests.core.test_widget_html import rendered_both_ways
 
 pytestmark = pytest.mark.xdist_group("demo")
 
@@ -22,14 +21,6 @@ PAGES = sorted(
     (views for views in declared_pages() if views.model is not None),
     key=lambda views: views.__qualname__,
 )
-
-
-def _fields_both_ways(form):
-    fast, templates = [], []
-    for renderer, out in ((WidgetRenderer(), fast), (TemplatesSetting(), templates)):
-        form.renderer = renderer
-        out.extend(str(field) for field in form)
-    return fast, templates
 
 
 def _first_choices(form) -> dict:
@@ -57,14 +48,14 @@ def test_filter_and_edit_forms_render_as_the_templates_do(demo_loaded, views, la
                 _first_choices(empty) or None, queryset=queryset, request=request
             ).form
             for form in (empty, chosen):
-                fast, templates = _fields_both_ways(form)
+                fast, templates = rendered_both_ways(form)
                 assert fast == templates
                 compared += len(fast)
         if views.form_class is not None:
             record = views.model.objects.for_user(user, scoping.VIEW).order_by("pk").first()
             for instance in {None, record}:
                 form = views.form_class(instance=instance, user=user)
-                fast, templates = _fields_both_ways(form)
+                fast, templates = rendered_both_ways(form)
                 assert fast == templates
                 compared += len(fast)
     if views.filterset_class is not None or views.form_class is not None:
