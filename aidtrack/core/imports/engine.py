@@ -534,7 +534,9 @@ class Run:
         for model_field in self._concrete_fields:
             name = model_field.name
             value = cleaned[name] if name in cleaned else model_field.get_default()
-            columns.append(value.pk if hasattr(value, "_meta") else value)
+            if hasattr(value, "_meta"):  # a referenced record: the column holds its key
+                value = getattr(value, model_field.target_field.attname)
+            columns.append(value)
         record = self.model(*columns)
         for name, value in cleaned.items():
             if name not in self._concrete_fields_by_name:
