@@ -21,6 +21,14 @@ SERIES = """(selector) => {
 }"""
 
 # Where a region point is drawn, in page pixels.
+# Resolves once the chart has drawn its last frame (ECharts' "finished"), or after 2 s if it
+# had already: a click at a computed pixel must not land while the redraw still animates.
+SETTLED = """(selector) => new Promise((resolve) => {
+  const chart = document.querySelector(selector).programmeMap;
+  chart.on("finished", () => resolve(true));
+  setTimeout(() => resolve(false), 2000);
+})"""
+
 PIXEL = """([selector, lnglat]) => {
   const element = document.querySelector(selector);
   const [x, y] = element.programmeMap.convertToPixel({ geoIndex: 0 }, lnglat);
@@ -55,6 +63,7 @@ def test_the_overview_map_draws_lines_and_a_region_click_opens_the_dashboard(
 
     # A click on 六盘水 (the helped end of 中山 → 六盘水) opens that pairing's dashboard.
     page.locator("[data-map=overview]").scroll_into_view_if_needed()
+    page.evaluate(SETTLED, "[data-map=overview]")
     lps = Region.objects.get(code="520200")
     x, y = page.evaluate(PIXEL, ["[data-map=overview]", [lps.longitude, lps.latitude]])
     with page.expect_navigation():
