@@ -14,12 +14,14 @@ caller validates them first and stamps their authorship.
 
 import io
 import json
+import operator
 from datetime import date, datetime, time
 from decimal import Decimal
 from uuid import UUID
 
 from django.db import connections
-from django.db.models import Field
+from django.db.models import DateTimeField, Field
+from django.utils import timezone
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
@@ -62,6 +64,23 @@ def _copied(value) -> str:
     return text_of(value)
 
 
+def _auto_now(field) -> bool:
+    """A time stamped on insert (``auto_now``/``auto_now_add``), not read from the record."""
+    return isinstance(field, DateTimeField) and (field.auto_now or field.auto_now_add)
+
+
+def _copy(cursor, sql: str, rows) -> None:
+    """``COPY … FROM STDIN`` through the connection's execute wrappers, as any query goes
+    (those that count queries, or mark the connection busy: ``imports.ahead``); psycopg's
+    errors raised as Django's (``IntegrityError``)."""
+
+    def copy(sql, _params, _many, _context):
+        with cursor.db.wrap_database_errors:
+            cursor.cursor.copy_expert(sql, rows)
+
+    cursor._execute_with_wrappers(sql, None, False, executor=copy)
+
+
 def copy_insert(records: list, *, using: str = "default") -> list:
     """Insert ``records`` (new, of one model) with one ``COPY``; they get their ids."""
     if not records:
@@ -71,12 +90,19 @@ def copy_insert(records: list, *, using: str = "default") -> list:
     connection = connections[using]
     # The columns an INSERT writes: not the id (from the sequence below) nor a generated one.
     fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
-    # What save() stores: a field's attribute, or what its own pre_save makes of it
-    # (auto_now times); reading the attribute directly halves the cost of a row.
-    stored = [
-        (field.attname, None if type(field).pre_save is Field.pre_save else field.pre_save)
-        for field in fields
+    # What save() stores: a field's attribute (read for all fields at once: most of a
+    # row's cost), or what its own pre_save makes of it. The rows are inserted together,
+    # so their auto_now times are one reading of the clock, as in one INSERT.
+    now = timezone.now()
+    stamped = [field.attname for field in fields if _auto_now(field)]
+    prepared = [
+        (index, field.pre_save)
+        for index, field in enumerate(fields)
+        if type(field).pre_save is not Field.pre_save and not _auto_now(field)
     ]
+    values_of = operator.attrgetter(*(field.attname for field in fields))
+    if len(fields) == 1:  # attrgetter of one name gives the value, not a tuple
+        values_of = lambda record, one=values_of: (one(record),)  # noqa: E731
     columns = ", ".join(connection.ops.quote_name(f.column) for f in [meta.pk, *fields])
     with connection.cursor() as cursor:
         cursor.execute(
@@ -87,17 +113,20 @@ def copy_insert(records: list, *, using: str = "default") -> list:
         text_of = _TEXT_OF.get
         lines = []
         for record, pk in zip(records, ids, strict=True):
-            values = [
-                getattr(record, attname) if pre_save is None else pre_save(record, True)
-                for attname, pre_save in stored
-            ]
+            for attname in stamped:
+                setattr(record, attname, now)
+            values = values_of(record)
+            if prepared:
+                values = list(values)
+                for index, pre_save in prepared:
+                    values[index] = pre_save(record, True)
             texts = [text_of(type(value), _copied)(value) for value in values]
             lines.append(f"{pk}\t" + "\t".join(texts))
-        with connection.wrap_database_errors:  # psycopg's errors as Django's (IntegrityError)
-            cursor.cursor.copy_expert(
-                f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
-                io.StringIO("\n".join(lines) + "\n"),
-            )
+        _copy(
+            cursor,
+            f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN",
+            io.StringIO("\n".join(lines) + "\n"),
+        )
     for record, pk in zip(records, ids, strict=True):
         record.pk = pk
         record._state.adding = False

@@ -187,7 +187,7 @@ class Run:
     def _run(self, sheet) -> None:
         positions = self._positions(sheet.header)
         done = 0
-        with read_ahead(lambda: self._read_batches(sheet, positions)) as batches:
+        with read_ahead(lambda pace: self._read_batches(sheet, positions, pace)) as batches:
             for batch, rows in batches:
                 done += self._batch(batch, rows, positions)
                 self.progress("rows", done)
@@ -196,16 +196,21 @@ class Run:
         if done == 0:
             raise FileRefused(_("The sheet has a header but no rows to import."))
 
-    def _read_batches(self, sheet, positions):
-        """Step 1 for each batch: its (number, cells) and its rows, their cells read."""
-        batch = []
+    def _read_batches(self, sheet, positions, pace):
+        """Step 1 for each batch: its (number, cells) and its rows, their cells read.
+
+        ``pace()`` between rows lets the import's own work run alone (``ahead``).
+        """
+        batch, rows = [], []
         for number, cells in sheet.rows():
+            pace()
             batch.append((number, cells))
+            rows.append(self._clean_row(number, cells, positions))
             if len(batch) >= BATCH_ROWS:
-                yield batch, [self._clean_row(n, c, positions) for n, c in batch]
-                batch = []
+                yield batch, rows
+                batch, rows = [], []
         if batch:
-            yield batch, [self._clean_row(n, c, positions) for n, c in batch]
+            yield batch, rows
 
     def _positions(self, header: list[str]) -> dict:
         """Column name → (position in the sheet, unit of an amount); refuses a sheet missing one."""
@@ -396,10 +401,8 @@ class Run:
     def _key_fields(self, row: _Row) -> tuple[str, ...]:
         """The declared key, or the whole row where the row leaves part of the key blank."""
         spec = self.plan.spec
-        if spec.key and all(
-            row.cleaned.get(name) not in (None, "")
-            for name in spec.key
-            if name not in spec.key_blanks
+        if spec.key and not any(
+            _blank(row.cleaned.get(name)) for name in spec.key if name not in spec.key_blanks
         ):
             return spec.key
         return tuple(row.cleaned)
@@ -616,6 +619,11 @@ def _stored(record, name: str):
         pk = getattr(record, model_field.attname)
         return None if pk is None else (model_field.related_model._meta.label_lower, pk)
     return getattr(record, name)
+
+
+def _blank(value) -> bool:
+    """None or an empty text; a record is never compared (its ``__eq__`` costs a row's time)."""
+    return value is None or (type(value) is str and not value)
 
 
 def _is_text(model, name: str) -> bool:
