@@ -1564,6 +1564,7 @@ def git_sha() -> str:
 
 
 def run(args) -> None:
+    from aidtrack.core import collector
     from bench.national_import import bench_import  # they import this module's helpers
     from bench.national_search import bench_search
 
@@ -1595,6 +1596,7 @@ def run(args) -> None:
             cursor.execute("SHOW server_version")
             pg_version = cursor.fetchone()[0]
         sizes = dataset_sizes()
+        collector.settle()  # as a server process once started (aidtrack.wsgi)
         province, city, county = choose_pairings()
         users = make_users(province, city)
         year = summary_year()
