@@ -4,11 +4,14 @@ And ``/api/v1/official-grades/``: readable by everyone in scope, written by
 administrators only.
 """
 
+import functools
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aidtrack.core.api import ReadModelSerializer, ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.api_rows import row_function
 from aidtrack.core.feed import Derived
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
 from assessments.models import OfficialGrade, PairingYearSummary
@@ -86,19 +89,33 @@ class AssessmentSerializer(ReadModelSerializer):
 
     @extend_schema_field(IndicatorFigureSerializer(many=True))
     def get_indicators(self, summary):
-        return IndicatorFigureSerializer(summary_present(summary)["figures"], many=True).data
+        figure = _compiled(IndicatorFigureSerializer)
+        return [figure(row) for row in self._presented(summary)["figures"]]
 
     @extend_schema_field(serializers.DictField())
     def get_tiles(self, summary) -> dict:
         # Decimals as strings, like every amount of the API.
         return plain(
-            {key: tile["value"] for key, tile in summary_present(summary)["tiles"].items()}
+            {key: tile["value"] for key, tile in self._presented(summary)["tiles"].items()}
         )
 
     @extend_schema_field(OfficialGradeBriefSerializer(many=True))
     def get_official_grades(self, summary):
-        grades = [g for g in summary.pairing.official_grades.all() if g.year == summary.year]
-        return OfficialGradeBriefSerializer(grades, many=True).data
+        grade = _compiled(OfficialGradeBriefSerializer)
+        return [grade(g) for g in summary.pairing.official_grades.all() if g.year == summary.year]
+
+    def _presented(self, summary) -> dict:
+        """``summary_present(summary)``, once for the row's two fields that read it."""
+        if getattr(self, "_last_presented", (None,))[0] is not summary:
+            self._last_presented = (summary, summary_present(summary))
+        return self._last_presented[1]
+
+
+@functools.cache
+def _compiled(serializer_class):
+    """A nested serializer's row function (core.api_rows), built once: not a new
+    serializer, which copies all its fields, for each summary of a page."""
+    return row_function(serializer_class())
 
 
 class AssessmentViewSet(ScopedModelViewSet):
