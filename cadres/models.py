@@ -552,6 +552,10 @@ class TeamMember(BaseModel):
         verbose_name = _("team member")
         verbose_name_plural = _("team members")
         ordering = ["team", "subgroup", "role", "id"]
+        # The list's order (cadres.tables.TeamMemberTable).
+        indexes = [
+            models.Index(fields=["-team", "subgroup", "role", "id"], name="team_member_list_order")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["team", "person"],

@@ -60,6 +60,9 @@ class TeamMemberTable(Table):
         Column("joined_on", order_by="joined_on"),
         Column("left_on", order_by="left_on"),
     ]
+    # The newest teams first, each team's members together, from the table's own index
+    # (ordering by the team's start date sorted every member for each page).
+    default_order = ("-team_id", "subgroup", "role", "id")
     select_related = ("person", "team")
 
 

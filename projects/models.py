@@ -503,6 +503,8 @@ class ProjectAttachment(AttachmentBase):
         verbose_name = _("project attachment")
         verbose_name_plural = _("project attachments")
         ordering = ["project", "-created_at", "-id"]
+        # The list's order (projects.tables.ProjectAttachmentTable).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="project_attachment_newest")]
 
     def locked_reason(self, user) -> str | None:
         return self.project.locked_reason(user) if self.project_id else None
@@ -662,6 +664,8 @@ class OutcomeReport(BaseModel):
         ordering = ["-year", "indicator", "id"]
         indexes = [
             models.Index(fields=["status", "year"]),
+            # The list's order (projects.tables.OutcomeReportTable).
+            models.Index(fields=["-year", "indicator", "id"], name="outcome_report_list_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -881,6 +885,8 @@ class OutcomeEvidence(AttachmentBase):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["report", "-created_at", "-id"]
+        # The list's order (projects.tables.OutcomeEvidenceTable).
+        indexes = [models.Index(fields=["-created_at", "-id"], name="outcome_evidence_newest")]
 
     scope_keys_via = "report"  # the change feed's scope (core.feed)
 

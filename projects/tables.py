@@ -59,6 +59,9 @@ class ProjectAttachmentTable(Table):
         Column("size", order_by="size"),
         Column("created_at", order_by="created_at"),
     ]
+    # Newest first, from the table's own index (the model's order sorts by project first,
+    # across a join: every row of the list sorted for a page of 25).
+    default_order = ("-created_at", "-id")
     select_related = ("project", "progress_update__project")
 
 
@@ -74,6 +77,9 @@ class OutcomeReportTable(Table):
         Column("reviewed_at", order_by="reviewed_at"),
         Column("reviewed_by"),
     ]
+    # The latest year first, each indicator's reports together, from the table's own index
+    # (ordering by the indicator's category and code sorted every report for each page).
+    default_order = ("-year", "indicator_id", "id")
     select_related = ("indicator", "project", "reviewed_by", *Pairing.name_related("pairing"))
 
 
@@ -84,6 +90,7 @@ class OutcomeEvidenceTable(Table):
         Column("size", order_by="size"),
         Column("created_at", order_by="created_at"),
     ]
+    default_order = ("-created_at", "-id")  # newest first, from the table's own index
     select_related = (
         "report__indicator",
         "report__project",

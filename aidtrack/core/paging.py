@@ -100,7 +100,8 @@ def _expand(queryset, model, lookup: str, descending: bool, prefix: str = "", nu
     path = f"{prefix}{lookup}"
     if field.is_relation:
         related = field.related_model
-        if related._meta.ordering:
+        # "project" orders by the project's own ordering; "project_id" by the column.
+        if related._meta.ordering and parts[-1] == field.name:
             # As order_by("project") does: the project's own ordering, each term flipped
             # when this one is descending.
             for term in related._meta.ordering:

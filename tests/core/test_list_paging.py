@@ -115,6 +115,20 @@ def test_relations_in_an_ordering_expand_to_their_own_order(world):
     ]
 
 
+def test_a_relation_named_by_its_column_orders_by_the_column(world):
+    """``team_id`` is the column itself: an index on the table serves the order."""
+    from cadres.models import TeamMember
+
+    keys = paging.sort_keys(TeamMember.objects.all(), ["-team_id", "subgroup"])
+    assert [(key.lookup, key.descending) for key in keys] == [
+        ("team_id", True),
+        ("subgroup", False),
+        ("pk", False),
+    ]
+    sql = str(paging.ordered(TeamMember.objects.all(), keys).query)
+    assert " JOIN " not in sql  # no join to sort by
+
+
 @pytest.fixture
 def admin_browser(world, client):
     client.force_login(world.user(ADMIN))
