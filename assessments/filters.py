@@ -16,7 +16,7 @@ from pairings.models import Pairing
 
 def filter_pairing_tree(queryset, name, value):
     """The pairing and every pairing below it, as every ``pairing`` filter does."""
-    return queryset.filter(pairing__in=Pairing.objects.descendant_ids([value]))
+    return queryset.filter(pairing__any_id=Pairing.objects.descendant_ids([value]))
 
 
 class RubricFilterSet(ScopedFilterSet):

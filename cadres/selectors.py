@@ -55,7 +55,7 @@ def membership_current_on(day: date, prefix: str = "") -> Q:
 def _deployments(pairing_ids: Collection[int]):
     from cadres.models import Deployment
 
-    return Deployment.objects.filter(pairing_id__in=list(pairing_ids))
+    return Deployment.objects.filter(pairing__any_id=pairing_ids)
 
 
 # -- dashboard selectors (docs/architecture.md) ------------------------------------------

@@ -219,7 +219,7 @@ class PairingQuerySet(ScopedQuerySet):
         pairing shows "with the pairings below it", as this user may see it.
         """
         tree = type(self)(self.model).descendant_ids([root_id])
-        return frozenset(self.filter(pk__in=tree).values_list("pk", flat=True))
+        return frozenset(self.filter(pk__any_id=tree).values_list("pk", flat=True))
 
     def descendant_ids(self, root_ids) -> frozenset[int]:
         """``root_ids`` and the ids of every pairing below them, in one recursive query."""
