@@ -65,19 +65,23 @@ EXECUTE FUNCTION {table}_pairing_moved();
 
 
 def add_sql(table: str, index: str) -> str:
-    """Add the column, fill it in one statement, then constrain, index and keep it.
+    """Add the column and fill it in one rewrite of the table, then constrain, index and keep it.
 
-    The fill writes no history or change feed entries (``aidtrack.rehearsal``,
-    core.audit): no record changed, and the API does not show the column.
-    Constraint and index come after the fill, each one pass over the table.
+    Filled by ``ALTER COLUMN … TYPE … USING`` the project's pairing, not by
+    an UPDATE: the table is written afresh with its indexes (2.9M fund
+    transactions: ~20 s against ~105 s), leaves no dead version of every row
+    behind for vacuum (the lists read through the table's other indexes were
+    slower until it ran), and fires no row trigger, so the fill is in no history or
+    change feed: no record changed, and the API does not show the column.
     """
     return f"""
-SET LOCAL aidtrack.rehearsal = 'on';
 ALTER TABLE {table} ADD COLUMN pairing_id bigint;
-UPDATE {table} AS t SET pairing_id = project.pairing_id
-  FROM projects_project AS project WHERE project.id = t.project_id;
-SET LOCAL aidtrack.rehearsal = 'off';
-ALTER TABLE {table} ALTER COLUMN pairing_id SET NOT NULL;
+CREATE FUNCTION pg_temp.project_pairing(project bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$ SELECT pairing_id FROM projects_project WHERE id = project $$;
+ALTER TABLE {table}
+  ALTER COLUMN pairing_id TYPE bigint USING pg_temp.project_pairing(project_id),
+  ALTER COLUMN pairing_id SET NOT NULL;
+DROP FUNCTION pg_temp.project_pairing(bigint);
 ALTER TABLE {table} ADD CONSTRAINT {table}_pairing_id_fk FOREIGN KEY (pairing_id)
   REFERENCES pairings_pairing (id) DEFERRABLE INITIALLY DEFERRED;
 CREATE INDEX {index} ON {table} (pairing_id, id);
