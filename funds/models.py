@@ -27,6 +27,7 @@ from funds.choices import (
     TransactionKind,
 )
 from pairings.choices import OrganizationKind
+from projects import pairing_copy
 
 MONEY_DIGITS = 16  # up to 99 999 999 999 999.99 yuan
 CENT = Decimal("0.01")
@@ -185,8 +186,11 @@ class FundTransaction(BaseModel):
         related_name="reversal",
         help_text=_("The entry this one cancels."),
     )
+    # The project's, kept by a trigger (projects.pairing_copy): the scope without a
+    # join. A reversal is in its entry's project, so it is scoped like the entry.
+    pairing = pairing_copy.pairing_field()
 
-    scope_path = "project__pairing"
+    scope_path = "pairing"
     # A voucher is entered once per project and kind; a retried entry is a 409
     # naming the first (core.natural_keys). Blank vouchers and reversals, which
     # carry the voucher of the entry they cancel, may repeat.
@@ -244,6 +248,8 @@ class FundTransaction(BaseModel):
             ),
             # The ledger's default order (core.paging pages by it; read backwards for "last").
             models.Index(fields=["-date", "-id"], name="fundtx_list_order_idx"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="fundtx_pairing_id_idx"),
         ]
         constraints = [
             # Entries are positive; only a reversal is negative.

@@ -17,6 +17,7 @@ from aidtrack.core.languages import chinese_active, in_language
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
 from aidtrack.core.writes import Writes
+from projects import pairing_copy
 from projects.breakdown import breakdown_rows
 from projects.choices import (
     Aggregation,
@@ -282,6 +283,8 @@ class Project(BaseModel):
             models.Index(
                 fields=["pairing", "-year", "code", "id"], name="project_pairing_order_idx"
             ),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="project_pairing_id_idx"),
             # Found by any part of the name or code (the list's q, the navbar's search).
             trigram_index("name", "project_name_trgm"),
             trigram_index("code", "project_code_trgm"),
@@ -392,8 +395,10 @@ class ProgressUpdate(BaseModel):
         _("percent complete"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
     note = models.TextField(_("note"), blank=True)
+    # The project's, kept by a trigger (projects.pairing_copy): the scope without a join.
+    pairing = pairing_copy.pairing_field()
 
-    scope_path = "project__pairing"
+    scope_path = "pairing"
     suggest_fields = ("project__code", "project__name")
     suggest_related = ("project",)
     writes = Writes(save="projects.services.progress_save")
@@ -408,6 +413,8 @@ class ProgressUpdate(BaseModel):
             # row of the projects list).
             models.Index(fields=["-date", "id"], name="progress_list_order_idx"),
             models.Index(fields=["project", "-date"], name="progress_latest_idx"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="progress_pairing_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -496,15 +503,21 @@ class ProjectAttachment(AttachmentBase):
         blank=True,
         related_name="attachments",
     )
+    # The project's, kept by a trigger (projects.pairing_copy): the scope without a join.
+    pairing = pairing_copy.pairing_field()
 
-    scope_path = "project__pairing"
+    scope_path = "pairing"
 
     class Meta:
         verbose_name = _("project attachment")
         verbose_name_plural = _("project attachments")
         ordering = ["project", "-created_at", "-id"]
-        # The list's order (projects.tables.ProjectAttachmentTable).
-        indexes = [models.Index(fields=["-created_at", "-id"], name="project_attachment_newest")]
+        indexes = [
+            # The list's order (projects.tables.ProjectAttachmentTable).
+            models.Index(fields=["-created_at", "-id"], name="project_attachment_newest"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="attachment_pairing_id_idx"),
+        ]
 
     def locked_reason(self, user) -> str | None:
         return self.project.locked_reason(user) if self.project_id else None

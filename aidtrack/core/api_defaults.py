@@ -166,6 +166,17 @@ class CappedCursorPagination(CursorPagination):
 
     signing_salt = "aidtrack.api.cursor"
 
+    def paginate_queryset(self, queryset, request, view=None):
+        # A page after a position stops at the scope's edge instead of walking the
+        # table beyond it (scoping.scope_id_bound); the first page is left alone.
+        cursor = self.decode_cursor(request)
+        ordering = self.get_ordering(request, queryset, view)
+        if cursor is not None and cursor.position is not None and tuple(ordering) == ("id",):
+            queryset = scoping.scope_id_bound(
+                queryset, request.user, request_action(request, view), upper=not cursor.reverse
+            )
+        return super().paginate_queryset(queryset, request, view)
+
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

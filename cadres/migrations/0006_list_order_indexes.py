@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cadres', '0005_trigram_search'),
+        ("cadres", "0005_trigram_search"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='teammember',
-            index=models.Index(fields=['-team', 'subgroup', 'role', 'id'], name='team_member_list_order'),
+            model_name="teammember",
+            index=models.Index(
+                fields=["-team", "subgroup", "role", "id"], name="team_member_list_order"
+            ),
         ),
     ]

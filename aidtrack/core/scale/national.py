@@ -1050,9 +1050,10 @@ class NationalDataset:
         rng = self.rng("progress_updates")
         with self.copy(
             "projects_progressupdate",
-            "id, project_id, date, percent, note, created_at, updated_at",
+            "id, project_id, pairing_id, date, percent, note, created_at, updated_at",
         ) as out:
-            for project_id, _pairing, _year, status, start, end, *_rest in self.projects:
+            # The pairing is written here: the load runs without triggers (projects.pairing_copy).
+            for project_id, pairing, _year, status, start, end, *_rest in self.projects:
                 if status not in ("in_progress", "completed", "accepted"):
                     continue
                 last = min(end, self.today)
@@ -1074,6 +1075,7 @@ class NationalDataset:
                         (
                             out.next_id,
                             project_id,
+                            pairing.id,
                             self.day(day),
                             percent,
                             "按计划推进" if percent < 100 else "已完工",
@@ -1100,8 +1102,8 @@ class NationalDataset:
         per_full = max(5, (target - (len(funded) - full) * 4) / max(1, full))
         disbursements = max(1, round(((per_full - 2) / 2.2) ** 0.5 + 0.5))
         columns = (
-            "id, project_id, kind, date, amount, payer_id, payee_id, voucher_number, note, "
-            "reverses_id, created_at, updated_at"
+            "id, project_id, pairing_id, kind, date, amount, payer_id, payee_id, voucher_number, "
+            "note, reverses_id, created_at, updated_at"
         )
         row_id = 0
         with self.copy("funds_fundtransaction", columns) as out:
@@ -1112,13 +1114,14 @@ class NationalDataset:
                 day = min(day, self.today)
                 at = f"{self.day(day)} 10:00:00+08"
                 out.add_line(
-                    f"{row_id}\t{project_id}\t{kind}\t{self.day(day)}\t"
+                    f"{row_id}\t{project_id}\t{pairing.id}\t{kind}\t{self.day(day)}\t"
                     f"{'-' if cents < 0 else ''}{money(abs(cents))}\t{payer}\t{payee}\t"
                     f"PZ{row_id:09d}\t{note}\t{reverses or chr(92) + 'N'}\t{at}\t{at}"
                 )
                 return row_id
 
-            # project_id is read by entry() above.
+            # project_id and pairing are read by entry() above (the load runs without
+            # triggers, so it writes the project's pairing itself: projects.pairing_copy).
             for project_id, pairing, year, status, start, end, budget, lead, impl in funded:  # noqa: B007
                 span = max(1, min(end, self.today) - start)
                 key = (pairing.id, year)
@@ -1581,15 +1584,15 @@ class NationalDataset:
         project_files = [files[t] for t in ("施工现场照片说明", "验收报告", "资金拨付凭证")]
         columns = "id, title, file, size, created_at, updated_at"
         with self.copy(
-            "projects_projectattachment", f"{columns}, project_id, progress_update_id"
+            "projects_projectattachment", f"{columns}, project_id, pairing_id, progress_update_id"
         ) as out:
-            for project_id, _pairing, _year, status, start, _end, *_rest in self.projects:
+            for project_id, pairing, _year, status, start, _end, *_rest in self.projects:
                 if status not in ("in_progress", "completed", "accepted") or rng.random() > 0.3:
                     continue
                 name, size = project_files[rng.randrange(len(project_files))]
                 title = name.rsplit("/", 1)[1].removesuffix(".pdf")
                 at = self.stamp(min(start + 30, self.today), 16)
-                out.add((out.next_id, title, name, size, at, at, project_id, None))
+                out.add((out.next_id, title, name, size, at, at, project_id, pairing.id, None))
         name, size = files["成效佐证材料"]
         with self.copy("projects_outcomeevidence", f"{columns}, report_id") as evidence:
             for report_id, submitted in self.submitted_reports:
