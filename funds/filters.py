@@ -77,7 +77,6 @@ class FundTransactionFilterSet(PairingTreeFilterSet):
     # A dashboard figure over several years links here with ``from_year`` (core.filters).
     year_range_filters = ("year",)
     search_fields = ("project__name", "project__code", "voucher_number", "note")
-    pairing_lookup = "project__pairing"
 
     year = YearFilter(field_name="project__year", label=_("programme year"))
     kind = django_filters.ChoiceFilter(choices=TransactionKind.choices, label=_("kind"))

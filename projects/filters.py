@@ -140,7 +140,7 @@ class ProgressUpdateFilterSet(ScopedFilterSet):
         fields = ["q", "project", "pairing", "date_from", "date_to"]
 
     def filter_pairing(self, queryset, name, value):
-        return queryset.filter(project__pairing__any_id=_pairing_tree(value))
+        return queryset.filter(pairing__any_id=_pairing_tree(value))  # the row's copy: no join
 
 
 class ProjectAttachmentFilterSet(ScopedFilterSet):
