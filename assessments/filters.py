@@ -11,12 +11,7 @@ from assessments.models import (
     RubricItem,
 )
 from pairings.choices import PairingLevel
-from pairings.models import Pairing
-
-
-def filter_pairing_tree(queryset, name, value):
-    """The pairing and every pairing below it, as every ``pairing`` filter does."""
-    return queryset.filter(pairing__any_id=Pairing.objects.descendant_ids([value]))
+from pairings.filters import pairing_tree_filter
 
 
 class RubricFilterSet(ScopedFilterSet):
@@ -57,11 +52,7 @@ class OfficialGradeFilterSet(ScopedFilterSet):
 
     year = YearFilter(label=_("year"))
     level = django_filters.ChoiceFilter(choices=GradeLevel.choices, label=_("assessed by"))
-    pairing = IdFilter(
-        method=filter_pairing_tree,
-        label=_("pairing (incl. pairings below)"),
-        model="pairings.Pairing",
-    )
+    pairing = pairing_tree_filter("pairing")
 
     class Meta:
         model = OfficialGrade
@@ -70,11 +61,7 @@ class OfficialGradeFilterSet(ScopedFilterSet):
 
 class PairingYearSummaryFilterSet(ScopedFilterSet):
     year = YearFilter(label=_("year"))
-    pairing = IdFilter(
-        method=filter_pairing_tree,
-        label=_("pairing (incl. pairings below)"),
-        model="pairings.Pairing",
-    )
+    pairing = pairing_tree_filter("pairing")
     level = django_filters.ChoiceFilter(
         field_name="pairing__level", choices=PairingLevel.choices, label=_("pairing level")
     )

@@ -36,7 +36,7 @@ from cadres.selectors import (
     deployment_started_in,
     membership_current_on,
 )
-from pairings.models import Pairing
+from pairings.filters import pairing_tree_filter
 
 
 class PersonFilterSet(ScopedFilterSet):
@@ -60,9 +60,7 @@ class DeploymentFilterSet(ScopedFilterSet):
     year_range_filters = ("start_year",)
     search_fields = ("person__name", "post", "host_organization__name")
 
-    pairing = IdFilter(
-        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
-    )
+    pairing = pairing_tree_filter("pairing")
     status = django_filters.ChoiceFilter(choices=DeploymentStatus.choices, label=_("status"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     kind = django_filters.ChoiceFilter(choices=DeploymentKind.choices, label=_("kind"))
@@ -93,9 +91,6 @@ class DeploymentFilterSet(ScopedFilterSet):
             "person",
         ]
 
-    def filter_pairing(self, queryset, name, value):
-        return queryset.filter(pairing__any_id=Pairing.objects.descendant_ids([value]))
-
     def filter_start_year(self, queryset, name, value):
         return queryset.filter(deployment_started_in(value))
 
@@ -111,27 +106,12 @@ class DeploymentFilterSet(ScopedFilterSet):
         )
 
 
-def in_pairing_tree(lookup: str):
-    """A filter method: rows whose ``lookup`` is the pairing or one below it."""
-
-    def method(self, queryset, name, value):
-        ids = Pairing.objects.descendant_ids([value])
-        return queryset.filter(**{f"{lookup}__any_id": ids})
-
-    return method
-
-
-PAIRING_LABEL = _("pairing (incl. pairings below)")
-
-
 class TeamFilterSet(ScopedFilterSet):
     search_fields = ("name", "host_organization__name", "notes")
 
-    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL, model="pairings.Pairing")
+    pairing = pairing_tree_filter("pairing")
     kind = django_filters.ChoiceFilter(choices=TeamKind.choices, label=_("kind"))
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("active on"))
-
-    filter_pairing = in_pairing_tree("pairing")
 
     class Meta:
         model = Team
@@ -146,12 +126,10 @@ class TeamMemberFilterSet(ScopedFilterSet):
 
     team = IdFilter(field_name="team", label=_("team"), model="cadres.Team")
     person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
-    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL, model="pairings.Pairing")
+    pairing = pairing_tree_filter("team__pairing")
     role = django_filters.ChoiceFilter(choices=TeamRole.choices, label=_("role"))
     subgroup = django_filters.CharFilter(field_name="subgroup", label=_("sub-group"))
     current_on = django_filters.DateFilter(method="filter_current_on", label=_("member on"))
-
-    filter_pairing = in_pairing_tree("team__pairing")
 
     class Meta:
         model = TeamMember
@@ -186,11 +164,9 @@ class LeaveRequestFilterSet(ScopedFilterSet):
 
     person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
     team = IdFilter(field_name="team", label=_("team"), model="cadres.Team")
-    pairing = IdFilter(method="filter_pairing", label=PAIRING_LABEL, model="pairings.Pairing")
+    pairing = pairing_tree_filter("team__pairing")
     status = django_filters.ChoiceFilter(choices=LeaveStatus.choices, label=_("status"))
     on = django_filters.DateFilter(method="filter_on", label=_("on leave on"))
-
-    filter_pairing = in_pairing_tree("team__pairing")
 
     class Meta:
         model = LeaveRequest

@@ -26,21 +26,13 @@ from funds.models import (
     OverAllocation,
     Park,
 )
-from pairings.models import Pairing
+from pairings.filters import pairing_tree_filter
 
 
 class PairingTreeFilterSet(ScopedFilterSet):
-    """Adds ``pairing`` (id, with the pairings below) through ``pairing_lookup``."""
+    """Adds ``pairing`` (id, with the pairings below)."""
 
-    pairing_lookup = "pairing"
-
-    pairing = IdFilter(
-        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
-    )
-
-    def filter_pairing(self, queryset, name, value):
-        ids = Pairing.objects.descendant_ids([value])
-        return queryset.filter(**{f"{self.pairing_lookup}__any_id": ids})
+    pairing = pairing_tree_filter("pairing")
 
 
 def _date_range(field: str):
@@ -149,7 +141,7 @@ class InvestmentTrancheFilterSet(PairingTreeFilterSet):
     # A dashboard figure over several years links here with ``from_year`` (core.filters).
     year_range_filters = ("year",)
     search_fields = ("investment__enterprise__name", "investment__name", "note")
-    pairing_lookup = "investment__pairing"
+    pairing = pairing_tree_filter("investment__pairing")
 
     year = YearFilter(field_name="date", lookup_expr="year", label=_("year"))
     investment = IdFilter(field_name="investment", label=_("investment"), model="funds.Investment")

@@ -7,6 +7,26 @@ from pairings.choices import OrganizationKind, PairingLevel, PairingStatus, Prog
 from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
 
 
+def pairing_tree_filter(*lookups: str) -> IdFilter:
+    """``?pairing=<id>``: rows where any of ``lookups`` is that pairing or one below it.
+
+    Every list's pairing filter: a dashboard figure of a city pairing counts
+    the pairings below it, so its link lists exactly the rows it was computed
+    from. The tree's ids go as one array parameter (``__any_id``).
+    """
+
+    def in_tree(queryset, name, value):
+        tree = Pairing.objects.descendant_ids([value])
+        condition = Q()
+        for lookup in lookups:
+            condition |= Q(**{f"{lookup}__any_id": tree})
+        return queryset.filter(condition)
+
+    return IdFilter(
+        method=in_tree, label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
+    )
+
+
 def _within_region(lookup: str):
     """A filter method: rows whose ``lookup`` region is the given code or lies inside it."""
 

@@ -12,7 +12,8 @@ from aidtrack.core.filters import (
     YearFilter,
     reference_widget,
 )
-from pairings.models import Pairing, Region
+from pairings.filters import pairing_tree_filter
+from pairings.models import Region
 from projects.choices import (
     Aggregation,
     IndicatorCategory,
@@ -35,25 +36,10 @@ from projects.models import (
 )
 
 
-def _pairing_tree(value) -> frozenset[int]:
-    return Pairing.objects.descendant_ids([value])
-
-
 class _PairingTreeFilterSet(ScopedFilterSet):
     """``?pairing=<id>`` matches the pairing and every pairing below it, as the figures do."""
 
-    pairing_lookups: tuple[str, ...] = ("pairing",)
-
-    pairing = IdFilter(
-        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
-    )
-
-    def filter_pairing(self, queryset, name, value):
-        tree = _pairing_tree(value)
-        condition = Q()
-        for lookup in self.pairing_lookups:
-            condition |= Q(**{f"{lookup}__any_id": tree})
-        return queryset.filter(condition)
+    pairing = pairing_tree_filter("pairing")
 
 
 class IndicatorFilterSet(ScopedFilterSet):
@@ -129,18 +115,13 @@ class ProgressUpdateFilterSet(ScopedFilterSet):
     search_fields = ("note", "project__name", "project__code")
 
     project = IdFilter(field_name="project", label=_("project"), model="projects.Project")
-    pairing = IdFilter(
-        method="filter_pairing", label=_("pairing (incl. pairings below)"), model="pairings.Pairing"
-    )
+    pairing = pairing_tree_filter("pairing")  # the row's copy of its project's: no join
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
 
     class Meta:
         model = ProgressUpdate
         fields = ["q", "project", "pairing", "date_from", "date_to"]
-
-    def filter_pairing(self, queryset, name, value):
-        return queryset.filter(pairing__any_id=_pairing_tree(value))  # the row's copy: no join
 
 
 class ProjectAttachmentFilterSet(ScopedFilterSet):
@@ -163,7 +144,7 @@ class OutcomeReportFilterSet(_PairingTreeFilterSet):
     year_range_filters = ("year",)
 
     search_fields = ("indicator__code", "indicator__name_zh", "note")
-    pairing_lookups = ("pairing", "project__pairing")
+    pairing = pairing_tree_filter("pairing", "project__pairing")
 
     indicator = django_filters.CharFilter(
         field_name="indicator__code",
