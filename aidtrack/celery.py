@@ -17,4 +17,4 @@ def _settle_collector(**_kwargs) -> None:
     """A worker process runs long jobs (imports, exports): its collector as a web process's."""
     from aidtrack.core.collector import settle
 
-    settle()
+    settle(serves_pages=False)

@@ -30,12 +30,14 @@ MIDDLE_EVERY = 20
 FULL_EVERY = 10
 
 
-def settle() -> None:
+def settle(*, serves_pages: bool = True) -> None:
     """Once a server process has started: load what it serves, freeze it, and collect
-    young objects less often (see above)."""
-    from django.urls import get_resolver
+    young objects less often (see above). A worker serves no page: its views are
+    not imported for it."""
+    if serves_pages:
+        from django.urls import get_resolver
 
-    get_resolver().url_patterns  # noqa: B018 - imports every view, serializer and form
+        get_resolver().url_patterns  # noqa: B018 - imports every view, serializer and form
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_OBJECTS, MIDDLE_EVERY, FULL_EVERY)
