@@ -6,6 +6,7 @@ administrators only.
 
 import functools
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -89,7 +90,7 @@ class AssessmentSerializer(ReadModelSerializer):
 
     @extend_schema_field(IndicatorFigureSerializer(many=True))
     def get_indicators(self, summary):
-        figure = _compiled(IndicatorFigureSerializer)
+        figure = _compiled(IndicatorFigureSerializer, timezone.get_current_timezone_name())
         return [figure(row) for row in self._presented(summary)["figures"]]
 
     @extend_schema_field(serializers.DictField())
@@ -101,7 +102,7 @@ class AssessmentSerializer(ReadModelSerializer):
 
     @extend_schema_field(OfficialGradeBriefSerializer(many=True))
     def get_official_grades(self, summary):
-        grade = _compiled(OfficialGradeBriefSerializer)
+        grade = _compiled(OfficialGradeBriefSerializer, timezone.get_current_timezone_name())
         return [grade(g) for g in summary.pairing.official_grades.all() if g.year == summary.year]
 
     def _presented(self, summary) -> dict:
@@ -112,9 +113,10 @@ class AssessmentSerializer(ReadModelSerializer):
 
 
 @functools.cache
-def _compiled(serializer_class):
-    """A nested serializer's row function (core.api_rows), built once: not a new
-    serializer, which copies all its fields, for each summary of a page."""
+def _compiled(serializer_class, _time_zone: str):
+    """A nested serializer's row function (core.api_rows), built once per time zone (a
+    row function writes date-times in the zone it was built in): not a new serializer,
+    which copies all its fields, for each summary of a page."""
     return row_function(serializer_class())
 
 
