@@ -219,7 +219,7 @@ class DashboardMixin(BrowserAccessMixin):
         scope = self.request.user.pairing_ids_in_scope(scoping.VIEW)
         if scope is None:
             return self.scoped_pairings().filter(parent__isnull=True)
-        return self.scoped_pairings().exclude(parent_id__in=scope)
+        return self.scoped_pairings().exclude(parent_id__any_id=scope)
 
     def level(self, parent=None):
         """The pairings right below ``parent`` (the top level without one), with how many
