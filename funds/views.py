@@ -267,7 +267,7 @@ def _years_with_money(user, pairing_ids) -> list[int]:
     """Programme years with allocations or projects, newest first (a few rows per model)."""
     years = set()
     for model in (FundAllocation, Project):
-        rows = model.objects.for_user(user).filter(pairing__in=pairing_ids)
+        rows = model.objects.for_user(user).filter(pairing__any_id=pairing_ids)
         years |= set(rows.order_by().values_list("year", flat=True).distinct())
     return sorted(years, reverse=True)
 
@@ -280,7 +280,7 @@ def pairing_funds_tab(request, pairing) -> dict:
     """
     user = request.user
     pairing_ids = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
-    visible = Pairing.objects.for_user(user).filter(pk__in=pairing_ids)
+    visible = Pairing.objects.for_user(user).filter(pk__any_id=pairing_ids)
     years = _years_with_money(user, pairing_ids)
     # The year every dashboard opens on (aidtrack.core.years), unless one is asked for.
     year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])
@@ -294,7 +294,7 @@ def pairing_funds_tab(request, pairing) -> dict:
         pk for pk, row in by_pairing.items() if any(row[key] for key in ("allocated", "committed"))
     ]
     names = (
-        visible.filter(pk__in=with_money)
+        visible.filter(pk__any_id=with_money)
         .select_related(*Pairing.name_related())
         .order_by(*Pairing.DISPLAY_ORDER)[:FIRST_PAGE_SIZE]
     )
@@ -304,14 +304,14 @@ def pairing_funds_tab(request, pairing) -> dict:
     query = f"pairing={pairing.pk}&year={year}"
     allocations = first_page(
         FundAllocation.objects.for_user(user)
-        .filter(pairing__in=pairing_ids, year=year)
+        .filter(pairing__any_id=pairing_ids, year=year)
         .select_related(*Pairing.name_related("pairing"))
         .order_by("id"),  # the allocation list's order within a year (-year, id)
         f"{reverse('funds:fundallocation_list')}?{query}",
     )
     top_investments = (
         Investment.objects.for_user(user)
-        .filter(pairing__in=pairing_ids)
+        .filter(pairing__any_id=pairing_ids)
         .filter(Q(agreed_on__year=year) | Q(tranches__date__year=year))
         .distinct()
         .select_related("enterprise", "park")
