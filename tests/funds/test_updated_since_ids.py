@@ -1,5 +1,6 @@
-"""``?updated_since=`` reads few changed rows by their ids (UpdatedSinceFilter): the
-same rows, in the same id order, in the user's scope, as the walk it replaces."""
+"""``?updated_since=`` on fund transactions reads few changed rows by their ids
+(UpdatedSinceFilter, changes_spread_over_ids): the same rows, in the same id
+order, in the user's scope, as the walk it replaces."""
 
 from datetime import timedelta
 
@@ -63,3 +64,15 @@ def test_one_query_reads_the_ids_and_the_page_takes_them(world, changed, api_as)
         client.get(URL, {"page_size": 2, "updated_since": changed["since"]})
     assert len(since.captured_queries) == len(plain.captured_queries) + 1
     assert "ANY(" in since.captured_queries[-1]["sql"]
+
+
+def test_lists_of_other_models_run_no_extra_query(world, changed, api_as):
+    """Only a model whose changes lie among old ids says so (changes_spread_over_ids)."""
+    client = api_as(LEADER)
+    url = "/api/v1/projects/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(url, {"page_size": 2})
+    with CaptureQueriesContext(connection) as since:
+        client.get(url, {"page_size": 2, "updated_since": changed["since"]})
+    assert len(since.captured_queries) == len(plain.captured_queries)
