@@ -191,6 +191,10 @@ class FundTransaction(BaseModel):
     pairing = pairing_copy.pairing_field()
 
     scope_path = "pairing"
+    # Entries are never edited, but an edit of their project touches them (the API shows
+    # its pairing and year: core.feed), so recent changes lie among the oldest ids: an
+    # ``updated_since`` page reads the few changed rows by id (core.api_defaults).
+    changes_spread_over_ids = True
     # A voucher is entered once per project and kind; a retried entry is a 409
     # naming the first (core.natural_keys). Blank vouchers and reversals, which
     # carry the voucher of the entry they cancel, may repeat.

@@ -144,7 +144,8 @@ class OutcomeReportFilterSet(_PairingTreeFilterSet):
     year_range_filters = ("year",)
 
     search_fields = ("indicator__code", "indicator__name_zh", "note")
-    pairing = pairing_tree_filter("pairing", "project__pairing")
+    # The report's pairing, or else its project's, as one column (projects.pairing_copy).
+    pairing = pairing_tree_filter("scope_pairing")
 
     indicator = django_filters.CharFilter(
         field_name="indicator__code",

@@ -561,6 +561,9 @@ class OutcomeReport(BaseModel):
         blank=True,
         related_name="outcome_reports",
     )
+    # The pairing, or else the project's, kept by a trigger (projects.pairing_copy):
+    # the scope as one indexed column.
+    scope_pairing = pairing_copy.report_scope_field()
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -679,6 +682,8 @@ class OutcomeReport(BaseModel):
             models.Index(fields=["status", "year"]),
             # The list's order (projects.tables.OutcomeReportTable).
             models.Index(fields=["-year", "indicator", "id"], name="outcome_report_list_order"),
+            # A scope's rows by id (the API's order).
+            models.Index(fields=["scope_pairing", "id"], name="outcome_report_scope_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -752,11 +757,11 @@ class OutcomeReport(BaseModel):
     def scope_q(cls, pairing_ids) -> Q:
         """Reports on one of the pairings, or on a project of one of them.
 
-        The projects as a semi-join (``project IN (SELECT …)``), not a LEFT
-        JOIN of every project ORed with the reports' own pairing, which the
-        planner can only answer by hashing the whole projects table.
+        One column, ``scope_pairing`` (the pairing, or else the project's): an
+        OR of the pairing and a semi-join over the scope's projects left the
+        planner no index in the list's order.
         """
-        return Q(pairing__any_id=pairing_ids) | Q(project__in=_projects_of(pairing_ids))
+        return Q(scope_pairing__any_id=pairing_ids)
 
     @property
     def subject(self):
@@ -853,11 +858,6 @@ class OutcomeReport(BaseModel):
         return None
 
 
-def _projects_of(pairing_ids):
-    """The ids of the pairings' projects, as a subquery."""
-    return Project.objects.filter(pairing__any_id=pairing_ids).values("pk")
-
-
 class OutcomeReportReview(models.Model):
     """One step of a report's review: who submitted, approved, returned or reopened, and why."""
 
@@ -891,6 +891,11 @@ class OutcomeEvidence(AttachmentBase):
     report = models.ForeignKey(
         OutcomeReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="evidence"
     )
+    # The report's scope pairing, kept by a trigger (projects.pairing_copy): the scope
+    # without a join.
+    pairing = pairing_copy.pairing_field()
+
+    scope_path = "pairing"
     # Evidence is added only while its report is open (see the service).
     writes = Writes(save="projects.services.evidence_save")
 
@@ -898,16 +903,14 @@ class OutcomeEvidence(AttachmentBase):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["report", "-created_at", "-id"]
-        # The list's order (projects.tables.OutcomeEvidenceTable).
-        indexes = [models.Index(fields=["-created_at", "-id"], name="outcome_evidence_newest")]
+        indexes = [
+            # The list's order (projects.tables.OutcomeEvidenceTable).
+            models.Index(fields=["-created_at", "-id"], name="outcome_evidence_newest"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="evidence_pairing_id_idx"),
+        ]
 
     scope_keys_via = "report"  # the change feed's scope (core.feed)
-
-    @classmethod
-    def scope_q(cls, pairing_ids) -> Q:
-        return Q(report__pairing__any_id=pairing_ids) | Q(
-            report__project__in=_projects_of(pairing_ids)
-        )
 
     def locked_reason(self, user) -> str | None:
         return self.report.locked_reason(user) if self.report_id else None

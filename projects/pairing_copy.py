@@ -37,31 +37,42 @@ def pairing_field():
     )
 
 
-def copy_sql(table: str) -> str:
-    """The two triggers that keep ``table.pairing_id`` equal to its project's pairing."""
+def copy_sql(
+    table: str,
+    *,
+    parent: str = "projects_project",
+    key: str = "project_id",
+    source: str = "pairing_id",
+    column: str = "pairing_id",
+) -> str:
+    """The two triggers that keep ``table.column`` equal to its parent's ``source``.
+
+    The parent is the project (``key`` the row's reference to it) unless said
+    otherwise: outcome evidence copies its report's scope pairing.
+    """
     return f"""
 CREATE OR REPLACE FUNCTION {table}_pairing() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.pairing_id := (SELECT pairing_id FROM projects_project WHERE id = NEW.project_id);
+    NEW.{column} := (SELECT {source} FROM {parent} WHERE id = NEW.{key});
     RETURN NEW;
 END
 $$;
 CREATE OR REPLACE TRIGGER pairing_of_project
-BEFORE INSERT OR UPDATE OF project_id, pairing_id ON {table}
+BEFORE INSERT OR UPDATE OF {key}, {column} ON {table}
 FOR EACH ROW EXECUTE FUNCTION {table}_pairing();
 CREATE OR REPLACE FUNCTION {table}_pairing_moved() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE {table} SET pairing_id = NEW.pairing_id WHERE project_id = NEW.id;
+    UPDATE {table} SET {column} = NEW.{source} WHERE {key} = NEW.id;
     RETURN NULL;
 END
 $$;
 CREATE OR REPLACE TRIGGER {table}_pairing
-AFTER UPDATE OF pairing_id ON projects_project
-FOR EACH ROW WHEN (OLD.pairing_id IS DISTINCT FROM NEW.pairing_id)
+AFTER UPDATE OF {source} ON {parent}
+FOR EACH ROW WHEN (OLD.{source} IS DISTINCT FROM NEW.{source})
 EXECUTE FUNCTION {table}_pairing_moved();
-"""  # noqa: S608 - table names from the migrations
+"""  # noqa: S608 - table and column names from the migrations
 
 
 def add_sql(table: str, index: str) -> str:
@@ -113,6 +124,143 @@ def operations(model_name: str, table: str, index: str):
                 migrations.AddIndex(
                     model_name=model_name,
                     index=models.Index(fields=["pairing", "id"], name=index),
+                ),
+            ],
+        )
+    ]
+
+
+# -- outcome reports and their evidence ------------------------------------------------
+#
+# A report's subject is a pairing or a project, never both (the
+# ``outcome_report_one_subject`` constraint), so its scope is
+# ``coalesce(pairing, the project's pairing)``. Read through the project, a
+# coordinator's list was an OR of the report's pairing and a semi-join over
+# every project of the scope, which no index answers in the list's order
+# (2-4x the leader's list). ``scope_pairing`` holds that coalesce, kept like
+# the copies above: filled on every write of the report, moved with a project
+# moved to another pairing. Evidence copies its report's, as an attachment
+# copies its project's, so each scope is one indexed column.
+
+REPORTS = "projects_outcomereport"
+EVIDENCE = "projects_outcomeevidence"
+
+
+def report_scope_field():
+    """The report's scope pairing: its own pairing, or else its project's (trigger-kept)."""
+    return models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("scope pairing"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        editable=False,
+        blank=True,  # empty until the trigger fills it
+        db_index=False,  # the (scope_pairing, id) index leads with it
+    )
+
+
+def report_scope_sql() -> str:
+    """The triggers that keep ``scope_pairing_id`` the report's pairing, or else its project's."""
+    return f"""
+CREATE OR REPLACE FUNCTION {REPORTS}_scope() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.scope_pairing_id := coalesce(
+        NEW.pairing_id, (SELECT pairing_id FROM projects_project WHERE id = NEW.project_id));
+    RETURN NEW;
+END
+$$;
+CREATE OR REPLACE TRIGGER scope_of_subject
+BEFORE INSERT OR UPDATE OF pairing_id, project_id, scope_pairing_id ON {REPORTS}
+FOR EACH ROW EXECUTE FUNCTION {REPORTS}_scope();
+CREATE OR REPLACE FUNCTION {REPORTS}_scope_moved() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE {REPORTS} SET scope_pairing_id = NEW.pairing_id WHERE project_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+CREATE OR REPLACE TRIGGER {REPORTS}_scope
+AFTER UPDATE OF pairing_id ON projects_project
+FOR EACH ROW WHEN (OLD.pairing_id IS DISTINCT FROM NEW.pairing_id)
+EXECUTE FUNCTION {REPORTS}_scope_moved();
+"""  # noqa: S608
+
+
+def report_scope_add_sql() -> str:
+    """Both columns filled in one rewrite of each table (see ``add_sql``), then kept."""
+    evidence_copy = copy_sql(EVIDENCE, parent=REPORTS, key="report_id", source="scope_pairing_id")
+    return f"""
+ALTER TABLE {REPORTS} ADD COLUMN scope_pairing_id bigint;
+CREATE FUNCTION pg_temp.project_pairing(project bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$ SELECT pairing_id FROM projects_project WHERE id = project $$;
+ALTER TABLE {REPORTS}
+  ALTER COLUMN scope_pairing_id TYPE bigint
+    USING coalesce(pairing_id, pg_temp.project_pairing(project_id)),
+  ALTER COLUMN scope_pairing_id SET NOT NULL;
+DROP FUNCTION pg_temp.project_pairing(bigint);
+ALTER TABLE {REPORTS} ADD CONSTRAINT {REPORTS}_scope_pairing_id_fk FOREIGN KEY (scope_pairing_id)
+  REFERENCES pairings_pairing (id) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX outcome_report_scope_id_idx ON {REPORTS} (scope_pairing_id, id);
+{report_scope_sql()}
+ALTER TABLE {EVIDENCE} ADD COLUMN pairing_id bigint;
+CREATE FUNCTION pg_temp.report_scope(report bigint) RETURNS bigint
+LANGUAGE sql STABLE AS $$ SELECT scope_pairing_id FROM {REPORTS} WHERE id = report $$;
+ALTER TABLE {EVIDENCE}
+  ALTER COLUMN pairing_id TYPE bigint USING pg_temp.report_scope(report_id),
+  ALTER COLUMN pairing_id SET NOT NULL;
+DROP FUNCTION pg_temp.report_scope(bigint);
+ALTER TABLE {EVIDENCE} ADD CONSTRAINT {EVIDENCE}_pairing_id_fk FOREIGN KEY (pairing_id)
+  REFERENCES pairings_pairing (id) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX evidence_pairing_id_idx ON {EVIDENCE} (pairing_id, id);
+{evidence_copy}
+-- A rewritten column has no statistics, and a rewrite is no change autovacuum counts: without
+-- them the planner took a city's 53 pairings for a quarter of the reports.
+ANALYZE {REPORTS} (scope_pairing_id);
+ANALYZE {EVIDENCE} (pairing_id);
+"""  # noqa: S608
+
+
+def report_scope_remove_sql() -> str:
+    return f"""
+DROP TRIGGER IF EXISTS {EVIDENCE}_pairing ON {REPORTS};
+DROP FUNCTION IF EXISTS {EVIDENCE}_pairing_moved();
+DROP TRIGGER IF EXISTS pairing_of_project ON {EVIDENCE};
+DROP FUNCTION IF EXISTS {EVIDENCE}_pairing();
+ALTER TABLE {EVIDENCE} DROP COLUMN pairing_id;
+DROP TRIGGER IF EXISTS {REPORTS}_scope ON projects_project;
+DROP FUNCTION IF EXISTS {REPORTS}_scope_moved();
+DROP TRIGGER IF EXISTS scope_of_subject ON {REPORTS};
+DROP FUNCTION IF EXISTS {REPORTS}_scope();
+ALTER TABLE {REPORTS} DROP COLUMN scope_pairing_id;
+"""
+
+
+def report_scope_operations():
+    """The migration operations for the report's scope pairing and the evidence's copy."""
+    from django.db import migrations
+
+    return [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(report_scope_add_sql(), reverse_sql=report_scope_remove_sql())
+            ],
+            state_operations=[
+                migrations.AddField(
+                    model_name="outcomereport", name="scope_pairing", field=report_scope_field()
+                ),
+                migrations.AddIndex(
+                    model_name="outcomereport",
+                    index=models.Index(
+                        fields=["scope_pairing", "id"], name="outcome_report_scope_id_idx"
+                    ),
+                ),
+                migrations.AddField(
+                    model_name="outcomeevidence", name="pairing", field=pairing_field()
+                ),
+                migrations.AddIndex(
+                    model_name="outcomeevidence",
+                    index=models.Index(fields=["pairing", "id"], name="evidence_pairing_id_idx"),
                 ),
             ],
         )

@@ -104,11 +104,42 @@ class UpdatedSinceFilter(BaseFilterBackend):
     # PostgreSQL refuses a time zone offset beyond ±15:59 (Python allows ±23:59).
     largest_offset = timedelta(hours=15, minutes=59)
 
+    # Up to this many changed rows are found first and the page read by their ids.
+    few_changes = 2_000
+
     def filter_queryset(self, request, queryset, view):
         raw = request.query_params.get(self.param)
         if not raw or not has_updated_at(queryset.model):
             return queryset
-        return queryset.filter(updated_at__gte=self.parse(raw))
+        changed = queryset.filter(updated_at__gte=self.parse(raw))
+        if getattr(queryset.model, "changes_spread_over_ids", False):
+            return self.by_ids_if_few(changed)
+        return changed
+
+    def by_ids_if_few(self, changed):
+        """``changed`` limited to its own ids when it has at most ``few_changes`` rows.
+
+        Pages go by id (the paging contract: stable while rows change), and
+        the planner walks the primary key to fill one, expecting changed rows
+        to be spread evenly and plentiful. Few rows changed since a recent
+        sync point, spread over all the ids (an old record edited today): the
+        walk read 2.7M fund transactions to find 500 of 552. One query first
+        reads the ids of the changed rows (the scoped, filtered list, no
+        order, at most ``few_changes`` + 1 of them); if that is all of them,
+        the page also takes ``id = ANY(those ids)``, an index scan in id
+        order, else (an old time, many changes, plentiful on any walk) it is
+        read as before. Same rows, same order: the scope and the filters stay
+        on the page's query.
+
+        Only for a model that says ``changes_spread_over_ids``: where recent
+        changes are mostly new rows, at the end of the ids, the walk is short
+        and the extra query cost more than it saved (10-40 ms at national
+        scale on most lists).
+        """
+        ids = list(changed.order_by().values_list("pk", flat=True)[: self.few_changes + 1])
+        if len(ids) > self.few_changes:
+            return changed
+        return changed.filter(pk__any_id=ids)
 
     def parse(self, raw: str):
         try:

@@ -1224,13 +1224,13 @@ class NationalDataset:
     def make_outcome_reports(self):
         """Yearly reports of six indicators per pairing; past years approved, four eyes."""
         rng = self.rng("outcome_reports")
-        self.submitted_reports = []  # (id, submitted at): their evidence was added before
+        self.submitted_reports = []  # (id, submitted at, pairing): evidence came before
         submitter = self.users["scale_coord_province"]
         reviewer = self.users["scale_reviewer"]
         columns = (
-            "id, indicator_id, pairing_id, project_id, year, quarter, month, value, breakdown, "
-            "note, status, submitted_at, submitted_by_id, reviewed_at, reviewed_by_id, "
-            "review_comment, created_at, updated_at"
+            "id, indicator_id, pairing_id, scope_pairing_id, project_id, year, quarter, month, "
+            "value, breakdown, note, status, submitted_at, submitted_by_id, reviewed_at, "
+            "reviewed_by_id, review_comment, created_at, updated_at"
         )
         reviews = self.copy(
             "projects_outcomereportreview", "id, report_id, action, comment, user_id, at"
@@ -1263,6 +1263,9 @@ class NationalDataset:
                                 report_id,
                                 indicator_id,
                                 p.id,
+                                # The scope pairing (projects.pairing_copy): the load runs
+                                # without triggers.
+                                p.id,
                                 None,
                                 year,
                                 None,
@@ -1284,7 +1287,7 @@ class NationalDataset:
                             reviews.add(
                                 (reviews.next_id, report_id, "submit", "", submitter, submitted)
                             )
-                            self.submitted_reports.append((report_id, submitted))
+                            self.submitted_reports.append((report_id, submitted, p.id))
                         if reviewed:
                             action = "approve" if status == "approved" else "return"
                             reviews.add(
@@ -1594,11 +1597,12 @@ class NationalDataset:
                 at = self.stamp(min(start + 30, self.today), 16)
                 out.add((out.next_id, title, name, size, at, at, project_id, pairing.id, None))
         name, size = files["成效佐证材料"]
-        with self.copy("projects_outcomeevidence", f"{columns}, report_id") as evidence:
-            for report_id, submitted in self.submitted_reports:
+        # The report's scope pairing is written here: no triggers (projects.pairing_copy).
+        with self.copy("projects_outcomeevidence", f"{columns}, report_id, pairing_id") as evidence:
+            for report_id, submitted, pairing_id in self.submitted_reports:
                 if rng.random() < 0.25:
                     evidence.add((evidence.next_id, "成效佐证材料", name, size, submitted,
-                                  submitted, report_id))  # fmt: skip
+                                  submitted, report_id, pairing_id))  # fmt: skip
         return {"projects_projectattachment": out.rows, "projects_outcomeevidence": evidence.rows}
 
 
