@@ -669,6 +669,9 @@ class CheckIn(BaseModel):
         indexes = [
             # The check-ins list's default order (core.paging pages by it).
             models.Index(fields=["-date", "-slot", "id"], name="checkin_list_order_idx"),
+            # A small scope's capped count (core.paging) reads its 10,001 rows here, not
+            # 20x as many in a sequential scan (cadres 0008).
+            models.Index(fields=["home_organization", "id"], name="checkin_home_org_id_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
