@@ -35,6 +35,7 @@ from cadres.choices import (
 from cadres.masking import mask_id_number, mask_phone
 from cadres.selectors import leading_memberships, membership_current_on, people_reached_by
 from cadres.validators import id_number_birth_date, validate_id_number, validate_phone
+from pairings import copies
 from pairings.models import Organization, Pairing
 
 
@@ -141,14 +142,15 @@ class Person(BaseModel):
         return Q(pk__in=people_reached_by(user))
 
     @classmethod
-    def scope_q_through(cls, pairing_ids, lookup: str) -> Q:
-        """The same scope for a record that belongs to a person through ``lookup``.
+    def scope_q_through(cls, pairing_ids) -> Q:
+        """The same scope for a record that belongs to a person.
 
-        Through the join to the person (which a list of such records makes
-        anyway), not ``person IN (every person in scope)``: with a LIMIT the
-        planner may test each record against all those people one by one.
+        On the record's own copy of the person's home organisation
+        (``home_organization``, pairings.copies), not through the join to the
+        person: with it the planner hash-joined every person in scope (a
+        deep page, a capped count) or probed a person for each row of a list.
         """
-        return Organization.in_scope_q(f"{lookup}__home_organization", pairing_ids)
+        return Organization.in_scope_q("home_organization", pairing_ids)
 
     def unique_error_message(self, model_class, unique_check):
         """One neutral refusal for a taken ID number, whoever holds it and wherever.
@@ -533,6 +535,9 @@ class TeamMember(BaseModel):
         on_delete=models.PROTECT,
         related_name="team_memberships",
     )
+    # The team's, kept by a trigger (pairings.copies): the scope without a join, and the
+    # scope's id range for the API's deep pages (core.scoping.scope_id_bound).
+    pairing = copies.pairing_field()
     role = models.CharField(
         _("role"), max_length=30, choices=TeamRole.choices, default=TeamRole.MEMBER
     )
@@ -546,7 +551,7 @@ class TeamMember(BaseModel):
         _("left on"), null=True, blank=True, help_text=_("Empty: until the team's end.")
     )
 
-    scope_path = "team__pairing"
+    scope_path = "pairing"
 
     class Meta:
         verbose_name = _("team member")
@@ -554,7 +559,9 @@ class TeamMember(BaseModel):
         ordering = ["team", "subgroup", "role", "id"]
         # The list's order (cadres.tables.TeamMemberTable).
         indexes = [
-            models.Index(fields=["-team", "subgroup", "role", "id"], name="team_member_list_order")
+            models.Index(fields=["-team", "subgroup", "role", "id"], name="team_member_list_order"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="team_member_pairing_id_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -645,6 +652,8 @@ class CheckIn(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="check_ins"
     )
+    # The person's, kept by a trigger (pairings.copies): the scope without a join.
+    home_organization = copies.home_organization_field()
     date = models.DateField(_("date"))
     slot = models.CharField(_("slot"), max_length=10, choices=CheckInSlot.choices)
     state = models.CharField(
@@ -660,6 +669,9 @@ class CheckIn(BaseModel):
         indexes = [
             # The check-ins list's default order (core.paging pages by it).
             models.Index(fields=["-date", "-slot", "id"], name="checkin_list_order_idx"),
+            # A small scope's capped count (core.paging) reads its 10,001 rows here, not
+            # 20x as many in a sequential scan (cadres 0008).
+            models.Index(fields=["home_organization", "id"], name="checkin_home_org_id_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -690,7 +702,7 @@ class CheckIn(BaseModel):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids, "person")
+        return Person.scope_q_through(pairing_ids)
 
     @classmethod
     def own_q(cls, user) -> Q:
@@ -841,6 +853,8 @@ class Mentorship(BaseModel):
     mentor = models.ForeignKey(
         Person, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="mentorships"
     )
+    # The mentor's, kept by a trigger (pairings.copies): the scope without a join.
+    home_organization = copies.home_organization_field()
     subject = models.CharField(
         _("field taught"), max_length=100, blank=True, help_text=_("e.g. 心内科介入")
     )
@@ -873,7 +887,7 @@ class Mentorship(BaseModel):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids, "mentor")
+        return Person.scope_q_through(pairing_ids)
 
     @property
     def apprentice_rows(self) -> list[tuple[str, str]]:
@@ -920,6 +934,8 @@ class Award(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="awards"
     )
+    # The person's, kept by a trigger (pairings.copies): the scope without a join.
+    home_organization = copies.home_organization_field()
     title = models.CharField(_("title"), max_length=200, help_text=_("e.g. 粤黔协作工作突出个人"))
     level = models.CharField(_("level"), max_length=20, choices=AwardLevel.choices)
     year = models.PositiveSmallIntegerField(_("year"), validators=[_validate_year])
@@ -940,7 +956,7 @@ class Award(BaseModel):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids, "person")
+        return Person.scope_q_through(pairing_ids)
 
 
 class CareRecord(BaseModel):
@@ -949,6 +965,8 @@ class CareRecord(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="care_records"
     )
+    # The person's, kept by a trigger (pairings.copies): the scope without a join.
+    home_organization = copies.home_organization_field()
     kind = models.CharField(_("kind"), max_length=20, choices=CareKind.choices)
     date = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True)
@@ -975,7 +993,7 @@ class CareRecord(BaseModel):
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids, "person")
+        return Person.scope_q_through(pairing_ids)
 
     def clean(self):
         if self.date and self.follow_up_date and self.follow_up_date < self.date:

@@ -153,9 +153,8 @@ class AgreementTargetFilterSet(ScopedFilterSet):
 
     year = YearFilter(field_name="agreement__year", label=_("year"))
     agreement = IdFilter(field_name="agreement", label=_("agreement"), model="pairings.Agreement")
-    pairing = IdFilter(
-        field_name="agreement__pairing", label=_("pairing"), model="pairings.Pairing"
-    )
+    # The row's copy of its agreement's pairing (pairings.copies), not through a join.
+    pairing = IdFilter(field_name="pairing", label=_("pairing"), model="pairings.Pairing")
 
     class Meta:
         model = AgreementTarget

@@ -13,6 +13,7 @@ from aidtrack.core import orgscope
 from aidtrack.core.files import UPLOAD_HELP, upload_path, validate_upload
 from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
+from pairings import copies
 from pairings.choices import (
     OrganizationKind,
     PairingLevel,
@@ -520,18 +521,23 @@ class AgreementTarget(BaseModel):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="targets"
     )
+    # The agreement's, kept by a trigger (pairings.copies): the scope without a join, and
+    # the scope's id range for the API's deep pages (core.scoping.scope_id_bound).
+    pairing = copies.pairing_field()
     indicator_code = models.CharField(_("indicator code"), max_length=50)
     indicator_name = models.CharField(_("indicator"), max_length=200)
     target = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
     unit = models.CharField(_("unit"), max_length=20)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
-    scope_path = "agreement__pairing"
+    scope_path = "pairing"
 
     class Meta:
         verbose_name = _("agreement target")
         verbose_name_plural = _("agreement targets")
         ordering = ["agreement", "indicator_code"]
+        # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+        indexes = [models.Index(fields=["pairing", "id"], name="agreement_target_pairing_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "indicator_code"],

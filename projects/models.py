@@ -1023,6 +1023,8 @@ class Need(BaseModel):
             models.Index(fields=["pairing", "collected_on"]),
             # The list's default order (core.paging pages by it).
             models.Index(fields=["-collected_on", "id"], name="need_list_order_idx"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="need_pairing_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

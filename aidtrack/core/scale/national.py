@@ -480,8 +480,8 @@ class NationalDataset:
         )
         targets = self.copy(
             "pairings_agreementtarget",
-            "id, agreement_id, indicator_code, indicator_name, target, unit, notes, "
-            "created_at, updated_at",
+            "id, agreement_id, pairing_id, indicator_code, indicator_name, target, unit, "
+            "notes, created_at, updated_at",
         )
         with agreements, targets:
             for p in self.pairings:
@@ -511,6 +511,7 @@ class NationalDataset:
                             (
                                 target_id,
                                 agreement_id,
+                                p.id,  # the load runs without triggers: pairings.copies
                                 code,
                                 name,
                                 f"{value}.00",
@@ -694,7 +695,8 @@ class NationalDataset:
         )
         members = self.copy(
             "cadres_teammember",
-            "id, team_id, person_id, role, subgroup, joined_on, left_on, created_at, updated_at",
+            "id, team_id, pairing_id, person_id, role, subgroup, joined_on, left_on, "
+            "created_at, updated_at",
         )
         carry = 0.0
         with teams, members:
@@ -741,6 +743,7 @@ class NationalDataset:
                             (
                                 members.next_id,
                                 team_id,
+                                pairing.id,  # the load runs without triggers: pairings.copies
                                 person_id,
                                 role,
                                 "",
@@ -759,11 +762,16 @@ class NationalDataset:
         on_post = [d for d in self.deployments if d[5] == "on_post"]
         # Those who arrived within the window check in fewer days: 20 % more days make up for it.
         days = max(1, round(1.2 * self.size("check_ins") / (max(1, len(on_post)) * 2 * 0.92)))
-        columns = "id, person_id, date, slot, state, note, recorded_at, created_at, updated_at"
+        columns = (
+            "id, person_id, home_organization_id, date, slot, state, note, recorded_at, "
+            "created_at, updated_at"
+        )
         row_id = 0
         random_ = rng.random
         with self.copy("cadres_checkin", columns) as out:
             for _id, person_id, _pairing, start, _end, _status in on_post:
+                # The load runs without triggers, so it writes the copy itself (pairings.copies).
+                home = self.home_organization(person_id)
                 for ordinal in range(max(start, self.today - days + 1), self.today + 1):
                     day = self.day(ordinal)
                     for slot, hour in (("morning", "07"), ("evening", "21")):
@@ -780,9 +788,14 @@ class NationalDataset:
                         )
                         at = f"{day} {hour}:{row_id % 60:02d}:00+08"
                         out.add_line(
-                            f"{row_id}\t{person_id}\t{day}\t{slot}\t{state}\t{note}\t{at}\t{at}\t{at}"
+                            f"{row_id}\t{person_id}\t{home}\t{day}\t{slot}\t{state}\t{note}\t"
+                            f"{at}\t{at}\t{at}"
                         )
         return {"cadres_checkin": out.rows}
+
+    def home_organization(self, person_id: int) -> int:
+        """The person's home organisation: people are written with ids 1, 2, … in order."""
+        return self.people[person_id - 1][4]
 
     def make_person_records(self):
         """Leave requests, mentorships, awards and care records."""
@@ -829,8 +842,8 @@ class NationalDataset:
         talents = [d for d in self.deployments if d[5] in ("on_post", "completed")]
         with self.copy(
             "cadres_mentorship",
-            "id, mentor_id, subject, apprentices, goals, start_date, end_date, created_at, "
-            "updated_at",
+            "id, mentor_id, home_organization_id, subject, apprentices, goals, start_date, "
+            "end_date, created_at, updated_at",
         ) as mentorships:
             for i in range(self.size("mentorships")):
                 _id, person_id, pairing, start, end, status = talents[rng.randrange(len(talents))]
@@ -843,6 +856,7 @@ class NationalDataset:
                     (
                         i + 1,
                         person_id,
+                        self.home_organization(person_id),
                         rng.choice(SUBJECTS),
                         apprentices,
                         "带出一支带不走的队伍",
@@ -854,7 +868,8 @@ class NationalDataset:
                 )
         with self.copy(
             "cadres_award",
-            "id, person_id, title, level, year, issuer, notes, created_at, updated_at",
+            "id, person_id, home_organization_id, title, level, year, issuer, notes, "
+            "created_at, updated_at",
         ) as awards:
             levels = ("national", "provincial", "provincial", "city", "county")
             for i in range(self.size("awards")):
@@ -864,6 +879,7 @@ class NationalDataset:
                     (
                         i + 1,
                         person_id,
+                        self.home_organization(person_id),
                         rng.choice(AWARD_TITLES),
                         rng.choice(levels),
                         year,
@@ -875,7 +891,8 @@ class NationalDataset:
                 )
         with self.copy(
             "cadres_carerecord",
-            "id, person_id, kind, date, note, follow_up_date, created_at, updated_at",
+            "id, person_id, home_organization_id, kind, date, note, follow_up_date, "
+            "created_at, updated_at",
         ) as care:
             kinds = ("health_check", "insurance", "family_support", "psychological", "other")
             for i in range(self.size("care_records")):
@@ -886,6 +903,7 @@ class NationalDataset:
                     (
                         i + 1,
                         person_id,
+                        self.home_organization(person_id),
                         rng.choice(kinds),
                         self.day(day),
                         rng.choice(CARE_NOTES),

@@ -1,0 +1,181 @@
+"""The columns copied for scope (pairings.copies): a person's home organisation on their
+check-ins, care records, awards and mentorships, a team's pairing on its members, an
+agreement's pairing on its targets.
+
+Each copy must stay what the join would read, however the rows are written and
+whichever parent moves, so that the scope read from the row is the scope read
+through the person or the team.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from aidtrack.core import audit, scoping
+from aidtrack.core.bulk import copy_insert
+from aidtrack.core.testing import COORDINATOR
+from cadres.models import Award, CareRecord, CheckIn, Mentorship, Person, Team, TeamMember
+from pairings.models import Agreement, AgreementTarget, Organization
+from tests.cadres.conftest import make_member, make_team
+from tests.cadres.test_people import make_person, organisation
+
+DAY = date(2024, 3, 1)
+
+
+def records_of(person) -> dict:
+    """One record of each kind belonging to ``person``, written through the ORM."""
+    return {
+        CheckIn: CheckIn.objects.create(person=person, date=DAY, slot="morning"),
+        CareRecord: CareRecord.objects.create(person=person, kind="health_check", date=DAY),
+        Award: Award.objects.create(person=person, title="突出个人", level="city", year=2024),
+        Mentorship: Mentorship.objects.create(
+            mentor=person, apprentices="王小明,水城区人民医院", start_date=DAY
+        ),
+    }
+
+
+def copied_organizations(records: dict) -> set:
+    return {
+        model.objects.values_list("home_organization_id", flat=True).get(pk=record.pk)
+        for model, record in records.items()
+    }
+
+
+def visible(user, records: dict) -> set:
+    return {
+        model
+        for model, record in records.items()
+        if model.objects.for_user(user, scoping.VIEW).filter(pk=record.pk).exists()
+    }
+
+
+def through_the_person(model, user):
+    """The records the scope admitted through the join to the person, before the copy."""
+    lookup = "mentor" if model is Mentorship else "person"
+    people = Person.objects.filter(Person.scope_q(user.pairing_ids_in_scope(scoping.VIEW)))
+    return set(model.objects.filter(**{f"{lookup}__in": people}).values_list("pk", flat=True))
+
+
+def test_the_home_organisation_is_copied_however_a_record_is_written(world):
+    person = make_person(world)
+    home = person.home_organization_id
+    records = records_of(person)
+    many = CheckIn.objects.bulk_create(
+        [CheckIn(person=person, date=date(2024, 3, n), slot="evening") for n in (2, 3)]
+    )
+    copied = [CareRecord(person=person, kind="insurance", date=DAY)]
+    copied[0].stamp_authorship()
+    with audit.audit_context(world.user(COORDINATOR), source="import", request_id="copy"):
+        copy_insert(copied)
+    assert copied_organizations(records) == {home}
+    assert set(
+        CheckIn.objects.filter(pk__in=[c.pk for c in many]).values_list(
+            "home_organization_id", flat=True
+        )
+    ) == {home}
+    assert CareRecord.objects.get(pk=copied[0].pk).home_organization_id == home
+
+
+def test_the_records_follow_a_person_moved_out_of_the_scope_and_back(world):
+    coordinator = world.user(COORDINATOR)
+    person = make_person(world)
+    records = records_of(person)
+    assert visible(coordinator, records) == set(records)
+
+    elsewhere = organisation(world, in_scope=False)
+    person.home_organization = elsewhere
+    person.save()
+    assert copied_organizations(records) == {elsewhere.pk}
+    coordinator.forget_scope()
+    assert visible(coordinator, records) == set()
+
+    Person.objects.filter(pk=person.pk).update(home_organization=organisation(world, True))
+    coordinator.forget_scope()
+    assert visible(coordinator, records) == set(records)
+
+
+def test_an_organisation_moved_to_another_region_moves_its_peoples_records(world):
+    """The copy is the organisation, not its region: the scope follows the region as before."""
+    coordinator = world.user(COORDINATOR)
+    records = records_of(make_person(world))
+    home = organisation(world, in_scope=True)
+    home.region = world.regions["dF"]
+    home.save()
+    coordinator.forget_scope()
+    assert visible(coordinator, records) == set()
+    Organization.objects.filter(pk=home.pk).update(region=world.regions["lz"])
+    coordinator.forget_scope()
+    assert visible(coordinator, records) == set(records)
+
+
+def test_a_copy_written_by_hand_is_put_back(world):
+    person = make_person(world)
+    records = records_of(person)
+    elsewhere = organisation(world, in_scope=False)
+    for model, record in records.items():
+        model.objects.filter(pk=record.pk).update(home_organization=elsewhere)
+    assert copied_organizations(records) == {person.home_organization_id}
+
+
+@pytest.mark.parametrize("model", [CheckIn, CareRecord, Award, Mentorship])
+def test_the_scope_read_from_the_copy_is_the_scope_through_the_person(world, model):
+    coordinator = world.user(COORDINATOR)
+    for index, in_scope in enumerate((True, True, False)):
+        records_of(make_person(world, in_scope, index))
+    scoped = set(model.objects.for_user(coordinator, scoping.VIEW).values_list("pk", flat=True))
+    assert scoped == through_the_person(model, coordinator)
+    assert len(scoped) == 2
+
+
+def test_team_members_carry_their_teams_pairing_and_follow_it(world):
+    coordinator = world.user(COORDINATOR)
+    team = make_team(world)
+    member = make_member(world, team=team)
+    assert TeamMember.objects.get(pk=member.pk).pairing_id == team.pairing_id
+    assert TeamMember.objects.for_user(coordinator, scoping.VIEW).filter(pk=member.pk).exists()
+
+    Team.objects.filter(pk=team.pk).update(pairing=world.out_of_scope_pairing)
+    assert TeamMember.objects.get(pk=member.pk).pairing_id == world.out_of_scope_pairing.pk
+    coordinator.forget_scope()
+    assert not TeamMember.objects.for_user(coordinator, scoping.VIEW).filter(pk=member.pk).exists()
+
+    TeamMember.objects.filter(pk=member.pk).update(pairing=world.in_scope_pairing)
+    assert TeamMember.objects.get(pk=member.pk).pairing_id == world.out_of_scope_pairing.pk
+
+
+def test_a_coordinators_team_member_pages_end_at_the_scope(world):
+    """The pairing copy's (pairing, id) index bounds the API's id walk (scope_id_bound)."""
+    outside = make_member(world, in_scope=False, index=0)
+    team = make_team(world)
+    mine = [make_member(world, team=team, index=n).pk for n in range(1, 4)]
+    after = make_member(world, in_scope=False, index=9, team=outside.team)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world.token(COORDINATOR)}")
+    client.get("/api/v1/team-members/")  # warm-up: the token's last use is recorded once
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get("/api/v1/team-members/", {"page_size": 2}).json()
+    with CaptureQueriesContext(connection) as deep_queries:
+        last = client.get(first["next"]).json()
+    assert [row["id"] for row in first["results"] + last["results"]] == mine
+    assert last["next"] is None and after.pk > mine[-1]
+    assert len(deep_queries.captured_queries) == len(first_queries.captured_queries)
+    assert "ROW(" in deep_queries.captured_queries[-1]["sql"]
+
+
+def test_agreement_targets_carry_their_agreements_pairing_and_follow_it(world):
+    coordinator = world.user(COORDINATOR)
+    agreement = Agreement.objects.create(pairing=world.in_scope_pairing, year=2023)
+    target = AgreementTarget.objects.create(
+        agreement=agreement, indicator_code="I1", indicator_name="帮扶资金", target=10, unit="万元"
+    )
+    assert AgreementTarget.objects.get(pk=target.pk).pairing_id == world.in_scope_pairing.pk
+    assert AgreementTarget.objects.for_user(coordinator, scoping.VIEW).filter(pk=target.pk).exists()
+
+    Agreement.objects.filter(pk=agreement.pk).update(pairing=world.out_of_scope_pairing)
+    assert AgreementTarget.objects.get(pk=target.pk).pairing_id == world.out_of_scope_pairing.pk
+    coordinator.forget_scope()
+    visible = AgreementTarget.objects.for_user(coordinator, scoping.VIEW)
+    assert not visible.filter(pk=target.pk).exists()
