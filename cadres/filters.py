@@ -126,7 +126,7 @@ class TeamMemberFilterSet(ScopedFilterSet):
 
     team = IdFilter(field_name="team", label=_("team"), model="cadres.Team")
     person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
-    # The row's copy of its team's pairing (pairings.copies), not the team's through a join.
+    # The row's copy of its team's pairing (aidtrack.core.copies), not the team's through a join.
     pairing = pairing_tree_filter("pairing")
     role = django_filters.ChoiceFilter(choices=TeamRole.choices, label=_("role"))
     subgroup = django_filters.CharFilter(field_name="subgroup", label=_("sub-group"))

@@ -35,7 +35,7 @@ from cadres.choices import (
 from cadres.masking import mask_id_number, mask_phone
 from cadres.selectors import leading_memberships, membership_current_on, people_reached_by
 from cadres.validators import id_number_birth_date, validate_id_number, validate_phone
-from pairings import copies
+from aidtrack.core import copies
 from pairings.models import Organization, Pairing
 
 
@@ -146,7 +146,7 @@ class Person(BaseModel):
         """The same scope for a record that belongs to a person.
 
         On the record's own copy of the person's home organisation
-        (``home_organization``, pairings.copies), not through the join to the
+        (``home_organization``, aidtrack.core.copies), not through the join to the
         person: with it the planner hash-joined every person in scope (a
         deep page, a capped count) or probed a person for each row of a list.
         """
@@ -535,7 +535,7 @@ class TeamMember(BaseModel):
         on_delete=models.PROTECT,
         related_name="team_memberships",
     )
-    # The team's, kept by a trigger (pairings.copies): the scope without a join, and the
+    # The team's, kept by a trigger (aidtrack.core.copies): the scope without a join, and the
     # scope's id range for the API's deep pages (core.scoping.scope_id_bound).
     pairing = copies.pairing_field()
     role = models.CharField(
@@ -652,7 +652,7 @@ class CheckIn(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="check_ins"
     )
-    # The person's, kept by a trigger (pairings.copies): the scope without a join.
+    # The person's, kept by a trigger (aidtrack.core.copies): the scope without a join.
     home_organization = copies.home_organization_field()
     date = models.DateField(_("date"))
     slot = models.CharField(_("slot"), max_length=10, choices=CheckInSlot.choices)
@@ -853,7 +853,7 @@ class Mentorship(BaseModel):
     mentor = models.ForeignKey(
         Person, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="mentorships"
     )
-    # The mentor's, kept by a trigger (pairings.copies): the scope without a join.
+    # The mentor's, kept by a trigger (aidtrack.core.copies): the scope without a join.
     home_organization = copies.home_organization_field()
     subject = models.CharField(
         _("field taught"), max_length=100, blank=True, help_text=_("e.g. 心内科介入")
@@ -934,7 +934,7 @@ class Award(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="awards"
     )
-    # The person's, kept by a trigger (pairings.copies): the scope without a join.
+    # The person's, kept by a trigger (aidtrack.core.copies): the scope without a join.
     home_organization = copies.home_organization_field()
     title = models.CharField(_("title"), max_length=200, help_text=_("e.g. 粤黔协作工作突出个人"))
     level = models.CharField(_("level"), max_length=20, choices=AwardLevel.choices)
@@ -965,7 +965,7 @@ class CareRecord(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="care_records"
     )
-    # The person's, kept by a trigger (pairings.copies): the scope without a join.
+    # The person's, kept by a trigger (aidtrack.core.copies): the scope without a join.
     home_organization = copies.home_organization_field()
     kind = models.CharField(_("kind"), max_length=20, choices=CareKind.choices)
     date = models.DateField(_("date"))

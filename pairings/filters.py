@@ -153,7 +153,7 @@ class AgreementTargetFilterSet(ScopedFilterSet):
 
     year = YearFilter(field_name="agreement__year", label=_("year"))
     agreement = IdFilter(field_name="agreement", label=_("agreement"), model="pairings.Agreement")
-    # The row's copy of its agreement's pairing (pairings.copies), not through a join.
+    # The row's copy of its agreement's pairing (aidtrack.core.copies), not through a join.
     pairing = IdFilter(field_name="pairing", label=_("pairing"), model="pairings.Pairing")
 
     class Meta:

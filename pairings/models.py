@@ -13,7 +13,7 @@ from aidtrack.core import orgscope
 from aidtrack.core.files import UPLOAD_HELP, upload_path, validate_upload
 from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
-from pairings import copies
+from aidtrack.core import copies
 from pairings.choices import (
     OrganizationKind,
     PairingLevel,
@@ -521,7 +521,7 @@ class AgreementTarget(BaseModel):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="targets"
     )
-    # The agreement's, kept by a trigger (pairings.copies): the scope without a join, and
+    # The agreement's, kept by a trigger (aidtrack.core.copies): the scope without a join, and
     # the scope's id range for the API's deep pages (core.scoping.scope_id_bound).
     pairing = copies.pairing_field()
     indicator_code = models.CharField(_("indicator code"), max_length=50)

@@ -1,4 +1,4 @@
-"""A project's pairing, copied onto the rows that belong to the project.
+"""A project's pairing, copied onto the rows that belong to the project, and a report's scope.
 
 Fund transactions, progress updates and project attachments reach their
 pairing through their project. A scope therefore could not bound their ids:
@@ -6,128 +6,31 @@ a coordinator's last API page walked the primary key from the scope's last
 row to the end of the table (2.3M fund transactions) to prove there was no
 next row (aidtrack.core.scoping.scope_id_bound). With the pairing on the row
 and an index on (pairing_id, id) the scope's id range is two index probes per
-pairing.
-
-PostgreSQL keeps the copy, not Python: a BEFORE trigger fills it from the
-project on every insert (the ORM, the services' bulk inserts, the import's
-COPY all get it) and whenever the project or the copy itself is written; an
-AFTER trigger on the project moves the rows with a project moved to another
-pairing. The column is not editable and in no form or serializer.
+pairing. The copies are kept by triggers (aidtrack.core.copies says how).
 In a module of its own because the migrations run this SQL.
 """
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aidtrack.core import copies
 
-def pairing_field():
-    """The copied pairing: filled by the trigger, so never required of a form or a service.
-
-    ``DO_NOTHING``: the rows go with their project (a pairing with projects is
-    protected), so deleting never has to look for them by pairing.
-    """
-    return models.ForeignKey(
-        "pairings.Pairing",
-        verbose_name=_("pairing"),
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        editable=False,
-        blank=True,  # empty until the trigger fills it; model validation must not ask for it
-        db_index=False,  # the (pairing, id) index leads with it
-    )
+pairing_field = copies.pairing_field
 
 
-def copy_sql(
-    table: str,
-    *,
-    parent: str = "projects_project",
-    key: str = "project_id",
-    source: str = "pairing_id",
-    column: str = "pairing_id",
-) -> str:
-    """The two triggers that keep ``table.column`` equal to its parent's ``source``.
-
-    The parent is the project (``key`` the row's reference to it) unless said
-    otherwise: outcome evidence copies its report's scope pairing.
-    """
-    return f"""
-CREATE OR REPLACE FUNCTION {table}_pairing() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.{column} := (SELECT {source} FROM {parent} WHERE id = NEW.{key});
-    RETURN NEW;
-END
-$$;
-CREATE OR REPLACE TRIGGER pairing_of_project
-BEFORE INSERT OR UPDATE OF {key}, {column} ON {table}
-FOR EACH ROW EXECUTE FUNCTION {table}_pairing();
-CREATE OR REPLACE FUNCTION {table}_pairing_moved() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE {table} SET {column} = NEW.{source} WHERE {key} = NEW.id;
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE TRIGGER {table}_pairing
-AFTER UPDATE OF {source} ON {parent}
-FOR EACH ROW WHEN (OLD.{source} IS DISTINCT FROM NEW.{source})
-EXECUTE FUNCTION {table}_pairing_moved();
-"""  # noqa: S608 - table and column names from the migrations
-
-
-def add_sql(table: str, index: str) -> str:
-    """Add the column and fill it in one rewrite of the table, then constrain, index and keep it.
-
-    Filled by ``ALTER COLUMN … TYPE … USING`` the project's pairing, not by
-    an UPDATE: the table is written afresh with its indexes (2.9M fund
-    transactions: ~20 s against ~105 s), leaves no dead version of every row
-    behind for vacuum (the lists read through the table's other indexes were
-    slower until it ran), and fires no row trigger, so the fill is in no history or
-    change feed: no record changed, and the API does not show the column.
-    """
-    return f"""
-ALTER TABLE {table} ADD COLUMN pairing_id bigint;
-CREATE FUNCTION pg_temp.project_pairing(project bigint) RETURNS bigint
-LANGUAGE sql STABLE AS $$ SELECT pairing_id FROM projects_project WHERE id = project $$;
-ALTER TABLE {table}
-  ALTER COLUMN pairing_id TYPE bigint USING pg_temp.project_pairing(project_id),
-  ALTER COLUMN pairing_id SET NOT NULL;
-DROP FUNCTION pg_temp.project_pairing(bigint);
-ALTER TABLE {table} ADD CONSTRAINT {table}_pairing_id_fk FOREIGN KEY (pairing_id)
-  REFERENCES pairings_pairing (id) DEFERRABLE INITIALLY DEFERRED;
-CREATE INDEX {index} ON {table} (pairing_id, id);
-{copy_sql(table)}
-"""  # noqa: S608 - table and index names from the migrations
-
-
-def remove_sql(table: str) -> str:
-    return f"""
-DROP TRIGGER IF EXISTS {table}_pairing ON projects_project;
-DROP FUNCTION IF EXISTS {table}_pairing_moved();
-DROP TRIGGER IF EXISTS pairing_of_project ON {table};
-DROP FUNCTION IF EXISTS {table}_pairing();
-ALTER TABLE {table} DROP COLUMN pairing_id;
-"""
+def project_copy(table: str) -> copies.Copy:
+    return copies.Copy(table, "pairing_id", "project_id", "projects_project")
 
 
 def operations(model_name: str, table: str, index: str):
-    """The migration operations: the SQL above, and the field and index in Django's state."""
-    from django.db import migrations
-
-    return [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(add_sql(table, index), reverse_sql=remove_sql(table))
-            ],
-            state_operations=[
-                migrations.AddField(model_name=model_name, name="pairing", field=pairing_field()),
-                migrations.AddIndex(
-                    model_name=model_name,
-                    index=models.Index(fields=["pairing", "id"], name=index),
-                ),
-            ],
-        )
-    ]
+    """The migration operations of a project's pairing copied onto ``table``."""
+    return copies.operations(
+        model_name,
+        "pairing",
+        pairing_field(),
+        project_copy(table),
+        references=copies.PAIRINGS,
+        index=index,
+    )
 
 
 # -- outcome reports and their evidence ------------------------------------------------
@@ -144,19 +47,12 @@ def operations(model_name: str, table: str, index: str):
 
 REPORTS = "projects_outcomereport"
 EVIDENCE = "projects_outcomeevidence"
+EVIDENCE_COPY = copies.Copy(EVIDENCE, "pairing_id", "report_id", REPORTS, source="scope_pairing_id")
 
 
 def report_scope_field():
     """The report's scope pairing: its own pairing, or else its project's (trigger-kept)."""
-    return models.ForeignKey(
-        "pairings.Pairing",
-        verbose_name=_("scope pairing"),
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        editable=False,
-        blank=True,  # empty until the trigger fills it
-        db_index=False,  # the (scope_pairing, id) index leads with it
-    )
+    return copies.copied_field("pairings.Pairing", _("scope pairing"))
 
 
 def report_scope_sql() -> str:
@@ -187,33 +83,19 @@ EXECUTE FUNCTION {REPORTS}_scope_moved();
 """  # noqa: S608
 
 
+_PROJECT_PAIRING = "SELECT pairing_id FROM projects_project WHERE id = $1"
+_SUBJECT_PAIRING = "coalesce(pairing_id, pg_temp.copied_value(project_id))"
+REPORT_INDEX = "outcome_report_scope_id_idx"
+EVIDENCE_INDEX = "evidence_pairing_id_idx"
+
+
 def report_scope_add_sql() -> str:
     """Both columns filled in one rewrite of each table (see ``add_sql``), then kept."""
-    evidence_copy = copy_sql(EVIDENCE, parent=REPORTS, key="report_id", source="scope_pairing_id")
     return f"""
-ALTER TABLE {REPORTS} ADD COLUMN scope_pairing_id bigint;
-CREATE FUNCTION pg_temp.project_pairing(project bigint) RETURNS bigint
-LANGUAGE sql STABLE AS $$ SELECT pairing_id FROM projects_project WHERE id = project $$;
-ALTER TABLE {REPORTS}
-  ALTER COLUMN scope_pairing_id TYPE bigint
-    USING coalesce(pairing_id, pg_temp.project_pairing(project_id)),
-  ALTER COLUMN scope_pairing_id SET NOT NULL;
-DROP FUNCTION pg_temp.project_pairing(bigint);
-ALTER TABLE {REPORTS} ADD CONSTRAINT {REPORTS}_scope_pairing_id_fk FOREIGN KEY (scope_pairing_id)
-  REFERENCES pairings_pairing (id) DEFERRABLE INITIALLY DEFERRED;
-CREATE INDEX outcome_report_scope_id_idx ON {REPORTS} (scope_pairing_id, id);
+{copies.fill_sql(REPORTS, "scope_pairing_id", _PROJECT_PAIRING, _SUBJECT_PAIRING)}
+{copies.key_sql(REPORTS, "scope_pairing_id", references=copies.PAIRINGS, index=REPORT_INDEX)}
 {report_scope_sql()}
-ALTER TABLE {EVIDENCE} ADD COLUMN pairing_id bigint;
-CREATE FUNCTION pg_temp.report_scope(report bigint) RETURNS bigint
-LANGUAGE sql STABLE AS $$ SELECT scope_pairing_id FROM {REPORTS} WHERE id = report $$;
-ALTER TABLE {EVIDENCE}
-  ALTER COLUMN pairing_id TYPE bigint USING pg_temp.report_scope(report_id),
-  ALTER COLUMN pairing_id SET NOT NULL;
-DROP FUNCTION pg_temp.report_scope(bigint);
-ALTER TABLE {EVIDENCE} ADD CONSTRAINT {EVIDENCE}_pairing_id_fk FOREIGN KEY (pairing_id)
-  REFERENCES pairings_pairing (id) DEFERRABLE INITIALLY DEFERRED;
-CREATE INDEX evidence_pairing_id_idx ON {EVIDENCE} (pairing_id, id);
-{evidence_copy}
+{copies.add_sql(EVIDENCE_COPY, references=copies.PAIRINGS, index=EVIDENCE_INDEX)}
 -- A rewritten column has no statistics, and a rewrite is no change autovacuum counts: without
 -- them the planner took a city's 53 pairings for a quarter of the reports.
 ANALYZE {REPORTS} (scope_pairing_id);
@@ -223,11 +105,7 @@ ANALYZE {EVIDENCE} (pairing_id);
 
 def report_scope_remove_sql() -> str:
     return f"""
-DROP TRIGGER IF EXISTS {EVIDENCE}_pairing ON {REPORTS};
-DROP FUNCTION IF EXISTS {EVIDENCE}_pairing_moved();
-DROP TRIGGER IF EXISTS pairing_of_project ON {EVIDENCE};
-DROP FUNCTION IF EXISTS {EVIDENCE}_pairing();
-ALTER TABLE {EVIDENCE} DROP COLUMN pairing_id;
+{copies.remove_sql(EVIDENCE_COPY)}
 DROP TRIGGER IF EXISTS {REPORTS}_scope ON projects_project;
 DROP FUNCTION IF EXISTS {REPORTS}_scope_moved();
 DROP TRIGGER IF EXISTS scope_of_subject ON {REPORTS};
@@ -246,22 +124,10 @@ def report_scope_operations():
                 migrations.RunSQL(report_scope_add_sql(), reverse_sql=report_scope_remove_sql())
             ],
             state_operations=[
-                migrations.AddField(
-                    model_name="outcomereport", name="scope_pairing", field=report_scope_field()
+                *copies.state_operations(
+                    "outcomereport", "scope_pairing", report_scope_field(), REPORT_INDEX
                 ),
-                migrations.AddIndex(
-                    model_name="outcomereport",
-                    index=models.Index(
-                        fields=["scope_pairing", "id"], name="outcome_report_scope_id_idx"
-                    ),
-                ),
-                migrations.AddField(
-                    model_name="outcomeevidence", name="pairing", field=pairing_field()
-                ),
-                migrations.AddIndex(
-                    model_name="outcomeevidence",
-                    index=models.Index(fields=["pairing", "id"], name="evidence_pairing_id_idx"),
-                ),
+                *copies.state_operations("outcomeevidence", "pairing", pairing_field(), EVIDENCE_INDEX),
             ],
         )
     ]

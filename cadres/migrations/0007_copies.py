@@ -1,12 +1,12 @@
 """The person's home organisation on check-ins, care records, awards and mentorships,
 and the team's pairing (with a (pairing, id) index) on team members.
 
-Their scope without a join; pairings.copies has the columns, their triggers and why.
+Their scope without a join; aidtrack.core.copies has the columns, their triggers and why.
 """
 
 from django.db import migrations
 
-from pairings import copies
+from aidtrack.core import copies
 
 
 def home_organization(model_name: str, table: str, via: str = "person_id"):
@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
             "pairing",
             copies.pairing_field(),
             copies.Copy("cadres_teammember", "pairing_id", "team_id", "cadres_team"),
+            references=copies.PAIRINGS,
             index="team_member_pairing_id_idx",
         ),
     ]

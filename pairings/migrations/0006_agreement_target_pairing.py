@@ -1,11 +1,11 @@
 """The agreement's pairing on agreement targets, with a (pairing, id) index.
 
-Their scope without a join; pairings.copies has the column, its triggers and why.
+Their scope without a join; aidtrack.core.copies has the column, its triggers and why.
 """
 
 from django.db import migrations
 
-from pairings import copies
+from aidtrack.core import copies
 
 
 class Migration(migrations.Migration):
@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
             "pairing",
             copies.pairing_field(),
             copies.Copy("pairings_agreementtarget", "pairing_id", "agreement_id", "pairings_agreement"),
+            references=copies.PAIRINGS,
             index="agreement_target_pairing_idx",
         )
     ]

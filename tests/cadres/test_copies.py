@@ -1,4 +1,4 @@
-"""The columns copied for scope (pairings.copies): a person's home organisation on their
+"""The columns copied for scope (aidtrack.core.copies): a person's home organisation on their
 check-ins, care records, awards and mentorships, a team's pairing on its members, an
 agreement's pairing on its targets.
 

@@ -511,7 +511,7 @@ class NationalDataset:
                             (
                                 target_id,
                                 agreement_id,
-                                p.id,  # the load runs without triggers: pairings.copies
+                                p.id,  # the load runs without triggers: aidtrack.core.copies
                                 code,
                                 name,
                                 f"{value}.00",
@@ -743,7 +743,7 @@ class NationalDataset:
                             (
                                 members.next_id,
                                 team_id,
-                                pairing.id,  # the load runs without triggers: pairings.copies
+                                pairing.id,  # the load runs without triggers: aidtrack.core.copies
                                 person_id,
                                 role,
                                 "",
@@ -770,7 +770,7 @@ class NationalDataset:
         random_ = rng.random
         with self.copy("cadres_checkin", columns) as out:
             for _id, person_id, _pairing, start, _end, _status in on_post:
-                # The load runs without triggers, so it writes the copy itself (pairings.copies).
+                # The load runs without triggers, so it writes the copy itself (aidtrack.core.copies).
                 home = self.home_organization(person_id)
                 for ordinal in range(max(start, self.today - days + 1), self.today + 1):
                     day = self.day(ordinal)

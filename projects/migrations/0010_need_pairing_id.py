@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0008_own_table_list_orders")]
+    dependencies = [("projects", "0009_outcome_report_scope_pairing")]
 
     operations = [
         migrations.AddIndex(
