@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping
+from aidtrack.core import copies, scoping
 from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel
 from aidtrack.core.transitions import Transition, TransitionTable
@@ -35,7 +35,6 @@ from cadres.choices import (
 from cadres.masking import mask_id_number, mask_phone
 from cadres.selectors import leading_memberships, membership_current_on, people_reached_by
 from cadres.validators import id_number_birth_date, validate_id_number, validate_phone
-from aidtrack.core import copies
 from pairings.models import Organization, Pairing
 
 

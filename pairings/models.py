@@ -9,11 +9,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import orgscope
+from aidtrack.core import copies, orgscope
 from aidtrack.core.files import UPLOAD_HELP, upload_path, validate_upload
 from aidtrack.core.indexes import trigram_index
 from aidtrack.core.models import BaseModel, LinkedModel, ScopedManager, ScopedQuerySet
-from aidtrack.core import copies
 from pairings.choices import (
     OrganizationKind,
     PairingLevel,

@@ -127,7 +127,9 @@ def report_scope_operations():
                 *copies.state_operations(
                     "outcomereport", "scope_pairing", report_scope_field(), REPORT_INDEX
                 ),
-                *copies.state_operations("outcomeevidence", "pairing", pairing_field(), EVIDENCE_INDEX),
+                *copies.state_operations(
+                    "outcomeevidence", "pairing", pairing_field(), EVIDENCE_INDEX
+                ),
             ],
         )
     ]

@@ -770,7 +770,7 @@ class NationalDataset:
         random_ = rng.random
         with self.copy("cadres_checkin", columns) as out:
             for _id, person_id, _pairing, start, _end, _status in on_post:
-                # The load runs without triggers, so it writes the copy itself (aidtrack.core.copies).
+                # The load runs without triggers: it writes the copy itself (core.copies).
                 home = self.home_organization(person_id)
                 for ordinal in range(max(start, self.today - days + 1), self.today + 1):
                     day = self.day(ordinal)
