@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping
+from aidtrack.core import copies, scoping
 from aidtrack.core.models import BaseModel
 from aidtrack.core.money import format_money
 from aidtrack.core.transitions import Transition, TransitionTable
@@ -27,7 +27,6 @@ from funds.choices import (
     TransactionKind,
 )
 from pairings.choices import OrganizationKind
-from projects import pairing_copy
 
 MONEY_DIGITS = 16  # up to 99 999 999 999 999.99 yuan
 CENT = Decimal("0.01")
@@ -188,7 +187,7 @@ class FundTransaction(BaseModel):
     )
     # The project's, kept by a trigger (projects.pairing_copy): the scope without a
     # join. A reversal is in its entry's project, so it is scoped like the entry.
-    pairing = pairing_copy.pairing_field()
+    pairing = copies.pairing_field()
 
     scope_path = "pairing"
     # Entries are never edited, but an edit of their project touches them (the API shows

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping
+from aidtrack.core import copies, scoping
 from aidtrack.core.files import UPLOAD_HELP, safe_name, upload_path, validate_upload
 from aidtrack.core.indexes import trigram_index
 from aidtrack.core.languages import chinese_active, in_language
@@ -396,7 +396,7 @@ class ProgressUpdate(BaseModel):
     )
     note = models.TextField(_("note"), blank=True)
     # The project's, kept by a trigger (projects.pairing_copy): the scope without a join.
-    pairing = pairing_copy.pairing_field()
+    pairing = copies.pairing_field()
 
     scope_path = "pairing"
     suggest_fields = ("project__code", "project__name")
@@ -504,7 +504,7 @@ class ProjectAttachment(AttachmentBase):
         related_name="attachments",
     )
     # The project's, kept by a trigger (projects.pairing_copy): the scope without a join.
-    pairing = pairing_copy.pairing_field()
+    pairing = copies.pairing_field()
 
     scope_path = "pairing"
 
@@ -893,7 +893,7 @@ class OutcomeEvidence(AttachmentBase):
     )
     # The report's scope pairing, kept by a trigger (projects.pairing_copy): the scope
     # without a join.
-    pairing = pairing_copy.pairing_field()
+    pairing = copies.pairing_field()
 
     scope_path = "pairing"
     # Evidence is added only while its report is open (see the service).

@@ -14,8 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import copies
 
-pairing_field = copies.pairing_field
-
 
 def project_copy(table: str) -> copies.Copy:
     return copies.Copy(table, "pairing_id", "project_id", "projects_project")
@@ -26,7 +24,7 @@ def operations(model_name: str, table: str, index: str):
     return copies.operations(
         model_name,
         "pairing",
-        pairing_field(),
+        copies.pairing_field(),
         project_copy(table),
         references=copies.PAIRINGS,
         index=index,
@@ -128,7 +126,7 @@ def report_scope_operations():
                     "outcomereport", "scope_pairing", report_scope_field(), REPORT_INDEX
                 ),
                 *copies.state_operations(
-                    "outcomeevidence", "pairing", pairing_field(), EVIDENCE_INDEX
+                    "outcomeevidence", "pairing", copies.pairing_field(), EVIDENCE_INDEX
                 ),
             ],
         )
