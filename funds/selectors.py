@@ -271,35 +271,6 @@ def funds_growth(pairing_ids, year: int) -> dict[str, Decimal | None]:
     return {key: growth(current[key], previous[key]) for key in MONEY_KEYS}
 
 
-def funds_by_pairing(pairing_ids, year: int) -> dict[int, dict[str, Decimal]]:
-    """Allocated and the three stages per pairing (not rolled up), for breakdown tables."""
-    pairing_ids = list(pairing_ids)
-    rows: dict[int, dict[str, Decimal]] = {
-        pk: {"allocated": ZERO, "committed": ZERO, "disbursed": ZERO, "spent": ZERO}
-        for pk in pairing_ids
-    }
-    allocations = (
-        FundAllocation.objects.filter(pairing__in=pairing_ids, year=year)
-        .values("pairing")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for row in allocations:
-        rows[row["pairing"]]["allocated"] = row["total"]
-    stages = (
-        FundTransaction.objects.filter(project__pairing__in=pairing_ids, project__year=year)
-        .values("project__pairing")
-        .annotate(**stage_sums())
-        .order_by()
-    )
-    for row in stages:
-        pairing = row.pop("project__pairing")
-        rows[pairing].update(row)
-    for figures in rows.values():
-        figures["execution_rate"] = rate(figures["spent"], figures["committed"])
-    return rows
-
-
 def years_with_records(pairing_ids, after: int | None = None) -> set[int]:
     """Programme years up to this one (and after ``after``, when given) with allocations
     or projects for ``pairing_ids`` and the pairings below.

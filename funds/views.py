@@ -54,7 +54,7 @@ from funds.models import (
     OverAllocation,
     Park,
 )
-from funds.selectors import MONEY_KEYS, funds_by_pairing, funds_summaries, growth, project_funds
+from funds.selectors import MONEY_KEYS, funds_summaries, growth, project_funds
 from funds.tables import (
     ConsumptionSupportTable,
     DonationTable,
@@ -286,12 +286,14 @@ def pairing_funds_tab(request, pairing) -> dict:
     year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])
     # The current year is always offered, and so is any year typed into the address.
     years = sorted({*years, year, timezone.localdate().year}, reverse=True)
-    # Both years in one pass (funds_growth would compute this year's figures again).
-    both = funds_summaries(Groups.one(pairing_ids), [year - 1, year])
-    summary, previous = both[(0, year)], both[(0, year - 1)]
-    by_pairing = funds_by_pairing(pairing_ids, year)
+    # The tree's figures and each pairing's own, both years, in one pass over the
+    # records (pairing ids are positive, so the tree's key 0 is no pairing's).
+    figures = funds_summaries(Groups.whole_and_each(pairing_ids, key=0), [year - 1, year])
+    summary, previous = figures[(0, year)], figures[(0, year - 1)]
     with_money = [
-        pk for pk, row in by_pairing.items() if any(row[key] for key in ("allocated", "committed"))
+        pk
+        for pk in pairing_ids
+        if any(figures[(pk, year)][key] for key in ("allocated", "committed"))
     ]
     names = (
         visible.filter(pk__any_id=with_money)
@@ -299,7 +301,7 @@ def pairing_funds_tab(request, pairing) -> dict:
         .order_by(*Pairing.DISPLAY_ORDER)[:FIRST_PAGE_SIZE]
     )
     breakdown = FirstPage(
-        rows=[(child, by_pairing[child.pk]) for child in names], count=len(with_money)
+        rows=[(child, figures[(child.pk, year)]) for child in names], count=len(with_money)
     )
     query = f"pairing={pairing.pk}&year={year}"
     allocations = first_page(

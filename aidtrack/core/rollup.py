@@ -41,6 +41,13 @@ class Groups:
         return cls({key: pairing_ids})
 
     @classmethod
+    def whole_and_each(cls, pairing_ids, key: int = 0) -> "Groups":
+        """All of ``pairing_ids`` under ``key`` and each one alone under its own id: a
+        tree's totals and its breakdown by pairing from one pass over the records."""
+        pairing_ids = list(pairing_ids)
+        return cls({key: pairing_ids, **{pk: [pk] for pk in pairing_ids}})
+
+    @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[int, int]]) -> "Groups":
         members: dict[int, set[int]] = {}
         for key, pairing_id in pairs:

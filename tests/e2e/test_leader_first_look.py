@@ -27,6 +27,9 @@ def _whole(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+# The whole demo is loaded inside this test (a live server needs it committed);
+# on a slow machine that alone can take minutes, so it gets more than the default.
+@pytest.mark.timeout(600)
 def test_the_leaders_landing_shows_the_latest_year_and_tiles_that_recount(
     transactional_db, live_server, page
 ):

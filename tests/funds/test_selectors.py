@@ -17,7 +17,6 @@ from funds.models import (
 )
 from funds.selectors import (
     MONEY_KEYS,
-    funds_by_pairing,
     funds_growth,
     funds_summaries,
     funds_summary,
@@ -235,10 +234,13 @@ def test_growth_over_the_previous_year(world, money):
     assert growth["donations_in_kind"] is None  # nothing in kind in 2022
 
 
-def test_breakdown_by_pairing(world, money):
-    rows = funds_by_pairing(money, 2023)
-    county = rows[world.pairings["zsg-sc"].pk]
+def test_a_tree_and_each_of_its_pairings_in_one_pass(world, money):
+    """The hub's breakdown: each pairing's own figures (not rolled up) beside the tree's."""
+    figures = funds_summaries(Groups.whole_and_each(money, key=0), [2023])
+    county = figures[(world.pairings["zsg-sc"].pk, 2023)]
     assert county["allocated"] == Decimal("2500000.00")
     assert county["committed"] == Decimal("1000000.00")
     assert county["execution_rate"] == Decimal("10.00")
-    assert sum(row["committed"] for row in rows.values()) == Decimal("4000000.00")
+    own = [figures[(pk, 2023)] for pk in money]
+    assert sum(row["committed"] for row in own) == Decimal("4000000.00")
+    assert figures[(0, 2023)] == funds_summaries(Groups.one(money), [2023])[(0, 2023)]
