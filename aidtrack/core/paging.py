@@ -272,7 +272,9 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
 
     ``SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)``: the cost of reading
     ``cap`` ids however long the list, where ``COUNT(*)`` reads every row.
+    The queryset's order is kept: one that leads the planner to an index
+    (core.scoping.scope_ordered) reads just the ``cap`` entries.
     """
     cap = COUNT_CAP if cap is None else cap
-    count = queryset.order_by().values("pk")[: cap + 1].count()
+    count = queryset.values("pk")[: cap + 1].count()
     return min(count, cap), count > cap

@@ -108,15 +108,40 @@ def scope_id_bound(queryset, user, action: str, *, upper: bool):
     left as they are.
     """
     model = queryset.model
-    pairing_ids = user.pairing_ids_in_scope(action) if user.may(action, model) else None
-    if (
-        not pairing_ids
-        or hasattr(model, "scope_q")
-        or getattr(model, "scope_path", None) != "pairing"
-        or not any(list(index.fields[:2]) == ["pairing", "id"] for index in model._meta.indexes)
-    ):
+    if _scoped_column(model, user, action) != "pairing":
         return queryset
+    pairing_ids = user.pairing_ids_in_scope(action)
     return queryset.filter(_IdWithinScope(model, pairing_ids, upper=upper))
+
+
+def scope_ordered(queryset, user, action: str = VIEW):
+    """``queryset`` ordered by the column its scope filters on, where an index leads with it.
+
+    For a count that stops at a cap (core.paging.capped_count). A coordinator's
+    rows are a few percent of a national table: unordered, the planner
+    expects them spread evenly and scans the table until it has counted the
+    cap (200,000 check-ins read for a city coordinator's 10,001, 3.5× the
+    leader's page); ordered by the scope's column, it reads the cap's entries
+    from the ``(column, id)`` index. Users without a scope are left as they are.
+    """
+    column = _scoped_column(queryset.model, user, action)
+    if column is None:
+        return queryset
+    # The column itself: ordering by the foreign key would join and sort by its model's order.
+    return queryset.order_by(queryset.model._meta.get_field(column).attname)
+
+
+def _scoped_column(model, user, action: str) -> str | None:
+    """The column ``user``'s scope filters ``model`` on (its pairing, or a person's home
+    organisation copied onto the row), when the user has a scope and the model an
+    index on ``(column, id)``; else None."""
+    if not user.may(action, model) or not user.pairing_ids_in_scope(action):
+        return None
+    column = (
+        "home_organization" if hasattr(model, "scope_q") else getattr(model, "scope_path", None)
+    )
+    indexed = any(list(index.fields[:2]) == [column, "id"] for index in model._meta.indexes)
+    return column if indexed else None
 
 
 class _IdWithinScope(Func):

@@ -142,7 +142,9 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
         if page.is_first and not page.has_next:
             count, over_cap = len(page.object_list), False  # all of it is on this page
         else:
-            count, over_cap = paging.capped_count(queryset)
+            count, over_cap = paging.capped_count(
+                scoping.scope_ordered(queryset.order_by(), request.user)
+            )
         totals = None if over_cap else table.totals(queryset)
         query = request.GET.copy()
         for key in (paging.CURSOR_PARAM, "page", "sort", "export"):

@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from aidtrack.core import audit, scoping
+from aidtrack.core import audit, paging, scoping
 from aidtrack.core.bulk import copy_insert
-from aidtrack.core.testing import COORDINATOR
+from aidtrack.core.testing import COORDINATOR, LEADER
 from cadres.models import Award, CareRecord, CheckIn, Mentorship, Person, Team, TeamMember
 from pairings.models import Agreement, AgreementTarget, Organization
 from tests.cadres.conftest import make_member, make_team
@@ -163,6 +163,32 @@ def test_a_coordinators_team_member_pages_end_at_the_scope(world):
     assert last["next"] is None and after.pk > mine[-1]
     assert len(deep_queries.captured_queries) == len(first_queries.captured_queries)
     assert "ROW(" in deep_queries.captured_queries[-1]["sql"]
+
+
+def test_a_coordinators_capped_count_walks_the_scope_columns_index(world):
+    """A list's count (core.paging.capped_count) stops at the cap; for a scoped user it is
+    ordered by the column the scope filters on, so the planner reads the (column, id)
+    index instead of scanning the table for the cap's rows. Unscoped users keep theirs."""
+    team = make_team(world)
+    for n in range(1, 4):
+        make_member(world, team=team, index=n)
+    make_member(world, in_scope=False, index=9)
+    coordinator, leader = world.user(COORDINATOR), world.user(LEADER)
+    members = TeamMember.objects.for_user(coordinator, scoping.VIEW)
+    ordered = scoping.scope_ordered(members, coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert paging.capped_count(ordered, cap=2) == (2, True)
+        assert paging.capped_count(ordered) == (3, False)
+    assert 'ORDER BY "cadres_teammember"."pairing_id"' in queries.captured_queries[0]["sql"]
+
+    check_ins = CheckIn.objects.for_user(coordinator, scoping.VIEW)
+    by_home = str(scoping.scope_ordered(check_ins, coordinator).query)
+    assert 'ORDER BY "cadres_checkin"."home_organization_id"' in by_home
+    everyone = TeamMember.objects.for_user(leader, scoping.VIEW).order_by()
+    assert not scoping.scope_ordered(everyone, leader).query.order_by
+    # People have no (home organisation, id) index: their count is left unordered.
+    people = Person.objects.for_user(coordinator, scoping.VIEW).order_by()
+    assert not scoping.scope_ordered(people, coordinator).query.order_by
 
 
 def test_agreement_targets_carry_their_agreements_pairing_and_follow_it(world):
