@@ -178,19 +178,19 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
     if not ids or not years:
         return _with_rates(summaries)
     add(
-        FundAllocation.objects.filter(pairing__in=ids, year__in=years)
+        FundAllocation.objects.filter(pairing__any_id=ids, year__in=years)
         .values(pid=F("pairing_id"), year_=F("year"))
         .annotate(total=Sum("amount")),
         {"allocated": "SUM(o.total)"},
     )
     add(
-        FundTransaction.objects.filter(project__pairing__in=ids, project__year__in=years)
+        FundTransaction.objects.filter(project__pairing__any_id=ids, project__year__in=years)
         .values(pid=F("project__pairing_id"), year_=F("project__year"))
         .annotate(**stage_sums()),
         {stage: f"SUM(o.{stage})" for stage in ("committed", "disbursed", "spent")},
     )
     add(
-        Donation.objects.filter(years_q("date", years), pairing__in=ids)
+        Donation.objects.filter(years_q("date", years), pairing__any_id=ids)
         .values(pid=F("pairing_id"), year_=ExtractYear("date"))
         .annotate(
             cash=_sum("amount", kind=DonationKind.CASH),
@@ -199,7 +199,7 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
         {"donations_cash": "SUM(o.cash)", "donations_in_kind": "SUM(o.in_kind)"},
     )
     add(
-        Investment.objects.filter(years_q("agreed_on", years), pairing__in=ids)
+        Investment.objects.filter(years_q("agreed_on", years), pairing__any_id=ids)
         .values(pid=F("pairing_id"), year_=ExtractYear("agreed_on"), firm=F("enterprise_id"))
         .annotate(agreed=Sum("amount_agreed")),
         {
@@ -211,13 +211,13 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
         },
     )
     add(
-        InvestmentTranche.objects.filter(years_q("date", years), investment__pairing__in=ids)
+        InvestmentTranche.objects.filter(years_q("date", years), investment__pairing__any_id=ids)
         .values(pid=F("investment__pairing_id"), year_=ExtractYear("date"))
         .annotate(total=Sum("amount")),
         {"investment_in_place": "SUM(o.total)"},
     )
     add(
-        ConsumptionSupport.objects.filter(pairing__in=ids, year__in=years)
+        ConsumptionSupport.objects.filter(pairing__any_id=ids, year__in=years)
         .values(pid=F("pairing_id"), year_=F("year"))
         .annotate(total=Sum("amount")),
         {"consumption": "SUM(o.total)"},
@@ -225,7 +225,7 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
     # A park counts in every year from the one it opened in: per opening year
     # here, accumulated below.
     opened = roll_up(
-        Park.objects.filter(pairing__in=ids, opened_on__lte=date(years[-1], 12, 31))
+        Park.objects.filter(pairing__any_id=ids, opened_on__lte=date(years[-1], 12, 31))
         .values(pid=F("pairing_id"), opened=ExtractYear("opened_on"))
         .annotate(
             agricultural=Count("pk", filter=Q(kind=ParkKind.AGRICULTURAL)),

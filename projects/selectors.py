@@ -43,7 +43,7 @@ def projects_by_status_counts(groups: Groups, years) -> dict[tuple, dict[str, in
     counts = {
         (key, year): dict.fromkeys(ProjectStatus.values, 0) for key in groups for year in keys
     }
-    projects = Project.objects.filter(pairing__in=groups.pairing_ids)
+    projects = Project.objects.filter(pairing__any_id=groups.pairing_ids)
     if years is None:
         by, columns = ["status"], {"pid": F("pairing_id")}
     else:
@@ -67,7 +67,7 @@ def projects_completed_counts(groups: Groups, years) -> dict[tuple, int]:
     rows = roll_up(
         Project.objects.filter(
             years_q("actual_end_date", years),
-            pairing__in=groups.pairing_ids,
+            pairing__any_id=groups.pairing_ids,
             status__in=COMPLETED_STATUSES,
         )
         .values(pid=F("pairing_id"), year_=ExtractYear("actual_end_date"))
@@ -86,7 +86,7 @@ def needs_counts(groups: Groups, years) -> dict[tuple, dict]:
     years = sorted(set(years))
     counts = {(key, year): {"collected": 0, "resolved": 0} for key in groups for year in years}
     rows = roll_up(
-        Need.objects.filter(years_q("collected_on", years), pairing__in=groups.pairing_ids)
+        Need.objects.filter(years_q("collected_on", years), pairing__any_id=groups.pairing_ids)
         .values(pid=F("pairing_id"), year_=ExtractYear("collected_on"))
         .annotate(
             collected=Count("pk"), resolved=Count("pk", filter=Q(status=NeedStatus.RESOLVED))
@@ -136,8 +136,10 @@ def indicator_totals_many(groups: Groups, years) -> dict[tuple, dict[str, Decima
     approved = OutcomeReport.objects.filter(status=ReportStatus.APPROVED, year__in=years).order_by()
     rows = (
         [
-            *approved.filter(pairing__in=ids).values_list("pairing_id", *fields),
-            *approved.filter(project__pairing__in=ids).values_list("project__pairing_id", *fields),
+            *approved.filter(pairing__any_id=ids).values_list("pairing_id", *fields),
+            *approved.filter(project__pairing__any_id=ids).values_list(
+                "project__pairing_id", *fields
+            ),
         ]
         if ids and years
         else []
