@@ -18,8 +18,9 @@ class ScopeLoadingBackend(ModelBackend):
     def get_user(self, user_id):
         holder = f"user:{user_id}"
         known = orgscope.cached_scope(holder)
-        users = User._default_manager.with_scope(known).with_unread_count()
-        user = users.filter(pk=user_id).first()
+        user = (
+            User._default_manager.with_scope(known).with_unread_count().filter(pk=user_id).first()
+        )
         if user is None or not self.user_can_authenticate(user):
             return None
         user.settle_scope(holder, known)

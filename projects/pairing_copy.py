@@ -21,14 +21,7 @@ def project_copy(table: str) -> copies.Copy:
 
 def operations(model_name: str, table: str, index: str):
     """The migration operations of a project's pairing copied onto ``table``."""
-    return copies.operations(
-        model_name,
-        "pairing",
-        copies.pairing_field(),
-        project_copy(table),
-        references=copies.PAIRINGS,
-        index=index,
-    )
+    return copies.pairing_operations(model_name, project_copy(table), index=index)
 
 
 # -- outcome reports and their evidence ------------------------------------------------

@@ -207,3 +207,11 @@ def operations(
             state_operations=state_operations(model_name, field_name, field, index),
         )
     ]
+
+
+def pairing_operations(model_name: str, copy: Copy, *, index: str):
+    """``operations`` of a copied pairing: the ``pairing`` field, its foreign key and its
+    ``(pairing, id)`` index (the index checks the key; scoping uses both)."""
+    return operations(
+        model_name, "pairing", pairing_field(), copy, references=PAIRINGS, index=index
+    )

@@ -29,12 +29,9 @@ class Migration(migrations.Migration):
         *home_organization("carerecord", "cadres_carerecord"),
         *home_organization("award", "cadres_award"),
         *home_organization("mentorship", "cadres_mentorship", via="mentor_id"),
-        *copies.operations(
+        *copies.pairing_operations(
             "teammember",
-            "pairing",
-            copies.pairing_field(),
             copies.Copy("cadres_teammember", "pairing_id", "team_id", "cadres_team"),
-            references=copies.PAIRINGS,
             index="team_member_pairing_id_idx",
         ),
     ]

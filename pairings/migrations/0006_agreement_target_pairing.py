@@ -12,12 +12,9 @@ class Migration(migrations.Migration):
     dependencies = [("pairings", "0005_trigram_search")]
 
     operations = [
-        *copies.operations(
+        *copies.pairing_operations(
             "agreementtarget",
-            "pairing",
-            copies.pairing_field(),
             copies.Copy("pairings_agreementtarget", "pairing_id", "agreement_id", "pairings_agreement"),
-            references=copies.PAIRINGS,
             index="agreement_target_pairing_idx",
         )
     ]
