@@ -141,7 +141,8 @@ class InvestmentTrancheFilterSet(PairingTreeFilterSet):
     # A dashboard figure over several years links here with ``from_year`` (core.filters).
     year_range_filters = ("year",)
     search_fields = ("investment__enterprise__name", "investment__name", "note")
-    pairing = pairing_tree_filter("investment__pairing")
+    # The row's copy of its investment's pairing (aidtrack.core.copies), not through a join.
+    pairing = pairing_tree_filter("pairing")
 
     year = YearFilter(field_name="date", lookup_expr="year", label=_("year"))
     investment = IdFilter(field_name="investment", label=_("investment"), model="funds.Investment")

@@ -561,11 +561,14 @@ class InvestmentTranche(BaseModel):
         on_delete=models.PROTECT,
         related_name="tranches",
     )
+    # The investment's, kept by a trigger (aidtrack.core.copies): the scope without a join,
+    # and the scope's id range for the API's deep pages (core.scoping.scope_id_bound).
+    pairing = copies.pairing_field()
     date = models.DateField(_("date in place"))
     amount = money_field(_("amount in place (yuan)"))
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    scope_path = "investment__pairing"
+    scope_path = "pairing"
     writes = Writes(
         save="funds.services.investment_tranche_save",
         delete="funds.services.investment_tranche_delete",
@@ -581,7 +584,11 @@ class InvestmentTranche(BaseModel):
         verbose_name_plural = _("investments in place")
         ordering = ["-date", "-id"]
         # The list's default order (core.paging pages by it).
-        indexes = [models.Index(fields=["-date", "-id"], name="tranche_list_order_idx")]
+        indexes = [
+            models.Index(fields=["-date", "-id"], name="tranche_list_order_idx"),
+            # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
+            models.Index(fields=["pairing", "id"], name="tranche_pairing_id_idx"),
+        ]
         constraints = [positive_constraint("amount", "investment_tranche_amount_positive")]
 
     def __str__(self):

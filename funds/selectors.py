@@ -211,8 +211,8 @@ def funds_summaries(groups: Groups, years) -> dict[tuple[int, int], dict]:
         },
     )
     add(
-        InvestmentTranche.objects.filter(years_q("date", years), investment__pairing__any_id=ids)
-        .values(pid=F("investment__pairing_id"), year_=ExtractYear("date"))
+        InvestmentTranche.objects.filter(years_q("date", years), pairing__any_id=ids)
+        .values(pid=F("pairing_id"), year_=ExtractYear("date"))
         .annotate(total=Sum("amount")),
         {"investment_in_place": "SUM(o.total)"},
     )

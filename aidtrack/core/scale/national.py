@@ -1472,7 +1472,7 @@ class NationalDataset:
         )
         tranches = self.copy(
             "funds_investmenttranche",
-            "id, investment_id, date, amount, note, created_at, updated_at",
+            "id, investment_id, pairing_id, date, amount, note, created_at, updated_at",
         )
         with investments, tranches:
             for i in range(self.size("investments")):
@@ -1490,6 +1490,7 @@ class NationalDataset:
                         (
                             tranches.next_id,
                             i + 1,
+                            p.id,  # the load runs without triggers: aidtrack.core.copies
                             self.day(day),
                             money(part),
                             "",
