@@ -879,7 +879,9 @@ class OutcomeReportReview(models.Model):
     class Meta:
         verbose_name = _("review step")
         verbose_name_plural = _("review steps")
-        ordering = ["report", "at", "id"]
+        # By the report's id, not its order: "report" would join the report and its
+        # indicator to sort a prefetch that only groups by report (API: 25 ms of 500 reports).
+        ordering = ["report_id", "at", "id"]
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.user} · {self.at:%Y-%m-%d %H:%M}"
@@ -902,7 +904,7 @@ class OutcomeEvidence(AttachmentBase):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        ordering = ["report", "-created_at", "-id"]
+        ordering = ["report_id", "-created_at", "-id"]  # by id: as the review steps
         indexes = [
             # The list's order (projects.tables.OutcomeEvidenceTable).
             models.Index(fields=["-created_at", "-id"], name="outcome_evidence_newest"),
