@@ -180,6 +180,11 @@ class ScopedFilterSet(django_filters.FilterSet):
         return self.queryset if self.invalid else self.qs
 
     @property
+    def narrowed(self) -> bool:
+        """Whether a filter was given a value: the list is less than the user's whole scope."""
+        return self.is_bound and not self.invalid and any(self.data.get(n) for n in self.filters)
+
+    @property
     def invalid(self) -> bool:
         """Whether the form refuses a parameter (and names it in its errors)."""
         return self.is_bound and not self.is_valid()

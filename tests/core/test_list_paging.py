@@ -245,3 +245,29 @@ def test_export_of_a_filtered_list_has_its_rows_and_labels(world, deployments, a
         label = str(dict(field.flatchoices)["west_to_east"])
     assert label != "west_to_east"
     assert {row[direction] for row in body} == {label}
+
+
+def test_a_coordinators_count_reads_the_scope_index_unless_a_filter_narrows_it(
+    world, client, monkeypatch
+):
+    """Unfiltered, a scoped user's count is ordered by the scope's column (core.scoping.
+    scope_ordered: the planner reads the (pairing, id) index up to the cap). With a filter
+    (a pairing tree on the same column) it is left unordered: PostgreSQL would multiply the
+    two conditions' shares and sort every row. Both count the same rows."""
+    from tests.factories import ProjectFactory
+
+    ProjectFactory.create_batch(30, pairing=world.in_scope_pairing)
+    ProjectFactory.create_batch(3, pairing=world.out_of_scope_pairing)
+    monkeypatch.setattr(paging, "COUNT_CAP", 100)
+    client.force_login(world.user(COORDINATOR))
+
+    def count_query(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/projects/projects/", params)
+        counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT")]
+        return response.context["count"], counts[-1]
+
+    count, sql = count_query({})
+    assert count == 30 and 'ORDER BY "projects_project"."pairing_id"' in sql
+    count, sql = count_query({"pairing": world.in_scope_pairing.pk})
+    assert count == 30 and "ORDER BY" not in sql
