@@ -198,7 +198,7 @@ class Organization(BaseModel):
         (``__any_id``: the planner sees how few they are, and 2,000 ids cost
         one parameter, not 2,000), else a subquery run with the list it filters.
         """
-        loaded = getattr(pairing_ids, "organization_ids", None)
+        loaded = getattr(pairing_ids, "organizations", None)
         if loaded:
             return Q(**{f"{path}__any_id": loaded})
         if loaded is not None:

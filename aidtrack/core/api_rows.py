@@ -10,7 +10,8 @@ machinery, not the data, is most of the response time.
 and returns ``row(instance) -> dict`` that gives what
 ``serializer.to_representation(instance)`` gives, key for key. Only the
 steps whose behaviour is known exactly are shortened: reading a model
-column (or a chain of foreign keys to one), and the representation of
+column (or a chain of foreign keys to one) or, for a serializer without a
+model, a dict's key (a summary's indicator figures), and the representation of
 DRF's plain integer, string, boolean, choice, date, date-time, decimal,
 primary-key, slug, JSON and method fields, nested serializers and lists of
 them. Anything else, a field class with its own ``to_representation`` or
@@ -161,6 +162,8 @@ def _reader(field, model):
         return generic
     if field.source_attrs == []:  # source="*": the instance itself
         return _identity
+    if model is None and len(field.source_attrs) == 1:
+        return _key_reader(field.source_attrs[0], generic)
     if not _is_column_chain(model, field.source_attrs):
         return generic  # a property or method: DRF's callable check applies
     fast = attrgetter(".".join(field.source_attrs))
@@ -172,6 +175,24 @@ def _reader(field, model):
             return generic(instance)
 
     return read
+
+
+def _key_reader(key, generic):
+    """A model-less serializer's field over a plain dict (a summary's indicator figure):
+    the key's value, as DRF's reading gives it unless the key is missing or the value
+    is callable (DRF would call it), which are DRF's to handle."""
+
+    def read(instance):
+        if type(instance) is dict:
+            value = instance.get(key, _MISSING)
+            if value is not _MISSING and not callable(value):
+                return value
+        return generic(instance)
+
+    return read
+
+
+_MISSING = object()
 
 
 def _pk_only(generic):

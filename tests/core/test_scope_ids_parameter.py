@@ -5,12 +5,16 @@ cost every query tens of milliseconds of compiling, quoting and planning
 that the leader's did not pay. The rows must be the same as with ``__in``.
 """
 
+from unittest.mock import patch
+
 import pytest
 from django.db import connection
+from django.db.models.sql.query import Query
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from aidtrack.core.lookups import IdArray, array_literal
 from aidtrack.core.testing import COORDINATOR
 from cadres.models import Person
 from pairings.models import Organization, Pairing
@@ -51,13 +55,17 @@ def _coordinator():
     return User.objects.with_scope().get(username="coord")
 
 
-def test_a_coordinators_lists_carry_the_scope_as_one_parameter(world):
-    inside = ProjectFactory(pairing=world.in_scope_pairing)
-    outside = ProjectFactory(pairing=world.out_of_scope_pairing)
+def _organisations(world):
     for key in ("zsg", "nq", "sc", "lz", "th", "xqg"):
         Organization.objects.create(
             name=f"{world.regions[key].name}测试单位", region=world.regions[key], kind="government"
         )
+
+
+def test_a_coordinators_lists_carry_the_scope_as_one_parameter(world):
+    inside = ProjectFactory(pairing=world.in_scope_pairing)
+    outside = ProjectFactory(pairing=world.out_of_scope_pairing)
+    _organisations(world)
     coordinator = _coordinator()
     scope = coordinator.pairing_ids_in_scope()
     assert len(scope) > 1 and len(scope.organization_ids) > 1
@@ -93,3 +101,49 @@ def test_a_coordinator_pages_through_exactly_the_rows_in_scope(world):
     assert seen == sorted(inside)  # in id order, no row twice, the deep pages included
     assert not outside & set(seen)
     assert pages == 4
+
+
+def test_a_scope_is_written_out_once_for_all_of_a_requests_queries(world):
+    """The scope's ids are sorted and written once (``IdArray``, ``ScopeIds.array_literal``),
+    and Django does not walk them again for each filter."""
+    _organisations(world)
+    coordinator = _coordinator()
+    scope = coordinator.pairing_ids_in_scope()
+    assert len(scope.organization_ids) > 1
+    assert scope.organizations.array_literal == array_literal(sorted(scope.organization_ids))
+    assert scope.array_literal == array_literal(sorted(scope))
+    with patch.object(Query, "check_query_object_type") as checked:
+        people = Person.objects.for_user(coordinator)
+    assert checked.call_count == 0  # Django's check of each element of an iterable value
+    projects = Project.objects.for_user(coordinator)
+    assert _params(people) == (scope.organizations.array_literal,)
+    assert _params(projects) == (scope.array_literal,)
+
+
+def test_an_id_array_holds_its_ids():
+    ids = IdArray([5, 3, 3, 11])
+    assert ids.array_literal == "{3,5,11}"
+    assert ids.ids() == {3, 5, 11}
+    assert IdArray.of(ids) is ids and bool(ids)
+    assert not IdArray([]) and IdArray([]).ids() == frozenset()
+    assert list(Person.objects.filter(home_organization__any_id=IdArray([]))) == []
+
+
+def test_the_organisation_scope_columns_keep_a_short_common_values_list(db):
+    """The planner tests a scope's 2,000 ids against this list one by one (cadres 0009)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attrelid::regclass::text, attstattarget FROM pg_attribute"
+            " WHERE attname = 'home_organization_id' AND attrelid::regclass::text = ANY(%s)",
+            [
+                [
+                    "cadres_person",
+                    "cadres_checkin",
+                    "cadres_carerecord",
+                    "cadres_award",
+                    "cadres_mentorship",
+                ]
+            ],
+        )
+        targets = dict(cursor.fetchall())
+    assert len(targets) == 5 and set(targets.values()) == {10}
