@@ -567,12 +567,12 @@ def pairing_people_tab(request, pairing) -> dict:
     """
     user, today = request.user, timezone.localdate()
     visible = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
-    deployments = Deployment.objects.for_user(user).filter(pairing_id__any_id=visible)
+    deployments = Deployment.objects.for_user(user, within=visible)
     on_post = deployments.filter(deployment_active_on(today))
     deployment_list = reverse("cadres:deployment_list")
     on_post_query = f"pairing={pairing.pk}&on_post_on={today:%Y-%m-%d}"
     summary = people_on_post(visible, today)
-    teams = Team.objects.for_user(user).filter(pairing_id__any_id=visible)
+    teams = Team.objects.for_user(user, within=visible)
     return {
         "today": today,
         "on_post_query": on_post_query,

@@ -267,7 +267,7 @@ def _years_with_money(user, pairing_ids) -> list[int]:
     """Programme years with allocations or projects, newest first (a few rows per model)."""
     years = set()
     for model in (FundAllocation, Project):
-        rows = model.objects.for_user(user).filter(pairing__any_id=pairing_ids)
+        rows = model.objects.for_user(user, within=pairing_ids)
         years |= set(rows.order_by().values_list("year", flat=True).distinct())
     return sorted(years, reverse=True)
 
@@ -280,7 +280,7 @@ def pairing_funds_tab(request, pairing) -> dict:
     """
     user = request.user
     pairing_ids = Pairing.objects.for_user(user).subtree_ids(pairing.pk)
-    visible = Pairing.objects.for_user(user).filter(pk__any_id=pairing_ids)
+    visible = Pairing.objects.for_user(user, within=pairing_ids)
     years = _years_with_money(user, pairing_ids)
     # The year every dashboard opens on (aidtrack.core.years), unless one is asked for.
     year = year_asked(request.GET.get("year"), None) or default_year([pairing.pk])

@@ -38,7 +38,7 @@ def _list_url(name: str, **params) -> str:
 def pairing_projects(request, pairing) -> dict:
     """Projects by year and status with budgets (one grouped query), and the latest few."""
     ids = _tree_ids(request, pairing)
-    projects = Project.objects.for_user(request.user).filter(pairing__any_id=ids)
+    projects = Project.objects.for_user(request.user, within=ids)
     by_year: dict[int, dict] = {}
     for row in (
         projects.order_by()
@@ -83,7 +83,7 @@ def pairing_projects(request, pairing) -> dict:
 def pairing_outcomes(request, pairing) -> dict:
     """Approved totals per indicator and year; what waits for review."""
     ids = _tree_ids(request, pairing)
-    reports = OutcomeReport.objects.for_user(request.user).filter(OutcomeReport.scope_q(ids))
+    reports = OutcomeReport.objects.for_user(request.user, within=ids)
     years = sorted(
         reports.filter(status=ReportStatus.APPROVED)
         .order_by()
@@ -131,7 +131,7 @@ def pairing_outcomes(request, pairing) -> dict:
 
 def pairing_needs(request, pairing) -> dict:
     ids = _tree_ids(request, pairing)
-    needs = Need.objects.for_user(request.user).filter(pairing__any_id=ids)
+    needs = Need.objects.for_user(request.user, within=ids)
     years = sorted({day.year for day in needs.dates("collected_on", "year")}, reverse=True)
     summaries = needs_counts(Groups.one(ids), years)  # one statement for all years
     return {

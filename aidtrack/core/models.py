@@ -18,9 +18,10 @@ from aidtrack.core.files import upload_path
 
 
 class ScopedQuerySet(models.QuerySet):
-    def for_user(self, user, action: str = scoping.VIEW):
-        """Only the rows ``user`` may perform ``action`` on (see core.scoping)."""
-        return scoping.restrict(self, user, action)
+    def for_user(self, user, action: str = scoping.VIEW, *, within=None):
+        """Only the rows ``user`` may perform ``action`` on (see core.scoping), and of the
+        pairings ``within`` only, when given."""
+        return scoping.restrict(self, user, action, within)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):

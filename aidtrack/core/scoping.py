@@ -27,7 +27,7 @@ the user's scope covers for the action (``user.pairing_ids_in_scope``,
 answer). Core never imports accounts; it relies on that interface.
 """
 
-from django.db.models import BooleanField, F, Func
+from django.db.models import BooleanField, F, Func, Q
 
 from aidtrack.core import lookups  # registers ``__any_id``, which the scope uses
 
@@ -59,27 +59,46 @@ def writes_nowhere(user, model, action: str) -> bool:
     return user.pairing_ids_in_scope(action) == frozenset()
 
 
-def restrict(queryset, user, action: str):
+def restrict(queryset, user, action: str, within=None):
+    """The rows of ``queryset`` that ``user`` may perform ``action`` on.
+
+    ``within``: pairing ids the rows must also belong to (a pairing and those
+    below it). The scope and those ids become one set, tested once on the
+    scope's column: as two tests of the same column, PostgreSQL multiplied
+    their shares, expected a twentieth of a province's rows and planned for
+    that (the hub's projects tab: 27 ms for its figures, 10 ms with one test).
+    """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     model = queryset.model
+    within = None if within is None else frozenset(within)
+    if within is not None and not is_pairing_scoped(model):
+        raise TypeError(f"{model.__name__} does not belong to pairings")
     if user is None or not user.is_authenticated or not user.is_active:
         return queryset.none()
     if not user.may(action, model):
         if action == VIEW and hasattr(model, "own_q"):
-            return queryset.filter(model.own_q(user))
+            own = queryset.filter(model.own_q(user))
+            return own if within is None else own.filter(pairings_q(model, within))
         return queryset.none()
     if not is_pairing_scoped(model):
         return queryset
     pairing_ids = user.pairing_ids_in_scope(action)
+    if within is not None:
+        pairing_ids = within if pairing_ids is None else pairing_ids & within
     if pairing_ids is None:
         return queryset
+    return queryset.filter(pairings_q(model, pairing_ids))
+
+
+def pairings_q(model, pairing_ids) -> Q:
+    """The rows of ``model`` that belong to the pairings ``pairing_ids``, as its scope says."""
     if hasattr(model, "scope_q"):
-        return queryset.filter(model.scope_q(pairing_ids))
+        return model.scope_q(pairing_ids)
     scope_path = model.scope_path
     # One array parameter however many pairings (aidtrack.core.lookups).
     lookup = f"{scope_path}__any_id" if scope_path else "pk__any_id"
-    return queryset.filter(**{lookup: pairing_ids})
+    return Q(**{lookup: pairing_ids})
 
 
 def is_in_scope(obj, user, action: str) -> bool:

@@ -18,7 +18,7 @@ from aidtrack.core.lookups import IdArray, array_literal
 from aidtrack.core.testing import COORDINATOR
 from cadres.models import Person
 from pairings.models import Organization, Pairing
-from projects.models import Project
+from projects.models import Indicator, OutcomeReport, Project
 from tests.factories import ProjectFactory
 
 
@@ -147,3 +147,36 @@ def test_the_organisation_scope_columns_keep_a_short_common_values_list(db):
         )
         targets = dict(cursor.fetchall())
     assert len(targets) == 5 and set(targets.values()) == {10}
+
+
+def _any_tests(queryset) -> int:
+    return str(queryset.query).count("= ANY(")
+
+
+@pytest.mark.parametrize("who", ["coord", "leader"])
+def test_rows_within_pairings_are_the_scopes_rows_of_those_pairings(world, who):
+    """``for_user(user, within=ids)``: the scope and the ids as one set, tested once."""
+    projects = {key: ProjectFactory(pairing=pairing) for key, pairing in world.pairings.items()}
+    user = User.objects.with_scope().get(username=who)
+    for within in (
+        Pairing.objects.descendant_ids([world.pairings["zs-lps"].pk]),  # inside the scope
+        Pairing.objects.descendant_ids([world.pairings["gd-gz"].pk]),  # reaching past it
+        {world.out_of_scope_pairing.pk},
+        set(),
+    ):
+        expected = set(Project.objects.for_user(user).filter(pairing__in=within))
+        listed = Project.objects.for_user(user, within=within)
+        assert set(listed) == expected, within
+        if listed.exists():
+            assert _any_tests(listed) == 1
+    inside = set(Project.objects.for_user(user, within=[world.in_scope_pairing.pk]))
+    assert inside == {projects["zsg-sc"]}
+    # Through a model's own scope rule (a report's subject is a pairing or a project).
+    assert not set(
+        OutcomeReport.objects.for_user(user, within=[world.out_of_scope_pairing.pk])
+    ) - set(OutcomeReport.objects.filter(scope_pairing=world.out_of_scope_pairing))
+
+
+def test_within_needs_a_model_that_belongs_to_pairings(world):
+    with pytest.raises(TypeError):
+        Indicator.objects.for_user(world.user(COORDINATOR), within=[1])
