@@ -230,6 +230,30 @@ def test_field_options_give_what_drf_gives(demo_loaded):
     assert [row(e) for e in entries] == [serializer.to_representation(e) for e in entries]
 
 
+class _Figure(serializers.Serializer):
+    """A serializer without a model, over dicts (as an assessment's indicator figures)."""
+
+    code = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+    note = serializers.CharField(required=False)
+    unit = serializers.CharField(default="万元")
+    points = serializers.IntegerField(allow_null=True)
+
+
+def test_a_dict_reads_as_drf_reads_it():
+    """Keys read directly; a missing key or a callable value left to DRF's reading."""
+    rows = [
+        {"code": "a", "weight": "12.5", "note": "x", "unit": "人", "points": 3},
+        {"code": "b", "weight": Decimal("1.005"), "points": None},  # no note, no unit
+        {"code": lambda: "called", "weight": "0", "points": 1},  # DRF calls a callable
+        {"code": "c", "weight": "2", "note": None, "unit": "个", "points": "7"},
+    ]
+    serializer = _Figure()
+    row = row_function(serializer)
+    assert [row(r) for r in rows] == [serializer.to_representation(r) for r in rows]
+    assert row(rows[2])["code"] == "called" and "note" not in row(rows[1])
+
+
 def test_the_renderer_writes_what_drf_writes():
     moment = datetime.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=datetime.UTC)
     data = {
