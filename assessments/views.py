@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -240,7 +239,8 @@ class DashboardMixin(BrowserAccessMixin):
         first, in one query; empty when ``pk`` is not in scope."""
         if pk is None:
             return []
-        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=_chain_ids(pk))}
+        chain_ids = Pairing.objects.chain_ids(pk)
+        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=chain_ids)}
         chain, node = [], by_id.get(pk)
         while node is not None:
             chain.insert(0, node)
@@ -375,22 +375,6 @@ class OverviewView(DashboardMixin, TemplateView):
             else None,
         )
         return context
-
-
-def _chain_ids(pairing_id: int) -> RawSQL:
-    """The ids of ``pairing_id`` and the pairings above it (a recursive subquery)."""
-    table = Pairing._meta.db_table
-    return RawSQL(  # noqa: S611 - our table name; the id is a parameter
-        f"""
-        WITH RECURSIVE up(id, parent_id) AS (
-            SELECT id, parent_id FROM {table} WHERE id = %s
-            UNION
-            SELECT p.id, p.parent_id FROM {table} AS p JOIN up ON p.id = up.parent_id
-        )
-        SELECT id FROM up
-        """,  # noqa: S608 - the table name comes from model metadata
-        [pairing_id],
-    )
 
 
 _TREND_MONEY = ("fiscal_aid", "donations", "investment_in_place", "consumption")

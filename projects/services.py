@@ -231,10 +231,7 @@ def report_reviewers(report: OutcomeReport):
     coordinator is responsible, the administrators.
     """
     pairing_id = report.project.pairing_id if report.project_id else report.pairing_id
-    chain = []
-    while pairing_id is not None and pairing_id not in chain:  # a few levels at most
-        chain.append(pairing_id)
-        pairing_id = Pairing.objects.filter(pk=pairing_id).values_list("parent_id", flat=True)[0]
+    chain = Pairing.objects.chain_ids(pairing_id)
     others = User.objects.filter(is_active=True).exclude(pk=report.submitted_by_id)
     coordinators = others.filter(role=Role.COORDINATOR, scope_pairings__in=chain).distinct()
     if coordinators.exists():

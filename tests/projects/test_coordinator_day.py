@@ -4,6 +4,8 @@ breakdown as labelled boxes and a labelled table, four eyes on the buttons, revi
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.translation import override
 
 from accounts.models import Notification
@@ -98,6 +100,25 @@ def test_without_a_responsible_coordinator_the_administrators_are_told(world, in
     draft = make_report(world, indicator=indicators["people_trained"], month=None)
     report = report_submit(draft, user=world.user("coordinator"))
     assert list(report_reviewers(report)) == [world.user("admin")]
+
+
+def test_the_reviewers_are_found_in_one_query_however_deep_the_pairing(world, indicators):
+    """The pairings above the report's are one recursive subquery, not a query per level."""
+    province = UserFactory(username="province", role="coordinator")
+    province.scope_pairings.set([world.pairings["gd-gz"]])
+    counted = []
+    for key in ("gd-gz", "zsg-sc"):  # the top of the tree, and three levels below it
+        report = make_report(
+            world,
+            indicator=indicators["people_trained"],
+            month=None,
+            pairing=world.pairings[key],
+            submitted_by=world.user("coordinator"),
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert list(report_reviewers(report)) == [province]
+        counted.append(len(queries))
+    assert counted[0] == counted[1] <= 2
 
 
 def _form(world, indicators, **extra):
