@@ -253,6 +253,10 @@ class FundTransaction(BaseModel):
             models.Index(fields=["-date", "-id"], name="fundtx_list_order_idx"),
             # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
             models.Index(fields=["pairing", "id"], name="fundtx_pairing_id_idx"),
+            # A scoped partner's sync: the scope's changes since a time, a short range per
+            # pairing. Without it PostgreSQL intersected the changed rows' bitmap with
+            # the scope's 630,000 rows (province coordinator: 13 ms to find 549 ids).
+            models.Index(fields=["pairing", "updated_at"], name="fundtx_pairing_updated_idx"),
         ]
         constraints = [
             # Entries are positive; only a reversal is negative.

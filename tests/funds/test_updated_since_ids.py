@@ -76,3 +76,21 @@ def test_lists_of_other_models_run_no_extra_query(world, changed, api_as):
     with CaptureQueriesContext(connection) as since:
         client.get(url, {"page_size": 2, "updated_since": changed["since"]})
     assert len(since.captured_queries) == len(plain.captured_queries)
+
+
+def test_a_scopes_changed_ids_are_read_from_the_pairing_and_time_index(world, changed, api_as):
+    """The ids query of a scoped sync is a short range of (pairing, updated_at) per pairing
+    of the scope, not the changed rows' bitmap intersected with the whole scope's."""
+    client = api_as(COORDINATOR)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"page_size": 2, "updated_since": changed["since"]})
+    ids_query = next(q["sql"] for q in queries.captured_queries if "updated_at" in q["sql"])
+    with connection.cursor() as cursor:
+        # A few rows here, where any plan is cheap: ask for an index, as millions would.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {ids_query}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "fundtx_pairing_updated_idx" in plan
+    assert "updated_at >=" in plan.split("Index Cond:")[1].split("\n")[0]
