@@ -60,6 +60,7 @@ from assessments.tables import (
     RubricTable,
 )
 from pairings.models import Pairing
+from pairings.selectors import chain_ids
 from projects.choices import ProjectStatus
 
 ENDING_WITHIN_DAYS = 60
@@ -239,8 +240,7 @@ class DashboardMixin(BrowserAccessMixin):
         first, in one query; empty when ``pk`` is not in scope."""
         if pk is None:
             return []
-        chain_ids = Pairing.objects.chain_ids(pk)
-        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=chain_ids)}
+        by_id = {p.pk: p for p in self.scoped_pairings().filter(pk__in=chain_ids(pk))}
         chain, node = [], by_id.get(pk)
         while node is not None:
             chain.insert(0, node)

@@ -221,22 +221,6 @@ class PairingQuerySet(ScopedQuerySet):
         tree = type(self)(self.model).descendant_ids([root_id])
         return frozenset(self.filter(pk__any_id=tree).values_list("pk", flat=True))
 
-    def chain_ids(self, pairing_id: int) -> RawSQL:
-        """The ids of ``pairing_id`` and every pairing above it, as a subquery for ``__in``
-        (one recursive statement inside the query that uses it, not a query per level)."""
-        table = self.model._meta.db_table
-        return RawSQL(  # noqa: S611 - our table name; the id is a parameter
-            f"""
-            WITH RECURSIVE up(id, parent_id) AS (
-                SELECT id, parent_id FROM {table} WHERE id = %s
-                UNION
-                SELECT p.id, p.parent_id FROM {table} AS p JOIN up ON p.id = up.parent_id
-            )
-            SELECT id FROM up
-            """,  # noqa: S608 - the table name comes from model metadata
-            [pairing_id],
-        )
-
     def descendant_ids(self, root_ids) -> frozenset[int]:
         """``root_ids`` and the ids of every pairing below them, in one recursive query."""
         root_ids = list(root_ids)

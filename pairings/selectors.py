@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models.expressions import RawSQL
+
 from pairings.models import Pairing
 
 
@@ -23,3 +25,21 @@ def pairing_tree(pairings) -> list[TreeNode]:
         parent = nodes.get(node.pairing.parent_id)
         (parent.children if parent is not None else roots).append(node)
     return roots
+
+
+def chain_ids(pairing_id: int) -> RawSQL:
+    """The ids of ``pairing_id`` and every pairing above it, as a subquery for ``__in``:
+    one recursive statement inside the query that uses it, not a query per level.
+    Ids only: the query it goes into reads them through the user's scope, or not at all."""
+    table = Pairing._meta.db_table
+    return RawSQL(  # noqa: S611 - our table name; the id is a parameter
+        f"""
+        WITH RECURSIVE up(id, parent_id) AS (
+            SELECT id, parent_id FROM {table} WHERE id = %s
+            UNION
+            SELECT p.id, p.parent_id FROM {table} AS p JOIN up ON p.id = up.parent_id
+        )
+        SELECT id FROM up
+        """,  # noqa: S608 - the table name comes from model metadata
+        [pairing_id],
+    )

@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.services import notifications_send
 from aidtrack.core.transitions import TransitionNotAllowed
 from pairings.models import Pairing
+from pairings.selectors import chain_ids
 from projects.choices import NeedStatus, ProjectStatus, ReportStatus, ReviewAction
 from projects.models import (
     Need,
@@ -231,7 +232,7 @@ def report_reviewers(report: OutcomeReport):
     coordinator is responsible, the administrators.
     """
     pairing_id = report.project.pairing_id if report.project_id else report.pairing_id
-    chain = Pairing.objects.chain_ids(pairing_id)
+    chain = chain_ids(pairing_id)
     others = User.objects.filter(is_active=True).exclude(pk=report.submitted_by_id)
     coordinators = others.filter(role=Role.COORDINATOR, scope_pairings__in=chain).distinct()
     if coordinators.exists():
