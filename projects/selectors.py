@@ -117,9 +117,8 @@ def indicator_totals_many(groups: Groups, years) -> dict[tuple, dict[str, Decima
       reports for the same period end, the later entered.
 
     Each pairing's own totals first (a subject, pairing or project, belongs to
-    one pairing), then rolled up over the groups' pairings. Reports on a
-    pairing and reports on a project are read apart (an ``OR`` across the
-    project join would read every project).
+    one pairing: the report's ``scope_pairing``), then rolled up over the
+    groups' pairings. One query on that column, no join to the projects.
     """
     years = sorted(set(years))
     ids = groups.pairing_ids
@@ -133,14 +132,14 @@ def indicator_totals_many(groups: Groups, years) -> dict[tuple, dict[str, Decima
         "month",
         "value",
     )
-    approved = OutcomeReport.objects.filter(status=ReportStatus.APPROVED, year__in=years).order_by()
     rows = (
-        [
-            *approved.filter(pairing__any_id=ids).values_list("pairing_id", *fields),
-            *approved.filter(project__pairing__any_id=ids).values_list(
-                "project__pairing_id", *fields
-            ),
-        ]
+        list(
+            OutcomeReport.objects.filter(
+                OutcomeReport.scope_q(ids), status=ReportStatus.APPROVED, year__in=years
+            )
+            .order_by()
+            .values_list("scope_pairing_id", *fields)
+        )
         if ids and years
         else []
     )
