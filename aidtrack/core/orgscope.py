@@ -91,7 +91,7 @@ _SCOPE_COLUMNS = {
 
 
 class ScopeIds(frozenset):
-    """Pairing ids in scope; ``organization_ids`` the organisations they cover, if loaded.
+    """Pairing ids in scope; ``organizations`` the organisations they cover, if loaded.
 
     Each set is written out as an array literal once for all the request's
     queries (aidtrack.core.lookups): ``array_literal`` for the pairings,
@@ -106,10 +106,6 @@ class ScopeIds(frozenset):
         if organization_ids is not None:
             scope.organizations = IdArray.of(organization_ids)
         return scope
-
-    @property
-    def organization_ids(self) -> frozenset[int] | None:
-        return None if self.organizations is None else self.organizations.ids()
 
     @functools.cached_property
     def array_literal(self) -> str:

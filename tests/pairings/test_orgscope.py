@@ -50,7 +50,7 @@ def test_the_organisations_loaded_with_the_user_are_the_rule(world, scope):
         condition = Organization.scope_q(pairing_ids)
     assert len(queries) == 0
     assert isinstance(pairing_ids, ScopeIds)
-    assert pairing_ids.organization_ids == expected
+    assert pairing_ids.organizations.ids() == expected
     assert set(Organization.objects.filter(condition).values_list("pk", flat=True)) == expected
     # The subquery (pairing ids without organisations) admits the same rows.
     plain = frozenset(pairing_ids)
@@ -97,9 +97,9 @@ def test_a_token_brings_the_organisations_too(world):
 def test_forgetting_the_scope_drops_the_loaded_organisations(world):
     _organisations_everywhere(world)
     user = User.objects.with_scope().get(pk=_coordinator_of(world, "zs-lps").pk)
-    assert user.pairing_ids_in_scope().organization_ids is not None
+    assert user.pairing_ids_in_scope().organizations is not None
     user.forget_scope()
-    assert getattr(user.pairing_ids_in_scope(), "organization_ids", None) is None
+    assert getattr(user.pairing_ids_in_scope(), "organizations", None) is None
 
 
 @pytest.mark.parametrize("list_name", ["cadres:person_list", "cadres:carerecord_list"])
