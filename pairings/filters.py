@@ -3,24 +3,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core.filters import IdFilter, ScopedFilterSet, YearFilter, reference_widget
+from aidtrack.core.lookups import filter_any_id
 from pairings.choices import OrganizationKind, PairingLevel, PairingStatus, Programme, RegionLevel
 from pairings.models import Agreement, AgreementTarget, Organization, Pairing, Region
 
 
-def pairing_tree_filter(*lookups: str) -> IdFilter:
-    """``?pairing=<id>``: rows where any of ``lookups`` is that pairing or one below it.
+def pairing_tree_filter(lookup: str) -> IdFilter:
+    """``?pairing=<id>``: rows whose ``lookup`` is that pairing or one below it.
 
     Every list's pairing filter: a dashboard figure of a city pairing counts
     the pairings below it, so its link lists exactly the rows it was computed
-    from. The tree's ids go as one array parameter (``__any_id``).
+    from. The tree's ids go as one array parameter, merged with the scope's
+    test of the same column (``filter_any_id``).
     """
 
     def in_tree(queryset, name, value):
-        tree = Pairing.objects.descendant_ids([value])
-        condition = Q()
-        for lookup in lookups:
-            condition |= Q(**{f"{lookup}__any_id": tree})
-        return queryset.filter(condition)
+        return filter_any_id(queryset, lookup, Pairing.objects.descendant_ids([value]))
 
     return IdFilter(
         method=in_tree, label=_("pairing (incl. pairings below)"), model="pairings.Pairing"

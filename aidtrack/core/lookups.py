@@ -21,6 +21,7 @@ about 0.4 ms a query.
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject, Lookup
+from django.db.models.sql.where import AND
 
 EMPTY = "{}"  # the text of an empty array: no id, no row
 
@@ -57,6 +58,36 @@ def array_literal(ids) -> str:
     return "{" + ",".join(str(int(value)) for value in ids) + "}"
 
 
+def literal_ids(literal: str) -> frozenset[int]:
+    """The ids of an ``array_literal``."""
+    return frozenset(int(value) for value in literal[1:-1].split(",") if value)
+
+
+def filter_any_id(queryset, lookup: str, ids):
+    """``queryset.filter(<lookup>__any_id=ids)``, as one test where the column is tested already.
+
+    A list filtered by pairing tests the column its scope tests (a province
+    coordinator's fund transactions of ``?pairing=<their province>``).
+    PostgreSQL multiplies the shares of two tests of one column, expected a
+    twentieth of the rows and chose a plan for that: the page's count took
+    10 ms against 1.3 ms for the leader. So when the queryset already keeps
+    the rows whose column is in a set of ids, the two sets become their
+    intersection, tested once: the same rows, and the estimate of one test.
+    """
+    filtered = queryset.filter(**{f"{lookup}__any_id": ids})
+    where = filtered.query.where  # the clone's own: changing it changes no other queryset
+    added = where.children[-1]
+    if where.connector != AND or where.negated or not isinstance(added, AnyId):
+        return filtered
+    for index, earlier in enumerate(where.children[:-1]):
+        if isinstance(earlier, AnyId) and earlier.lhs == added.lhs:
+            both = literal_ids(earlier.rhs) & literal_ids(added.rhs)
+            where.children[index] = AnyId(earlier.lhs, IdArray(both))
+            del where.children[-1]
+            break
+    return filtered
+
+
 class IdArray:
     """Ids written out once as an array literal, for ``__any_id``.
 
@@ -74,7 +105,7 @@ class IdArray:
         return ids if isinstance(ids, cls) else cls(ids)
 
     def ids(self) -> frozenset[int]:
-        return frozenset(int(value) for value in self.array_literal[1:-1].split(",") if value)
+        return literal_ids(self.array_literal)
 
     def __bool__(self) -> bool:
         return self.array_literal != EMPTY

@@ -145,9 +145,9 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             counted = queryset.order_by()
             if not filterset.narrowed:
                 # The scope alone: the count reads the scope's index (core.scoping.scope_ordered).
-                # Not with a filter: with a pairing filter on the scope's own column,
-                # PostgreSQL multiplies the two conditions' shares, expects a twentieth of
-                # the rows and sorts them all, where the unordered count stops at the cap.
+                # Not with a filter: where it keeps few of the scope's rows, the ordered
+                # count would read all of the scope's entries to find them, where the
+                # unordered count stops at the cap.
                 counted = scoping.scope_ordered(counted, request.user)
             count, over_cap = paging.capped_count(counted)
         totals = None if over_cap else table.totals(queryset)

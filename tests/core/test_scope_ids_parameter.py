@@ -14,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from aidtrack.core.lookups import IdArray, array_literal
+from aidtrack.core.lookups import IdArray, array_literal, filter_any_id
 from aidtrack.core.testing import COORDINATOR
 from cadres.models import Person
 from pairings.models import Organization, Pairing
+from projects.filters import ProjectFilterSet
 from projects.models import Indicator, OutcomeReport, Project
 from tests.factories import ProjectFactory
 
@@ -184,3 +185,49 @@ def test_rows_within_pairings_are_the_scopes_rows_of_those_pairings(world, who):
 def test_within_needs_a_model_that_belongs_to_pairings(world):
     with pytest.raises(TypeError):
         Indicator.objects.for_user(world.user(COORDINATOR), within=[1])
+
+
+@pytest.mark.parametrize("who", ["coord", "leader"])
+def test_a_pairing_filter_narrows_the_scopes_test_of_the_same_column(world, who):
+    """``?pairing=`` on a list tests its column once, with the ids both the scope and the
+    tree allow (``filter_any_id``): two tests of one column misled the planner."""
+    for pairing in world.pairings.values():
+        ProjectFactory(pairing=pairing)
+    user = User.objects.with_scope().get(username=who)
+    scoped = Project.objects.for_user(user)
+    before = str(scoped.query)
+    for root in (world.pairings["zs-lps"], world.pairings["gd-gz"], world.out_of_scope_pairing):
+        tree = Pairing.objects.descendant_ids([root.pk])
+        filtered = ProjectFilterSet({"pairing": root.pk}, queryset=scoped).qs
+        expected = set(scoped.filter(pairing__in=tree))
+        assert set(filtered) == expected, root
+        if expected:  # else no query at all (test_disjoint_ids_keep_no_row_and_run_no_query)
+            assert _any_tests(filtered) == 1, root
+    assert str(scoped.query) == before  # the queryset filtered is left as it was
+
+
+def test_tests_of_different_columns_stay_apart(world):
+    projects = Project.objects.filter(pairing__any_id=[world.in_scope_pairing.pk])
+    by_parent = filter_any_id(projects, "pairing__parent", [world.pairings["zs-lps"].pk])
+    assert _any_tests(by_parent) == 2
+    assert set(by_parent) == set(projects.filter(pairing__parent=world.pairings["zs-lps"]))
+
+
+def test_disjoint_ids_keep_no_row_and_run_no_query(world):
+    ProjectFactory(pairing=world.in_scope_pairing)
+    projects = Project.objects.filter(pairing__any_id=[world.in_scope_pairing.pk])
+    disjoint = filter_any_id(projects, "pairing", [world.out_of_scope_pairing.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert list(disjoint) == []
+    assert len(queries) == 0
+
+
+def test_the_api_tests_a_coordinators_pairing_filter_once(world):
+    ProjectFactory(pairing=world.in_scope_pairing)
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="coord"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/projects/", {"pairing": world.pairings["zs-lps"].pk})
+    assert response.status_code == 200 and response.json()["results"]
+    rows = [q["sql"] for q in queries if q["sql"].startswith('SELECT "projects_project"."id"')]
+    assert rows and all(sql.count("= ANY(") == 1 for sql in rows)
