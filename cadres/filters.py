@@ -165,7 +165,7 @@ class LeaveRequestFilterSet(ScopedFilterSet):
 
     person = IdFilter(field_name="person", label=_("person"), model="cadres.Person")
     team = IdFilter(field_name="team", label=_("team"), model="cadres.Team")
-    pairing = pairing_tree_filter("team__pairing")
+    pairing = pairing_tree_filter("pairing")
     status = django_filters.ChoiceFilter(choices=LeaveStatus.choices, label=_("status"))
     on = django_filters.DateFilter(method="filter_on", label=_("on leave on"))
 

@@ -158,13 +158,15 @@ class ScopedFilterSet(django_filters.FilterSet):
         return queryset
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        for filter_ in self.base_filters.values():
+            # A form field built on the class's filters (drf-spectacular builds them for
+            # the schema, core.params on a request's first use) would be deep-copied with
+            # them on every request, keeping the choices of that moment and the unscoped
+            # queryset: dropped before the copy, each request builds its own.
+            filter_.__dict__.pop("_field", None)
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
-            # A form field built on the class's filters (drf-spectacular builds them for
-            # the schema, core.params on a request's first use) would be copied with them,
-            # keeping the choices of that moment and the unscoped queryset: build afresh.
-            filter_.__dict__.pop("_field", None)
             queryset = filter_.extra.get("queryset")
             if queryset is not None and hasattr(queryset, "for_user"):
                 filter_.extra["queryset"] = queryset.for_user(user, scoping.VIEW)

@@ -17,9 +17,18 @@ from rest_framework.test import APIClient
 from aidtrack.core import audit, paging, scoping
 from aidtrack.core.bulk import copy_insert
 from aidtrack.core.testing import COORDINATOR, LEADER
-from cadres.models import Award, CareRecord, CheckIn, Mentorship, Person, Team, TeamMember
+from cadres.models import (
+    Award,
+    CareRecord,
+    CheckIn,
+    LeaveRequest,
+    Mentorship,
+    Person,
+    Team,
+    TeamMember,
+)
 from pairings.models import Agreement, AgreementTarget, Organization
-from tests.cadres.conftest import make_member, make_team
+from tests.cadres.conftest import make_leave_request, make_member, make_team
 from tests.cadres.test_people import make_person, organisation
 
 DAY = date(2024, 3, 1)
@@ -130,20 +139,32 @@ def test_the_scope_read_from_the_copy_is_the_scope_through_the_person(world, mod
     assert len(scoped) == 2
 
 
-def test_team_members_carry_their_teams_pairing_and_follow_it(world):
+@pytest.mark.parametrize("model", [TeamMember, LeaveRequest])
+def test_a_teams_rows_carry_its_pairing_and_follow_it(world, model):
     coordinator = world.user(COORDINATOR)
-    team = make_team(world)
-    member = make_member(world, team=team)
-    assert TeamMember.objects.get(pk=member.pk).pairing_id == team.pairing_id
-    assert TeamMember.objects.for_user(coordinator, scoping.VIEW).filter(pk=member.pk).exists()
+    row = make_member(world) if model is TeamMember else make_leave_request(world)
+    team = row.team
+    assert model.objects.get(pk=row.pk).pairing_id == team.pairing_id
+    assert model.objects.for_user(coordinator, scoping.VIEW).filter(pk=row.pk).exists()
 
     Team.objects.filter(pk=team.pk).update(pairing=world.out_of_scope_pairing)
-    assert TeamMember.objects.get(pk=member.pk).pairing_id == world.out_of_scope_pairing.pk
+    assert model.objects.get(pk=row.pk).pairing_id == world.out_of_scope_pairing.pk
     coordinator.forget_scope()
-    assert not TeamMember.objects.for_user(coordinator, scoping.VIEW).filter(pk=member.pk).exists()
+    assert not model.objects.for_user(coordinator, scoping.VIEW).filter(pk=row.pk).exists()
 
-    TeamMember.objects.filter(pk=member.pk).update(pairing=world.in_scope_pairing)
-    assert TeamMember.objects.get(pk=member.pk).pairing_id == world.out_of_scope_pairing.pk
+    model.objects.filter(pk=row.pk).update(pairing=world.in_scope_pairing)
+    assert model.objects.get(pk=row.pk).pairing_id == world.out_of_scope_pairing.pk
+
+
+def test_a_leave_requests_scope_is_its_teams(world):
+    """What the copy admits is what the join to the team admitted."""
+    coordinator = world.user(COORDINATOR)
+    for index, in_scope in enumerate((True, True, False)):
+        make_leave_request(world, in_scope, index)
+    scope = coordinator.pairing_ids_in_scope(scoping.VIEW)
+    scoped = LeaveRequest.objects.for_user(coordinator, scoping.VIEW)
+    assert set(scoped) == set(LeaveRequest.objects.filter(team__pairing__in=scope))
+    assert scoped.count() == 2
 
 
 def test_a_coordinators_team_member_pages_end_at_the_scope(world):

@@ -803,13 +803,15 @@ class NationalDataset:
         reviewer = self.users["scale_coord_province"]
         leave = self.copy(
             "cadres_leaverequest",
-            "id, person_id, team_id, start_date, end_date, reason, status, decided_by_id, "
-            "decided_at, decision_comment, created_at, updated_at",
+            "id, person_id, team_id, pairing_id, start_date, end_date, reason, status, "
+            "decided_by_id, decided_at, decision_comment, created_at, updated_at",
         )
         with leave:
-            memberships = [(t[0], m) for t in self.teams for m in t[2]]
+            memberships = [(t[0], t[1], m) for t in self.teams for m in t[2]]
             for i in range(min(self.size("leave_requests"), len(memberships))):
-                team_id, (person_id, joined, left) = memberships[rng.randrange(len(memberships))]
+                team_id, pairing, (person_id, joined, left) = memberships[
+                    rng.randrange(len(memberships))
+                ]
                 last = min(left or self.today + 30, self.today + 30)
                 if last - joined < 5:
                     continue
@@ -828,6 +830,7 @@ class NationalDataset:
                         i + 1,
                         person_id,
                         team_id,
+                        pairing.id,  # the load runs without triggers: aidtrack.core.copies
                         self.day(start),
                         self.day(end),
                         rng.choice(REASONS),
