@@ -7,6 +7,7 @@ with 409 and the reason.
 """
 
 from django import forms
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -298,7 +299,12 @@ class OutcomeReportViewSet(ScopedModelViewSet):
     serializer_class = OutcomeReportSerializer
     filterset_class = OutcomeReportFilterSet
     select_related = ("indicator",)
-    prefetch_related = ("reviews__user", "evidence")
+    # The reviewer with each review (a join): a list's reviews go into a plain list
+    # (core.api_rows.as_listed_prefetch), which a lookup through them would not allow.
+    prefetch_related = (
+        Prefetch("reviews", queryset=OutcomeReportReview.objects.select_related("user")),
+        "evidence",
+    )
 
     @extend_schema(
         parameters=_TREE_PARAMETERS,

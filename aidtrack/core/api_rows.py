@@ -117,16 +117,21 @@ def as_listed_prefetch(lookup, serializer_class):
     which on a page of 500 costs more than the query; a list attribute
     holds the same rows in the same order. Only a one-level lookup that a
     declared nested list serializer reads is changed: other readers of the
-    relation (a primary-key list, a method) would not see the list.
+    relation (a primary-key list, a method) would not see the list. A
+    ``Prefetch`` of one level keeps its queryset (the related rows' own
+    ``select_related``).
     """
-    if not isinstance(lookup, str) or "__" in lookup:
+    relation = getattr(lookup, "prefetch_through", lookup)
+    if not isinstance(relation, str) or "__" in relation or getattr(lookup, "to_attr", None):
         return lookup
     declared = serializer_class._declared_fields
     if not any(
-        _lists_rows(field) and (field.source or name) == lookup for name, field in declared.items()
+        _lists_rows(field) and (field.source or name) == relation
+        for name, field in declared.items()
     ):
         return lookup
-    return Prefetch(lookup, to_attr=LISTED + lookup)
+    queryset = getattr(lookup, "queryset", None)
+    return Prefetch(relation, queryset=queryset, to_attr=LISTED + relation)
 
 
 def _listed_first(attr, read):

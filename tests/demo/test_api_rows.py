@@ -27,7 +27,13 @@ from aidtrack.core.api_rows import column_plan, row_function
 from cadres.models import Person
 from funds.models import FundTransaction, OverAllocation
 from pairings.models import Pairing
-from projects.models import OutcomeEvidence, OutcomeReport, Project, ProjectAttachment
+from projects.models import (
+    OutcomeEvidence,
+    OutcomeReport,
+    OutcomeReportReview,
+    Project,
+    ProjectAttachment,
+)
 
 pytestmark = pytest.mark.xdist_group("demo")
 
@@ -36,7 +42,8 @@ RESOURCES = [(prefix, viewset) for prefix, viewset, _basename in router.registry
 
 @pytest.fixture
 def every_kind_of_row(demo_loaded):
-    """Rows the demo does not have: files, an over-allocation, a person without a phone."""
+    """Rows the demo does not have: files, a review, an over-allocation, a person without a
+    phone."""
     admin = User.objects.get(username="admin")
     project = Project.objects.order_by("id").first()
     ProjectAttachment.objects.bulk_create(
@@ -49,6 +56,7 @@ def every_kind_of_row(demo_loaded):
     OutcomeEvidence.objects.bulk_create(
         [OutcomeEvidence(report=report, title="照片", file="evidence/photo.jpg", size=20)]
     )
+    OutcomeReportReview.objects.create(report=report, action="return", comment="补充", user=admin)
     OverAllocation.objects.bulk_create(
         [
             OverAllocation(
@@ -146,6 +154,25 @@ def test_a_nested_list_is_compiled_once_per_response_and_prefetched_into_a_list(
         "AgreementSerializer",
         "AgreementTargetSerializer",
     ]
+
+
+def test_a_prefetch_with_its_own_queryset_is_prefetched_into_a_list_too(
+    every_kind_of_row, django_assert_num_queries
+):
+    """Outcome reports' reviews, each with its reviewer joined (the ``Prefetch``'s own
+    queryset): plain lists, and serializing the page runs no query per review."""
+    from aidtrack.core import api_rows
+    from projects.api import OutcomeReportViewSet
+
+    view, rows = _listed(OutcomeReportViewSet, every_kind_of_row)
+    assert [lookup.to_attr for lookup in view.get_queryset()._prefetch_related_lookups] == [
+        api_rows.LISTED + "reviews",
+        api_rows.LISTED + "evidence",
+    ]
+    with django_assert_num_queries(0):
+        data = view.get_serializer(rows, many=True).data
+    reviewed = [review for row in data for review in row["reviews"]]
+    assert reviewed and all(review["user"] for review in reviewed)
 
 
 @pytest.mark.parametrize(
