@@ -21,6 +21,7 @@ from cadres.filters import (
     TeamFilterSet,
     TeamMemberFilterSet,
 )
+from cadres.masking import mask_id_number, mask_phone
 from cadres.models import (
     Award,
     CareRecord,
@@ -36,13 +37,28 @@ from cadres.models import (
 from cadres.services import person_reveal
 
 
+class MaskedField(serializers.CharField):
+    """A column read masked (cadres.masking): a function of the column's value alone, so a
+    list of people is read as column values, with no model instance (core.api_rows)."""
+
+    def __init__(self, mask, **kwargs):
+        self.mask = mask
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return self.mask(value)
+
+    def value_representer(self):
+        return self.mask
+
+
 class PersonSerializer(ValidatedModelSerializer):
     """ID number and phone are write-only; reads get them masked."""
 
     id_number = serializers.CharField(write_only=True, max_length=18)
     phone = serializers.CharField(write_only=True, max_length=20, required=False, allow_blank=True)
-    id_number_masked = serializers.CharField(source="masked_id_number", read_only=True)
-    phone_masked = serializers.CharField(source="masked_phone", read_only=True)
+    id_number_masked = MaskedField(mask_id_number, source="id_number")
+    phone_masked = MaskedField(mask_phone, source="phone")
 
     class Meta:
         model = Person

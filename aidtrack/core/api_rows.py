@@ -289,7 +289,12 @@ def _representer(field):
 
 
 def _value_representer(field):  # noqa: PLR0911 - one return per known field class
-    """The representation of a known field class, a function of the value alone; else None."""
+    """The representation of a known field class, a function of the value alone; else None.
+
+    A field class of our own says it is one with ``value_representer()``.
+    """
+    if hasattr(field, "value_representer"):
+        return field.value_representer()
     generic = field.to_representation
     if isinstance(field, drf_fields.ChoiceField) and not _overrides(field, drf_fields.ChoiceField):
         return _choice(field)
