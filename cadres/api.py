@@ -1,6 +1,7 @@
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -33,6 +34,7 @@ from cadres.models import (
     Person,
     Team,
     TeamMember,
+    apprentice_rows,
 )
 from cadres.services import person_reveal
 
@@ -336,8 +338,32 @@ class ApprenticeSerializer(serializers.Serializer):
     unit = serializers.CharField()
 
 
+class ApprenticeListField(serializers.Field):
+    """The apprentices' text as ``[{"name", "unit"}, …]``: a function of the column's value,
+    so a list of mentorships is read as column values (core.api_rows)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return self.value_representer()(value)
+
+    def value_representer(self):
+        return lambda text: [{"name": name, "unit": unit} for name, unit in apprentice_rows(text)]
+
+
+class ApprenticeListSchema(OpenApiSerializerFieldExtension):
+    """The field's schema is its rows' (``Apprentice``), in responses only: it is read-only, and
+    mapped for requests too it would add an ``ApprenticeRequest`` that nothing uses."""
+
+    target_class = ApprenticeListField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return auto_schema._map_serializer_field(ApprenticeSerializer(many=True), "response")
+
+
 class MentorshipSerializer(ValidatedModelSerializer):
-    apprentice_list = serializers.SerializerMethodField()
+    apprentice_list = ApprenticeListField(source="apprentices")
 
     class Meta:
         model = Mentorship
@@ -354,10 +380,6 @@ class MentorshipSerializer(ValidatedModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    @extend_schema_field(ApprenticeSerializer(many=True))
-    def get_apprentice_list(self, obj) -> list[dict]:
-        return [{"name": name, "unit": unit} for name, unit in obj.apprentice_rows]
 
 
 class MentorshipViewSet(ScopedModelViewSet):

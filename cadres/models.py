@@ -897,13 +897,7 @@ class Mentorship(BaseModel):
 
     @property
     def apprentice_rows(self) -> list[tuple[str, str]]:
-        """``[(name, unit), …]`` from the text, one apprentice a line."""
-        rows = []
-        for line in self.apprentices.splitlines():
-            parts = [part.strip() for part in _APPRENTICE_SEPARATORS.split(line.strip(), 1)]
-            if parts[0]:
-                rows.append((parts[0], parts[1] if len(parts) > 1 else ""))
-        return rows
+        return apprentice_rows(self.apprentices)
 
     @property
     def apprentice_count(self) -> int:
@@ -927,6 +921,16 @@ class Mentorship(BaseModel):
 
 
 _APPRENTICE_SEPARATORS = re.compile(r"[,\uff0c、\t]")  # ASCII or full-width comma, 、 or tab
+
+
+def apprentice_rows(text: str) -> list[tuple[str, str]]:
+    """``[(name, unit), …]`` from a mentorship's apprentices, one apprentice a line."""
+    rows = []
+    for line in text.splitlines():
+        parts = [part.strip() for part in _APPRENTICE_SEPARATORS.split(line.strip(), 1)]
+        if parts[0]:
+            rows.append((parts[0], parts[1] if len(parts) > 1 else ""))
+    return rows
 
 
 def _validate_year(value: int) -> None:

@@ -108,7 +108,7 @@ def test_every_resource_lists_the_same_bytes_as_drf(every_kind_of_row, prefix, v
 
 def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row):
     """The comparison above sees each special case at least once."""
-    from cadres.api import PersonViewSet
+    from cadres.api import MentorshipViewSet, PersonViewSet
     from pairings.api import PairingViewSet
     from projects.api import ProjectAttachmentViewSet
 
@@ -122,6 +122,7 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     # Both ways of reading are compared: columns (nested regions included) and instances.
     assert column_plan(PairingViewSet.serializer_class()) is not None
     assert column_plan(PersonViewSet.serializer_class()) is not None  # masks of columns
+    assert column_plan(MentorshipViewSet.serializer_class()) is not None  # apprentices parsed
     assert column_plan(ProjectAttachmentViewSet.serializer_class()) is None  # URLs need a request
     view, rows = _listed(PairingViewSet, every_kind_of_row)
     pairing = view.get_serializer(rows, many=True).data[0]
