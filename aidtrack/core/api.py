@@ -54,14 +54,35 @@ class DownloadFileField(serializers.FileField):
 
     # An id no record has, to find where ids go in a download URL.
     MARK = 7_351_902_648_113
+    # The context's scheme and host ("https://aidtrack.example") where it holds no request:
+    # a list's column plan is kept for all the requests to that origin (ScopedModelViewSet).
+    ORIGIN = "origin"
 
     def to_representation(self, value):
         if not value:
             return None
         record = value.instance
-        url = reverse(f"api:{record._meta.model_name}-download", args=[record.pk])
+        return self._absolute(reverse(f"api:{record._meta.model_name}-download", args=[record.pk]))
+
+    def _absolute(self, url: str) -> str:
         request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+        if request is not None:
+            return request.build_absolute_uri(url)
+        return self.context.get(self.ORIGIN, "") + url
+
+    def column_reading(self, model, prefix: str = ""):
+        """(lookups, read, represent) of a list read as column values (core.api_rows): the
+        file's name and the record's id, the URL made as ``row_representer`` makes it."""
+        template = None if prefix else self._url_template(model._meta.model_name)
+        if template is None or len(self.source_attrs) != 1:
+            return None
+        before, after = template
+        name, pk = self.source_attrs[0], model._meta.pk.attname
+
+        def read(values):
+            return values[pk] if values[name] else None  # no file: null, as DRF gives
+
+        return [pk, name], read, lambda record_id: f"{before}{record_id}{after}"
 
     def row_representer(self):
         """``to_representation`` for the rows of one response (core.api_rows).
@@ -91,10 +112,7 @@ class DownloadFileField(serializers.FileField):
         """(before, after) the id in the model's download URL; None where the mark is not alone."""
         mark = str(self.MARK)
         url = reverse(f"api:{model_name}-download", args=[self.MARK])
-        request = self.context.get("request")
-        before, found, after = (
-            request.build_absolute_uri(url) if request is not None else url
-        ).partition(mark)
+        before, found, after = self._absolute(url).partition(mark)
         return (before, after) if found and mark not in after else None
 
 
@@ -330,12 +348,17 @@ class ScopedModelViewSet(
         selected = requested_fields(self.request)
         if not _fields_are_declared(serializer_class):
             return column_plan(self.get_serializer(), annotations)
+        # No request in the context, so nothing of this one is kept with the plan: the
+        # origin alone, which download URLs begin with (DownloadFileField).
+        origin = self.request.build_absolute_uri("/").removesuffix("/")
+        context = {DownloadFileField.ORIGIN: origin}
         if selected is not None:  # not kept: callers choose among many combinations
-            return column_plan(select_fields(serializer_class(context={}), selected), annotations)
-        key = (serializer_class, timezone.get_current_timezone_name(), annotations)
+            return column_plan(
+                select_fields(serializer_class(context=context), selected), annotations
+            )
+        key = (serializer_class, timezone.get_current_timezone_name(), origin, annotations)
         if key not in _PLANS:
-            # No request in the context: nothing of this one is kept with the plan.
-            _PLANS[key] = column_plan(serializer_class(context={}), annotations)
+            _PLANS[key] = column_plan(serializer_class(context=context), annotations)
         return _PLANS[key]
 
     def _save_in_scope(self, save, action):

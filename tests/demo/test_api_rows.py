@@ -108,6 +108,7 @@ def test_every_resource_lists_the_same_bytes_as_drf(every_kind_of_row, prefix, v
 
 def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row):
     """The comparison above sees each special case at least once."""
+    from assessments.api import AssessmentViewSet
     from cadres.api import MentorshipViewSet, PersonViewSet
     from pairings.api import PairingViewSet
     from projects.api import ProjectAttachmentViewSet
@@ -123,7 +124,14 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     assert column_plan(PairingViewSet.serializer_class()) is not None
     assert column_plan(PersonViewSet.serializer_class()) is not None  # masks of columns
     assert column_plan(MentorshipViewSet.serializer_class()) is not None  # apprentices parsed
-    assert column_plan(ProjectAttachmentViewSet.serializer_class()) is None  # URLs need a request
+    # Download URLs are made from the id column, for the origin the plan was made for.
+    attachments = ProjectAttachmentViewSet.serializer_class(context={"origin": "https://a.example"})
+    assert column_plan(attachments) is not None
+    lookups, read, represent = attachments.fields["file"].column_reading(ProjectAttachment)
+    assert lookups == ["id", "file"] and read({"id": 8, "file": ""}) is None
+    url = represent(read({"id": 7, "file": "attachments/plan.pdf"}))
+    assert url == "https://a.example/api/v1/project-attachments/7/download/"
+    assert column_plan(AssessmentViewSet.serializer_class()) is None  # method fields
     view, rows = _listed(PairingViewSet, every_kind_of_row)
     pairing = view.get_serializer(rows, many=True).data[0]
     assert set(pairing["helping_region_detail"]) == {"id", "code", "name", "level"}
