@@ -1,3 +1,5 @@
+from operator import itemgetter
+
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -9,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aidtrack.core import scoping
-from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer
+from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer, absolute_url
 from aidtrack.core.feed import Derived
 from cadres.filters import (
     AwardFilterSet,
@@ -194,14 +196,56 @@ class NestedMemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MemberCountField(serializers.IntegerField):
+    """A team's member count: the list's annotation (TeamViewSet), read with the page's
+    columns (core.api_rows); a team saved or read alone is counted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, team):
+        counted = getattr(team, "member_count", None)
+        return team.members.count() if counted is None else counted
+
+    def column_reading(self, model, prefix=""):
+        return None if prefix else (["member_count"], itemgetter("member_count"), int)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class MembersUrlField(serializers.Field):
+    """The link to a team's members, a function of its id: a page of teams is read as column
+    values (core.api_rows), the list's address made once per response."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, team):
+        return self.row_representer()(team)
+
+    def row_representer(self):
+        link = self._link()
+        return lambda team: link(team.pk)
+
+    def column_reading(self, model, prefix=""):
+        return None if prefix else (["id"], itemgetter("id"), self._link())
+
+    def _link(self):
+        listed = absolute_url(self.context, reverse("api:teammember-list"))
+        return lambda team_id: f"{listed}?team={team_id}"
+
+
 class TeamSerializer(ValidatedModelSerializer):
     """A team with how many members it has and where to list them (paged), not the members.
 
     Nesting every member made a page of 500 teams megabytes long.
     """
 
-    member_count = serializers.SerializerMethodField()
-    members_url = serializers.SerializerMethodField()
+    member_count = MemberCountField(
+        help_text="Member rows of the team, past ones included (as the members list shows)."
+    )
+    members_url = MembersUrlField(
+        help_text="``/api/v1/team-members/?team=<id>``: the team's members, paged like every list."
+    )
 
     class Meta:
         model = Team
@@ -222,20 +266,6 @@ class TeamSerializer(ValidatedModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
         # member_count counts the members (core.feed touches the team).
         derived_from = (Derived(TeamMember, Team, (("team_id", "id"),)),)
-
-    def get_member_count(self, team) -> int:
-        """Member rows of the team, past ones included (as the members list shows)."""
-        counted = getattr(team, "member_count", None)  # annotated by TeamViewSet
-        return team.members.count() if counted is None else counted
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_members_url(self, team) -> str:
-        """``/api/v1/team-members/?team=<id>``: the team's members, paged like every list."""
-        if not hasattr(self, "_members_list"):  # once per response, not per row
-            url = reverse("api:teammember-list")
-            request = self.context.get("request")
-            self._members_list = request.build_absolute_uri(url) if request is not None else url
-        return f"{self._members_list}?team={team.pk}"
 
 
 class TeamViewSet(ScopedModelViewSet):

@@ -44,6 +44,18 @@ from aidtrack.core.transitions import transitions_of
 from aidtrack.core.versions import ConditionalRequestsMixin
 from aidtrack.core.writes import delete_record, save_record
 
+# The context's scheme and host ("https://aidtrack.example") where it holds no request:
+# a list's column plan is kept for all the requests to that origin (ScopedModelViewSet).
+ORIGIN = "origin"
+
+
+def absolute_url(context: dict, url: str) -> str:
+    """``url`` (a path) made absolute for the serializer ``context``'s request or origin."""
+    request = context.get("request")
+    if request is not None:
+        return request.build_absolute_uri(url)
+    return context.get(ORIGIN, "") + url
+
 
 class DownloadFileField(serializers.FileField):
     """Takes an upload; shows the absolute URL of the record's download action.
@@ -54,21 +66,13 @@ class DownloadFileField(serializers.FileField):
 
     # An id no record has, to find where ids go in a download URL.
     MARK = 7_351_902_648_113
-    # The context's scheme and host ("https://aidtrack.example") where it holds no request:
-    # a list's column plan is kept for all the requests to that origin (ScopedModelViewSet).
-    ORIGIN = "origin"
 
     def to_representation(self, value):
         if not value:
             return None
         record = value.instance
-        return self._absolute(reverse(f"api:{record._meta.model_name}-download", args=[record.pk]))
-
-    def _absolute(self, url: str) -> str:
-        request = self.context.get("request")
-        if request is not None:
-            return request.build_absolute_uri(url)
-        return self.context.get(self.ORIGIN, "") + url
+        url = reverse(f"api:{record._meta.model_name}-download", args=[record.pk])
+        return absolute_url(self.context, url)
 
     def column_reading(self, model, prefix: str = ""):
         """(lookups, read, represent) of a list read as column values (core.api_rows): the
@@ -112,7 +116,7 @@ class DownloadFileField(serializers.FileField):
         """(before, after) the id in the model's download URL; None where the mark is not alone."""
         mark = str(self.MARK)
         url = reverse(f"api:{model_name}-download", args=[self.MARK])
-        before, found, after = self._absolute(url).partition(mark)
+        before, found, after = absolute_url(self.context, url).partition(mark)
         return (before, after) if found and mark not in after else None
 
 
@@ -349,9 +353,9 @@ class ScopedModelViewSet(
         if not _fields_are_declared(serializer_class):
             return column_plan(self.get_serializer(), annotations)
         # No request in the context, so nothing of this one is kept with the plan: the
-        # origin alone, which download URLs begin with (DownloadFileField).
+        # origin alone, which absolute URLs begin with (absolute_url).
         origin = self.request.build_absolute_uri("/").removesuffix("/")
-        context = {DownloadFileField.ORIGIN: origin}
+        context = {ORIGIN: origin}
         if selected is not None:  # not kept: callers choose among many combinations
             return column_plan(
                 select_fields(serializer_class(context=context), selected), annotations

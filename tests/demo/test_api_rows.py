@@ -109,7 +109,7 @@ def test_every_resource_lists_the_same_bytes_as_drf(every_kind_of_row, prefix, v
 def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row):
     """The comparison above sees each special case at least once."""
     from assessments.api import AssessmentViewSet
-    from cadres.api import MentorshipViewSet, PersonViewSet
+    from cadres.api import MentorshipViewSet, PersonViewSet, TeamViewSet
     from pairings.api import PairingViewSet
     from projects.api import ProjectAttachmentViewSet
 
@@ -124,6 +124,8 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     assert column_plan(PairingViewSet.serializer_class()) is not None
     assert column_plan(PersonViewSet.serializer_class()) is not None  # masks of columns
     assert column_plan(MentorshipViewSet.serializer_class()) is not None  # apprentices parsed
+    # A team's member count is the list's annotation; the link to its members, of its id.
+    assert column_plan(TeamViewSet.serializer_class(), ("member_count",)) is not None
     # Download URLs are made from the id column, for the origin the plan was made for.
     attachments = ProjectAttachmentViewSet.serializer_class(context={"origin": "https://a.example"})
     assert column_plan(attachments) is not None
