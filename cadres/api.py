@@ -207,8 +207,10 @@ class MemberCountField(serializers.IntegerField):
         counted = getattr(team, "member_count", None)
         return team.members.count() if counted is None else counted
 
-    def column_reading(self, model, prefix=""):
-        return None if prefix else (["member_count"], itemgetter("member_count"), int)
+    def column_reading(self, model, prefix="", annotations=()):
+        if prefix or "member_count" not in annotations:
+            return None
+        return ["member_count"], itemgetter("member_count"), int
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -226,7 +228,7 @@ class MembersUrlField(serializers.Field):
         link = self._link()
         return lambda team: link(team.pk)
 
-    def column_reading(self, model, prefix=""):
+    def column_reading(self, model, prefix="", annotations=()):
         return None if prefix else (["id"], itemgetter("id"), self._link())
 
     def _link(self):

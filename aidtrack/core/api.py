@@ -74,7 +74,7 @@ class DownloadFileField(serializers.FileField):
         url = reverse(f"api:{record._meta.model_name}-download", args=[record.pk])
         return absolute_url(self.context, url)
 
-    def column_reading(self, model, prefix: str = ""):
+    def column_reading(self, model, prefix: str = "", annotations=()):
         """(lookups, read, represent) of a list read as column values (core.api_rows): the
         file's name and the record's id, the URL made as ``row_representer`` makes it."""
         template = None if prefix else self._url_template(model._meta.model_name)

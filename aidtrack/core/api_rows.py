@@ -525,7 +525,7 @@ def _column_step(field, model, annotations, prefix=""):  # noqa: PLR0911
         lookup = prefix + field.source_attrs[0]
         return [lookup], itemgetter(lookup), _identity
     if hasattr(field, "column_reading"):  # a field class of our own reads its columns itself
-        return field.column_reading(model, prefix)
+        return field.column_reading(model, prefix, annotations)
     if not _plain_get_attribute(field) or not field.source_attrs:
         return None
     attrs = field.source_attrs

@@ -126,6 +126,7 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     assert column_plan(MentorshipViewSet.serializer_class()) is not None  # apprentices parsed
     # A team's member count is the list's annotation; the link to its members, of its id.
     assert column_plan(TeamViewSet.serializer_class(), ("member_count",)) is not None
+    assert column_plan(TeamViewSet.serializer_class()) is None  # not annotated: counted per team
     # Download URLs are made from the id column, for the origin the plan was made for.
     attachments = ProjectAttachmentViewSet.serializer_class(context={"origin": "https://a.example"})
     assert column_plan(attachments) is not None
