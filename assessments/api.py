@@ -16,8 +16,7 @@ from aidtrack.core.api_rows import row_function
 from aidtrack.core.feed import Derived
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
 from assessments.models import OfficialGrade, PairingYearSummary
-from assessments.selectors import summary_present
-from assessments.services import plain
+from assessments.selectors import summary_stored
 from pairings.models import Pairing
 
 
@@ -48,7 +47,8 @@ class OfficialGradeBriefSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(ReadModelSerializer):
-    """The figures come from ``summary_present``, the function the pages use."""
+    """The figures are the summary's as the pages show them (``summary_present``), read as
+    the strings stored (``summary_stored``), which the API writes unchanged."""
 
     pairing_name = serializers.SerializerMethodField()
     indicators = serializers.SerializerMethodField()
@@ -91,25 +91,16 @@ class AssessmentSerializer(ReadModelSerializer):
     @extend_schema_field(IndicatorFigureSerializer(many=True))
     def get_indicators(self, summary):
         figure = _compiled(IndicatorFigureSerializer, timezone.get_current_timezone_name())
-        return [figure(row) for row in self._presented(summary)["figures"]]
+        return [figure(row) for row in summary_stored(summary)["figures"]]
 
     @extend_schema_field(serializers.DictField())
     def get_tiles(self, summary) -> dict:
-        # Decimals as strings, like every amount of the API.
-        return plain(
-            {key: tile["value"] for key, tile in self._presented(summary)["tiles"].items()}
-        )
+        return {key: tile["value"] for key, tile in summary_stored(summary)["tiles"].items()}
 
     @extend_schema_field(OfficialGradeBriefSerializer(many=True))
     def get_official_grades(self, summary):
         grade = _compiled(OfficialGradeBriefSerializer, timezone.get_current_timezone_name())
         return [grade(g) for g in summary.pairing.official_grades.all() if g.year == summary.year]
-
-    def _presented(self, summary) -> dict:
-        """``summary_present(summary)``, once for the row's two fields that read it."""
-        if getattr(self, "_last_presented", (None,))[0] is not summary:
-            self._last_presented = (summary, summary_present(summary))
-        return self._last_presented[1]
 
 
 @functools.cache

@@ -27,6 +27,7 @@ tests/demo/test_api_rows.py compares both ways over every API resource.
 
 import datetime
 import decimal
+import re
 from collections.abc import Callable
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
@@ -392,7 +393,13 @@ def _date(field):
 
 
 def _decimal(field):
-    """DecimalField.to_representation with its quantizing context made once."""
+    """DecimalField.to_representation with its quantizing context made once.
+
+    A string already written as the field writes it (``"2327918.79"`` for two
+    places: no leading zero, no exponent, within ``max_digits``) is that
+    representation: the figures stored as JSON (an assessment's 16 per row)
+    come back unchanged, not through a Decimal and back.
+    """
     generic = field.to_representation
     coerce_to_string = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
     if field.localize or field.decimal_places is None or not coerce_to_string:
@@ -402,8 +409,17 @@ def _decimal(field):
         context.prec = field.max_digits
     exponent = decimal.Decimal(".1") ** field.decimal_places
     rounding, normalize = field.rounding, field.normalize_output
+    places = field.decimal_places
+    written = re.compile(
+        rf"-?(?:0|[1-9][0-9]*)\.[0-9]{{{places}}}" if places else r"-?(?:0|[1-9][0-9]*)"
+    )
+    longest = (field.max_digits or 10**6) + (2 if places else 1)  # digits, a sign and a point
 
     def represent(value):
+        if type(value) is str and not normalize and len(value) <= longest:
+            if written.fullmatch(value) and len(value.lstrip("-").replace(".", "")) <= context.prec:
+                return value
+            value = decimal.Decimal(value)
         if type(value) is not decimal.Decimal:
             return generic(value)
         quantized = value.quantize(exponent, rounding=rounding, context=context)

@@ -326,3 +326,43 @@ def test_pages_read_as_columns_follow_on_without_gaps(every_kind_of_row):
         seen += [row["id"] for row in body["results"]]
         url = body["next"]
     assert seen == list(CheckIn.objects.order_by("id").values_list("id", flat=True))
+
+
+def test_an_assessments_stored_figures_are_what_the_pages_figures_give(demo_loaded):
+    """The API writes a summary's figures and tiles from the strings the refresh stored
+    (``summary_stored``); through ``summary_present``'s Decimals they read the same."""
+    from assessments.api import IndicatorFigureSerializer, _compiled
+    from assessments.models import PairingYearSummary
+    from assessments.selectors import summary_present, summary_stored
+    from assessments.services import plain
+
+    figure = _compiled(IndicatorFigureSerializer, timezone.get_current_timezone_name())
+    summaries = list(PairingYearSummary.objects.all())
+    assert summaries
+    for summary in summaries:
+        presented, stored = summary_present(summary), summary_stored(summary)
+        assert [figure(row) for row in stored["figures"]] == [
+            figure(row) for row in presented["figures"]
+        ]
+        tiles = plain({key: tile["value"] for key, tile in presented["tiles"].items()})
+        assert {key: tile["value"] for key, tile in stored["tiles"].items()} == tiles
+
+
+@pytest.mark.parametrize(("max_digits", "places"), [(7, 2), (20, 2), (12, 0), (6, 3)])
+def test_a_decimal_written_as_the_field_writes_it_is_kept_and_any_other_is_drfs(max_digits, places):
+    from aidtrack.core.api_rows import _decimal
+
+    field = serializers.DecimalField(max_digits=max_digits, decimal_places=places)
+    represent = _decimal(field)
+    for text in [
+        "12.00", "-0.00", "0.05", "007.50", "1E+3", " 12.00", "12.3", "12.345", "0",
+        "15", "-15", "99999.99", "123456.78", "1234567890123456789.12", "12.000", "-7.125",
+        "1.5e2", "00", "-0", "+3.00", "3.", ".50",
+    ]:  # fmt: skip
+        try:
+            expected = field.to_representation(text)
+        except (ArithmeticError, ValueError) as error:
+            with pytest.raises(type(error)):
+                represent(text)
+        else:
+            assert represent(text) == expected, text
