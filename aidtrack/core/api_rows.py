@@ -410,13 +410,11 @@ def _decimal(field):
     exponent = decimal.Decimal(".1") ** field.decimal_places
     rounding, normalize = field.rounding, field.normalize_output
     places = field.decimal_places
-    written = re.compile(
-        rf"-?(?:0|[1-9][0-9]*)\.[0-9]{{{places}}}" if places else r"-?(?:0|[1-9][0-9]*)"
-    )
-    longest = (field.max_digits or 10**6) + (2 if places else 1)  # digits, a sign and a point
+    whole = r"-?(?:0|[1-9][0-9]*)"
+    written = re.compile(rf"{whole}\.[0-9]{{{places}}}" if places else whole)
 
     def represent(value):
-        if type(value) is str and not normalize and len(value) <= longest:
+        if type(value) is str and not normalize:
             if written.fullmatch(value) and len(value.lstrip("-").replace(".", "")) <= context.prec:
                 return value
             value = decimal.Decimal(value)
