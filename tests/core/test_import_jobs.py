@@ -44,12 +44,17 @@ def test_the_sweep_checks_a_job_whose_message_was_lost_then_commits_it(world):
 def test_a_job_another_worker_holds_is_left_to_it(world):
     job = queued_job(world)  # committed at once here, so checked already: queue it again
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED, counts={})
+    lock = [jobs._LOCK_NAMESPACE, job.pk]
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:  # another worker running this job
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [jobs._LOCK_NAMESPACE, job.pk])
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", lock)
         jobs.jobs_resume()
         assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.QUEUED
+        # That worker lets go. Unlock rather than rely on close(): the server ends
+        # a closed session (and frees its locks) only some time after the client.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", lock)
     finally:
         other.close()
     jobs.jobs_resume()
