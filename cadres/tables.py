@@ -63,6 +63,7 @@ class TeamMemberTable(Table):
     # The newest teams first, each team's members together, from the table's own index
     # (ordering by the team's start date sorted every member for each page).
     default_order = ("-team_id", "subgroup", "role", "id")
+    leading_parent = "team"
     select_related = ("person", "team")
 
 

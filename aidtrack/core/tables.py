@@ -276,6 +276,10 @@ class Table:
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
     default_order: tuple[str, ...] = ()
+    # The foreign key the default order leads with, where its model has few rows per
+    # pairing (a team's members): a page reads the rows of those parents in the list's
+    # pairings (core.scoping.parents_in_pairings).
+    leading_parent: str | None = None
 
     def __init__(self, model: type[Model]):
         self.model = model

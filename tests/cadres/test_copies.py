@@ -14,9 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from aidtrack.core import audit, paging, scoping
+from aidtrack.core import audit, paging, scoping, views
 from aidtrack.core.bulk import copy_insert
 from aidtrack.core.testing import COORDINATOR, LEADER
+from cadres.filters import TeamMemberFilterSet
 from cadres.models import (
     Award,
     CareRecord,
@@ -27,6 +28,7 @@ from cadres.models import (
     Team,
     TeamMember,
 )
+from cadres.tables import TeamMemberTable
 from pairings.models import Agreement, AgreementTarget, Organization
 from tests.cadres.conftest import make_leave_request, make_member, make_team
 from tests.cadres.test_people import make_person, organisation
@@ -184,6 +186,65 @@ def test_a_coordinators_team_member_pages_end_at_the_scope(world):
     assert last["next"] is None and after.pk > mine[-1]
     assert len(deep_queries.captured_queries) == len(first_queries.captured_queries)
     assert "ROW(" in deep_queries.captured_queries[-1]["sql"]
+
+
+def test_a_team_member_page_reads_the_members_of_its_pairings_teams(world, client, monkeypatch):
+    """The list's page, newest team first, tests the member's team against the teams of the
+    list's pairings (scoping.parents_in_pairings); its count keeps the member's own column.
+    The same rows in the same order, page after page, for a coordinator's scope, a filter
+    within it and a leader's filter; the leader's whole list is left as it is. The scope's
+    teams are made first and last, so another pairing's team lies between them."""
+    city, county = world.pairings["zs-lps"], world.in_scope_pairing
+    places = [county, world.out_of_scope_pairing, city, county]
+    members = [("member", "医生组"), ("leader", "医生组"), ("member", "护理组")]
+    for n, pairing in enumerate(places):
+        inside = pairing != world.out_of_scope_pairing
+        team = make_team(world, inside, n, pairing=pairing)
+        for k, (role, subgroup) in enumerate(members):
+            make_member(world, inside, 10 * n + k, team=team, role=role, subgroup=subgroup)
+    table = TeamMemberTable(TeamMember)
+
+    def pages(user, params):
+        listed = TeamMemberFilterSet(
+            params, queryset=TeamMember.objects.for_user(user, scoping.VIEW), request=None
+        ).filtered
+        keys, _sort = table.sort_keys(listed, None)
+        expected = list(
+            listed.order_by(*(key.ordering for key in keys)).values_list("pk", flat=True)
+        )
+        rows = scoping.parents_in_pairings(listed, "team")
+        walked, cursor = [], None
+        while True:
+            page = paging.keyset_page(rows, keys, 2, cursor, "members")
+            walked += [member.pk for member in page.object_list]
+            if not page.has_next:
+                return walked, expected, str(rows.query)
+            cursor = page.next_cursor
+
+    coordinator, leader = world.user(COORDINATOR), world.user(LEADER)
+    for user, params, size in [
+        (coordinator, {}, 9),
+        (coordinator, {"pairing": county.pk}, 6),
+        (leader, {"pairing": city.pk}, 9),
+        (leader, {}, 12),
+    ]:
+        walked, expected, sql = pages(user, params)
+        assert walked == expected and len(expected) == size
+        narrowed = bool(params) or user is coordinator
+        assert '"cadres_teammember"."pairing_id" = ANY' not in sql  # replaced, or never there
+        assert ('"cadres_teammember"."team_id" = ANY(ARRAY(' in sql) is narrowed
+
+    monkeypatch.setattr(views, "PAGE_SIZES", (2, 25))
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/cadres/team-members/", {"per_page": 2})
+    shown = [member.pk for member, _cells in response.context["rows"]]
+    assert shown == pages(coordinator, {})[1][:2] and response.context["count"] == 9
+    page_sql, count_sql = [
+        query["sql"] for query in queries.captured_queries if "cadres_teammember" in query["sql"]
+    ]
+    assert '"cadres_teammember"."team_id" = ANY(ARRAY(' in page_sql
+    assert 'ORDER BY "cadres_teammember"."pairing_id"' in count_sql
 
 
 def test_a_coordinators_capped_count_walks_the_scope_columns_index(world):
