@@ -101,8 +101,16 @@ class User(LinkedModel, AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
 
+    # What str() shows, from columns alone: a list of the API names a user without
+    # loading one (core.api_rows, a StringRelatedField to users).
+    str_columns = ("full_name", "username")
+
+    @staticmethod
+    def str_of(full_name: str, username: str) -> str:
+        return full_name or username
+
     def __str__(self):
-        return self.full_name or self.username
+        return self.str_of(self.full_name, self.username)
 
     @property
     def is_administrator(self) -> bool:

@@ -540,6 +540,10 @@ def _column_step(field, model, annotations, prefix=""):  # noqa: PLR0911
         return [lookup], itemgetter(lookup), _identity
     if hasattr(field, "column_reading"):  # a field class of our own reads its columns itself
         return field.column_reading(model, prefix, annotations)
+    if isinstance(field, relations.StringRelatedField) and not _overrides(
+        field, relations.StringRelatedField
+    ):
+        return _string_step(field, model, prefix)
     if not _plain_get_attribute(field) or not field.source_attrs:
         return None
     attrs = field.source_attrs
@@ -560,6 +564,23 @@ def _column_step(field, model, annotations, prefix=""):  # noqa: PLR0911
         represent = _identity
     lookup = prefix + "__".join(names)
     return [lookup], itemgetter(lookup), represent
+
+
+def _string_step(field, model, prefix):
+    """A StringRelatedField over a foreign key whose model writes its ``str()`` from columns
+    (``str_columns``, passed in that order to its ``str_of``): those columns, joined."""
+    attrs = field.source_attrs
+    key = _foreign_key(model, attrs[0]) if len(attrs) == 1 else None
+    if key is None or attrs[0] != key.name or not hasattr(key.related_model, "str_columns"):
+        return None
+    link = prefix + key.name
+    columns = [f"{link}__{column}" for column in key.related_model.str_columns]
+    str_of = key.related_model.str_of
+
+    def read(values):
+        return None if values[link] is None else str_of(*(values[name] for name in columns))
+
+    return [link, *columns], read, _identity
 
 
 def _nested_step(field, model, annotations, prefix):

@@ -42,8 +42,8 @@ RESOURCES = [(prefix, viewset) for prefix, viewset, _basename in router.registry
 
 @pytest.fixture
 def every_kind_of_row(demo_loaded):
-    """Rows the demo does not have: files, a review, an over-allocation, a person without a
-    phone."""
+    """Rows the demo does not have: files, reviews (by a user with a name and one without),
+    an over-allocation, a person without a phone."""
     admin = User.objects.get(username="admin")
     project = Project.objects.order_by("id").first()
     ProjectAttachment.objects.bulk_create(
@@ -57,6 +57,8 @@ def every_kind_of_row(demo_loaded):
         [OutcomeEvidence(report=report, title="照片", file="evidence/photo.jpg", size=20)]
     )
     OutcomeReportReview.objects.create(report=report, action="return", comment="补充", user=admin)
+    unnamed = User.objects.create(username="reviewer-without-a-name", full_name="")
+    OutcomeReportReview.objects.create(report=report, action="approve", user=unnamed)
     OverAllocation.objects.bulk_create(
         [
             OverAllocation(
@@ -111,7 +113,7 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     from assessments.api import AssessmentViewSet
     from cadres.api import MentorshipViewSet, PersonViewSet, TeamViewSet
     from pairings.api import PairingViewSet
-    from projects.api import ProjectAttachmentViewSet
+    from projects.api import OutcomeReportViewSet, ProjectAttachmentViewSet
 
     view, rows = _listed(PersonViewSet, every_kind_of_row)
     people = view.get_serializer(rows, many=True).data
@@ -135,6 +137,14 @@ def test_the_rows_compared_cover_masks_files_nulls_and_nesting(every_kind_of_row
     url = represent(read({"id": 7, "file": "attachments/plan.pdf"}))
     assert url == "https://a.example/api/v1/project-attachments/7/download/"
     assert column_plan(AssessmentViewSet.serializer_class()) is None  # method fields
+    # A reviewer's name is written from the user's columns (User.str_columns, str_of).
+    reports = column_plan(OutcomeReportViewSet.serializer_class(context={}))
+    assert [nested.source for nested in reports.lists] == ["reviews", "evidence"]
+    client = APIClient()
+    client.force_authenticate(every_kind_of_row)
+    listed = client.get("/api/v1/outcome-reports/", {"page_size": 300}).json()["results"]
+    reviewers = {review["user"] for row in listed for review in row["reviews"]}
+    assert {str(every_kind_of_row), "reviewer-without-a-name"} <= reviewers
     view, rows = _listed(PairingViewSet, every_kind_of_row)
     pairing = view.get_serializer(rows, many=True).data[0]
     assert set(pairing["helping_region_detail"]) == {"id", "code", "name", "level"}
