@@ -299,8 +299,9 @@ class OutcomeReportViewSet(ScopedModelViewSet):
     serializer_class = OutcomeReportSerializer
     filterset_class = OutcomeReportFilterSet
     select_related = ("indicator",)
-    # The reviewer with each review (a join): a list's reviews go into a plain list
-    # (core.api_rows.as_listed_prefetch), which a lookup through them would not allow.
+    # The reviewer with each review (a join), where instances are read (a report; a list
+    # reads columns, core.api_rows): into a plain list (as_listed_prefetch), which a
+    # lookup through the reviews would not allow.
     prefetch_related = (
         Prefetch("reviews", queryset=OutcomeReportReview.objects.select_related("user")),
         "evidence",
