@@ -540,7 +540,7 @@ def list_page_queryset(views, user, params: dict, per_page: int, offset: int = 0
     base = table.prepare(views.model.objects.for_user(user, scoping.VIEW))
     if views.filterset_class is not None:
         base = views.filterset_class(params or None, queryset=base, request=request).filtered
-    queryset, _sort = table.order(base, None)
+    queryset, _sort = table.order(table.page_source(base, ""), None)
     return queryset[offset : offset + per_page]
 
 

@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import paging
+from aidtrack.core import paging, scoping
 from aidtrack.core.models import LinkedModel
 from aidtrack.core.money import in_wan
 from aidtrack.core.templatetags.aidtrack import cell, wan
@@ -278,7 +278,7 @@ class Table:
     default_order: tuple[str, ...] = ()
     # The foreign key the default order leads with, where its model has few rows per
     # pairing (a team's members): a page reads the rows of those parents in the list's
-    # pairings (core.scoping.parents_in_pairings).
+    # pairings (page_source).
     leading_parent: str | None = None
 
     def __init__(self, model: type[Model]):
@@ -295,6 +295,14 @@ class Table:
             field = model._meta.get_field(step)
             model = field.related_model or model
         return field.verbose_name if field is not None else accessor
+
+    def page_source(self, queryset, sort: str):
+        """What a page of the list reads its rows from: ``queryset``, or for the default order
+        (``sort`` "") of a table with a ``leading_parent``, the same rows through those
+        parents (core.scoping.parents_in_pairings). Not for counts or totals."""
+        if self.leading_parent and not sort:
+            return scoping.parents_in_pairings(queryset, self.leading_parent)
+        return queryset
 
     def prepare(self, queryset):
         if self.select_related:

@@ -131,11 +131,8 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             ordered = queryset.order_by(*(key.ordering for key in keys))
             return export(table, ordered, fmt, totals=lambda: table.totals(queryset))
         per_page = _page_size(request.GET.get("per_page"))
-        rows = queryset
-        if table.leading_parent and not sort:
-            rows = scoping.parents_in_pairings(queryset, table.leading_parent)
         page = paging.keyset_page(
-            rows,
+            table.page_source(queryset, sort),
             keys,
             per_page,
             request.GET.get(paging.CURSOR_PARAM),
