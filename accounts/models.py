@@ -101,8 +101,8 @@ class User(LinkedModel, AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
 
-    # What str() shows, from columns alone: a list of the API names a user without
-    # loading one (core.api_rows, a StringRelatedField to users).
+    # str() from columns alone: an API list names a user (a report's reviewer) without
+    # loading one (core.api_rows reads a StringRelatedField so).
     str_columns = ("full_name", "username")
 
     @staticmethod
