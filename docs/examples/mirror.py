@@ -2,7 +2,7 @@
 """A reference mirror of AidTrack in SQLite, kept up to date through the change feed.
 
     python docs/examples/mirror.py --api https://aidtrack.example/api/v1 \
-        --token KEY --db mirror.sqlite3
+        --token=KEY --db mirror.sqlite3
 
 Run it as often as you like (cron, every few minutes). The first run pulls
 every resource the token can read; later runs follow the change feed:
@@ -163,7 +163,8 @@ def sync(api: Api, mirror: Mirror) -> str:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--api", required=True, help="e.g. https://aidtrack.example/api/v1")
-    parser.add_argument("--token", required=True)
+    # Given as --token=KEY: a key may begin with "-", which on its own reads as an option.
+    parser.add_argument("--token", required=True, help="the API key, as --token=KEY")
     parser.add_argument("--db", required=True, help="SQLite file")
     args = parser.parse_args(argv)
     print(sync(Api(args.api, args.token), Mirror(args.db)))

@@ -32,8 +32,7 @@ def run_mirror(live_server, token, db):
             str(SCRIPT),
             "--api",
             f"{live_server.url}/api/v1",
-            "--token",
-            token,
+            f"--token={token}",  # one word: a key may begin with "-"
             "--db",
             str(db),
         ],
