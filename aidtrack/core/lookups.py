@@ -76,16 +76,27 @@ def filter_any_id(queryset, lookup: str, ids):
     """
     filtered = queryset.filter(**{f"{lookup}__any_id": ids})
     where = filtered.query.where  # the clone's own: changing it changes no other queryset
-    added = where.children[-1]
-    if where.connector != AND or where.negated or not isinstance(added, AnyId):
+    tests = list(required_any_id_tests(where))
+    if not tests or tests[-1][1] is not where.children[-1]:
         return filtered
-    for index, earlier in enumerate(where.children[:-1]):
-        if isinstance(earlier, AnyId) and earlier.lhs == added.lhs:
+    *earlier_tests, (last, added) = tests
+    for index, earlier in earlier_tests:
+        if earlier.lhs == added.lhs:
             both = literal_ids(earlier.rhs) & literal_ids(added.rhs)
             where.children[index] = AnyId(earlier.lhs, IdArray(both))
-            del where.children[-1]
+            del where.children[last]
             break
     return filtered
+
+
+def required_any_id_tests(where):
+    """``(index, test)`` for each ``__any_id`` test of a query's ``where`` that every row
+    must pass: those of its top-level AND, each of which may be rewritten alone."""
+    if where.connector != AND or where.negated:
+        return
+    for index, test in enumerate(where.children):
+        if isinstance(test, AnyId):
+            yield index, test
 
 
 class IdArray:
@@ -103,6 +114,14 @@ class IdArray:
     @classmethod
     def of(cls, ids) -> "IdArray":
         return ids if isinstance(ids, cls) else cls(ids)
+
+    @classmethod
+    def written(cls, literal: str) -> "IdArray":
+        """Ids written out already: an ``__any_id`` test's array literal, to test another
+        column against the same ids."""
+        ids = cls.__new__(cls)
+        ids.array_literal = literal
+        return ids
 
     def ids(self) -> frozenset[int]:
         return literal_ids(self.array_literal)

@@ -27,8 +27,8 @@ the user's scope covers for the action (``user.pairing_ids_in_scope``,
 answer). Core never imports accounts; it relies on that interface.
 """
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import BooleanField, F, Func, Q
-from django.db.models.sql.where import AND
 
 from aidtrack.core import lookups  # registers ``__any_id``, which the scope uses
 
@@ -172,47 +172,34 @@ def parents_in_pairings(queryset, field: str):
     index. Unchanged without a pairing test (the leader's whole list).
     """
     model = queryset.model
-    where = queryset.query.where
-    if getattr(model, "scope_path", None) != "pairing" or where.connector != AND or where.negated:
+    if getattr(model, "scope_path", None) != "pairing":
         return queryset
     pairing = model._meta.get_field("pairing")
-    for index, test in enumerate(where.children):
-        if (
-            isinstance(test, lookups.AnyId)
-            and test.lhs.target == pairing
-            and test.lhs.alias == model._meta.db_table
-        ):
-            rows = queryset.filter(_ParentInPairings(model._meta.get_field(field), test.rhs))
+    for index, test in lookups.required_any_id_tests(queryset.query.where):
+        if test.lhs.target == pairing and test.lhs.alias == model._meta.db_table:
+            parent = model._meta.get_field(field).related_model
+            ids = lookups.IdArray.written(test.rhs)
+            parent_ids = parent._base_manager.filter(pairing__any_id=ids).order_by().values("pk")
+            rows = queryset.filter(_AnyOf(F(field), ArraySubquery(parent_ids)))
             del rows.query.where.children[index]  # the clone's own tests
             return rows
     return queryset
 
 
-class _ParentInPairings(Func):
-    """``<fk> = ANY(ARRAY(SELECT id FROM <parent> WHERE pairing_id = ANY(<ids>)))``.
+class _AnyOf(Func):
+    """``<column> = ANY(<array>)``.
 
-    An array, not ``IN (SELECT …)``: the planner takes a semi-join for a join
-    it may merge along the list's index, and walks that index from the top.
+    An array of the parents' ids, not ``IN (SELECT …)``: for that the planner
+    takes a semi-join, which it may merge along the list's index, and walks
+    that index from the top.
     """
 
     output_field = BooleanField()
 
-    def __init__(self, field, pairing_ids: str):
-        super().__init__(F(field.attname))
-        self.parent = field.related_model
-        self.ids = pairing_ids
-
     def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        quote = connection.ops.quote_name
-        meta = self.parent._meta
-        pairing = quote(meta.get_field("pairing").column)
-        # Names from model metadata; the ids are a parameter.
-        sql = (
-            f"{column} = ANY(ARRAY(SELECT {quote(meta.pk.column)}"  # noqa: S608
-            f" FROM {quote(meta.db_table)} WHERE {pairing} = ANY(%s::bigint[])))"
-        )
-        return sql, (*params, self.ids)
+        column, column_params = compiler.compile(self.source_expressions[0])
+        array, array_params = compiler.compile(self.source_expressions[1])
+        return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
 def _scoped_column(model, user, action: str) -> str | None:
