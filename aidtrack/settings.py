@@ -467,7 +467,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["aidtrack.core.api_defaults.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "aidtrack.core.api_defaults.FilterSetBackend",
         "aidtrack.core.api_defaults.UpdatedSinceFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "aidtrack.core.api_defaults.CappedCursorPagination",

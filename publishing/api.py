@@ -7,13 +7,13 @@ those below), filtered by the projects list's own FilterSet, refused with a
 
 from django.http import Http404, StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 
 from aidtrack.core import scoping
+from aidtrack.core.api_defaults import FilterSetBackend
 from aidtrack.core.params import StrictParametersMixin
 from pairings.models import Pairing
 from projects.filters import ProjectFilterSet
@@ -41,7 +41,7 @@ class IatiActivitiesView(StrictParametersMixin, GenericAPIView):
     # filters documented and applied: those of the projects list.
     queryset = Project.objects.all()
     filterset_class = ProjectFilterSet
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterSetBackend]
     pagination_class = None
     content_negotiation_class = FirstRenderer
 

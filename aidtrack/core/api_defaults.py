@@ -13,6 +13,7 @@ from django.db import IntegrityError
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, permissions
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import Cursor, CursorPagination
@@ -95,6 +96,25 @@ class FastJSONRenderer(JSONRenderer):
         except (orjson.JSONEncodeError, TypeError):
             return super().render(data, accepted_media_type, renderer_context)
         return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+
+class FilterSetBackend(DjangoFilterBackend):
+    """django-filter's backend, left out when the request names none of the FilterSet's filters.
+
+    A FilterSet given no value keeps every row, yet building it (a copy of each
+    filter, a form class and its fields) takes 0.2–0.7 ms: a fifth of a small
+    list's page. A filter's query parameter is its name (no filter here reads
+    several keys, as a range widget would; ``ScopedFilterSet.narrowed`` relies
+    on the same).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class UpdatedSinceFilter(BaseFilterBackend):
