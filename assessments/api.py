@@ -7,37 +7,17 @@ administrators only.
 import functools
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aidtrack.core.api import ReadModelSerializer, ScopedModelViewSet, ValidatedModelSerializer
 from aidtrack.core.api_rows import row_function
 from aidtrack.core.feed import Derived
+from assessments.figures import IndicatorFigureSerializer
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
 from assessments.models import OfficialGrade, PairingYearSummary
 from assessments.selectors import summary_stored
 from pairings.models import Pairing
-
-
-class IndicatorFigureSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    name_en = serializers.CharField()
-    unit = serializers.CharField()
-    category = serializers.CharField()
-    method = serializers.CharField()
-    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
-    cap_percent = serializers.DecimalField(max_digits=7, decimal_places=2)
-    actual = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    target = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    completion = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    previous = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
-    change = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
-    points = serializers.DecimalField(max_digits=7, decimal_places=2)
-    url = serializers.CharField(
-        allow_null=True, help_text=_("The list of records behind the figure.")
-    )
 
 
 class OfficialGradeBriefSerializer(serializers.ModelSerializer):
@@ -47,8 +27,8 @@ class OfficialGradeBriefSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(ReadModelSerializer):
-    """The figures are the summary's as the pages show them (``summary_present``), read as
-    the strings stored (``summary_stored``), which the API writes unchanged."""
+    """The figures are the summary's as the pages show them (``summary_present``), stored
+    in their published form (``figures.figure_stored``) and written as they are."""
 
     pairing_name = serializers.SerializerMethodField()
     indicators = serializers.SerializerMethodField()
@@ -90,8 +70,7 @@ class AssessmentSerializer(ReadModelSerializer):
 
     @extend_schema_field(IndicatorFigureSerializer(many=True))
     def get_indicators(self, summary):
-        figure = _compiled(IndicatorFigureSerializer, timezone.get_current_timezone_name())
-        return [figure(row) for row in summary_stored(summary)["figures"]]
+        return summary_stored(summary)["figures"]
 
     @extend_schema_field(serializers.DictField())
     def get_tiles(self, summary) -> dict:

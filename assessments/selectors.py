@@ -74,12 +74,10 @@ def summary_present(summary: PairingYearSummary) -> dict:
 
 def summary_stored(summary: PairingYearSummary) -> dict:
     """A summary's figures and tiles as ``summary_present`` gives them, the numbers left as
-    the strings the refresh wrote (``plain``: ``str`` of each Decimal).
-
-    For the API, which writes them as strings again: its decimal fields take a string
-    already written their way as it is (core.api_rows), so 500 summaries' 8,000
-    figures are neither parsed nor written again. ``summary_present`` gives the same
-    values as Decimals (tests/demo/test_api_rows.py).
+    the strings the refresh wrote: for the API, which writes the figures as they are
+    (they are stored in its form, ``figures.figure_stored``) and the tiles' numbers as
+    strings again. ``summary_present`` gives the same values as Decimals
+    (tests/demo/test_api_rows.py).
     """
     return {"figures": summary.figures, "tiles": summary.tiles}
 

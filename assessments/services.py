@@ -11,6 +11,7 @@ from aidtrack.core.audit import current_actor
 from aidtrack.core.rollup import Groups
 from assessments import maps, scoring, sources
 from assessments.default_rubric import DEFAULT_ITEMS, DEFAULT_RUBRIC_NAME, DEFAULT_THRESHOLDS
+from assessments.figures import figure_stored
 from assessments.models import GradeThreshold, PairingYearSummary, Rubric, RubricItem
 from assessments.selectors import summaries_cache_forget
 from pairings.models import AgreementTarget, Pairing
@@ -129,7 +130,7 @@ def _figure(item: RubricItem, pairing_id: int, year: int, facts: dict, targets: 
         previous=previous,
         higher_is_better=indicator.higher_is_better,
     )
-    return plain(
+    return figure_stored(
         {
             "code": indicator.code,
             "name": indicator.name_zh,

@@ -524,26 +524,29 @@ SELECT
 
 def build_summaries() -> int:
     """A summary per pairing for SUMMARY_YEAR, shaped as assessment_refresh writes them."""
+    from assessments.figures import figure_stored
     from assessments.models import PairingYearSummary
 
     figures = [
-        {
-            "code": f"indicator_{i}",
-            "name": f"指标{i}",
-            "name_en": f"indicator {i}",
-            "unit": "万元",
-            "category": "funds",
-            "method": "completion",
-            "weight": "6.25",
-            "cap_percent": "120",
-            "actual": str(1000 + i),
-            "target": "1000",
-            "completion": "100.00",
-            "previous": "900",
-            "change": "11.11",
-            "points": "6.25",
-            "url": "/funds/allocations/?pairing=1&year=2023",
-        }
+        figure_stored(
+            {
+                "code": f"indicator_{i}",
+                "name": f"指标{i}",
+                "name_en": f"indicator {i}",
+                "unit": "万元",
+                "category": "funds",
+                "method": "completion",
+                "weight": "6.25",
+                "cap_percent": "120",
+                "actual": str(1000 + i),
+                "target": "1000",
+                "completion": "100.00",
+                "previous": "900",
+                "change": "11.11",
+                "points": "6.25",
+                "url": "/funds/allocations/?pairing=1&year=2023",
+            }
+        )
         for i in range(16)
     ]
     tiles = {

@@ -5,15 +5,20 @@ arithmetic of one summary, the selector calls it makes and what a failure
 leaves behind.
 """
 
+import importlib
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
+from rest_framework.test import APIClient
 
 import funds.selectors
+from aidtrack.core.testing import ADMIN
 from assessments import sources
 from assessments.default_rubric import DEFAULT_ITEMS
+from assessments.figures import IndicatorFigureSerializer
 from assessments.models import PairingYearSummary, Rubric
 from assessments.services import assessment_refresh, rubric_load_default
 from tests import shared
@@ -83,6 +88,37 @@ def test_refresh_computes_figures_targets_points_and_grade(assessed):
     # Money tiles stay in yuan for the money filter.
     assert D(summary.tiles["fiscal_aid"]["value"]) == D("180000000")
     assert summary.tiles["needs_resolved"]["value"] == 3
+
+
+def test_figures_are_stored_in_the_apis_form(assessed, world):
+    """Every number with two decimals (a count too: "4000.00"), the serializer's fields and
+    no others: what the API writes, and it writes the stored figures as they are."""
+    summary = assessment_refresh(pairing=assessed, year=YEAR)
+    labour = figures_by_code(summary)["labour_transferred"]
+    assert labour["actual"] == "4000.00"
+    for figure in summary.figures:
+        assert dict(IndicatorFigureSerializer(figure).data) == figure
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {world.token(ADMIN)}")
+    body = api.get("/api/v1/assessments/", {"id": summary.pk}).json()
+    assert body["results"][0]["indicators"] == summary.figures
+
+
+def test_figures_stored_before_are_brought_to_that_form(assessed):
+    """Migration 0004: "316" becomes "316.00", the value kept; no other key changes."""
+    migration = importlib.import_module("assessments.migrations.0004_figures_in_published_form")
+    summary = assessment_refresh(pairing=assessed, year=YEAR)
+    as_before = [
+        {**figure, "actual": str(D(figure["actual"]).normalize()), "target": None}
+        for figure in summary.figures
+    ]
+    PairingYearSummary.objects.filter(pk=summary.pk).update(figures=as_before)
+    migration.figures_in_cents(django_apps, None)
+    stored = PairingYearSummary.objects.get(pk=summary.pk).figures
+    assert stored == [{**figure, "target": None} for figure in summary.figures]
+    assert any(
+        before["actual"] != after["actual"] for before, after in zip(as_before, stored, strict=True)
+    )
 
 
 def test_one_selector_call_per_refresh(assessed, monkeypatch):
