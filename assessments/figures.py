@@ -36,6 +36,14 @@ class IndicatorFigureSerializer(serializers.Serializer):
     )
 
 
+# The figure's numbers, which the pages read as Decimals (selectors.summary_present).
+FIGURE_NUMBERS = tuple(
+    name
+    for name, field in IndicatorFigureSerializer().fields.items()
+    if isinstance(field, serializers.DecimalField)
+)
+
+
 @functools.cache
 def _written():
     # Built once: a figure has no date-time, so no time zone to build it for.

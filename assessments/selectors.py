@@ -11,19 +11,10 @@ from decimal import Decimal
 from django.core.cache import cache
 
 from assessments import sources
+from assessments.figures import FIGURE_NUMBERS
 from assessments.models import OfficialGrade, PairingYearSummary
 
 CACHE_TIMEOUT = 24 * 60 * 60  # a day: the nightly refresh rewrites everything anyway
-_NUMBERS = (
-    "weight",
-    "cap_percent",
-    "actual",
-    "target",
-    "completion",
-    "previous",
-    "change",
-    "points",
-)
 
 
 def summary_cache_key(pairing_id: int, year: int) -> str:
@@ -46,7 +37,7 @@ def _decimal(value):
 def summary_present(summary: PairingYearSummary) -> dict:
     """A summary as every page, export and the API show it; numbers as Decimals."""
     figures = [
-        {**figure, **{key: _decimal(figure.get(key)) for key in _NUMBERS}}
+        {**figure, **{key: _decimal(figure.get(key)) for key in FIGURE_NUMBERS}}
         for figure in summary.figures
     ]
     tiles = {
