@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import django_filters
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -262,6 +263,12 @@ def test_a_filterset_given_no_value_keeps_every_row(world, prefix, viewset):
     filterset = filterset_class(data={}, queryset=queryset, request=request)
     assert filterset.is_valid(), filterset.errors
     assert str(filterset.qs.query) == str(queryset.query)
+    # And each filter reads its own name only: a range widget reads two other keys.
+    assert not [
+        name
+        for name, filter_ in filterset.filters.items()
+        if isinstance(filter_.field.widget, forms.MultiWidget)
+    ]
 
 
 def test_the_filterset_is_built_only_for_a_request_that_names_a_filter(world, monkeypatch):
