@@ -4,14 +4,11 @@ And ``/api/v1/official-grades/``: readable by everyone in scope, written by
 administrators only.
 """
 
-import functools
-
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from aidtrack.core.api import ReadModelSerializer, ScopedModelViewSet, ValidatedModelSerializer
-from aidtrack.core.api_rows import row_function
+from aidtrack.core.api_rows import class_row_function
 from aidtrack.core.feed import Derived
 from assessments.figures import IndicatorFigureSerializer
 from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilterSet
@@ -78,16 +75,8 @@ class AssessmentSerializer(ReadModelSerializer):
 
     @extend_schema_field(OfficialGradeBriefSerializer(many=True))
     def get_official_grades(self, summary):
-        grade = _compiled(OfficialGradeBriefSerializer, timezone.get_current_timezone_name())
+        grade = class_row_function(OfficialGradeBriefSerializer)
         return [grade(g) for g in summary.pairing.official_grades.all() if g.year == summary.year]
-
-
-@functools.cache
-def _compiled(serializer_class, _time_zone: str):
-    """A nested serializer's row function (core.api_rows), built once per time zone (a
-    row function writes date-times in the zone it was built in): not a new serializer,
-    which copies all its fields, for each summary of a page."""
-    return row_function(serializer_class())
 
 
 class AssessmentViewSet(ScopedModelViewSet):

@@ -8,12 +8,10 @@ field; the pages read the same strings as Decimals
 (``selectors.summary_present``).
 """
 
-import functools
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from aidtrack.core.api_rows import row_function
+from aidtrack.core.api_rows import class_row_function
 
 
 class IndicatorFigureSerializer(serializers.Serializer):
@@ -44,12 +42,6 @@ FIGURE_NUMBERS = tuple(
 )
 
 
-@functools.cache
-def _written():
-    # Built once: a figure has no date-time, so no time zone to build it for.
-    return row_function(IndicatorFigureSerializer())
-
-
 def figure_stored(values: dict) -> dict:
     """``values`` (Decimals or strings, None where there is none) in the published form."""
-    return _written()(values)
+    return class_row_function(IndicatorFigureSerializer)(values)
