@@ -4,6 +4,7 @@ And ``/api/v1/official-grades/``: readable by everyone in scope, written by
 administrators only.
 """
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -15,6 +16,9 @@ from assessments.filters import OfficialGradeFilterSet, PairingYearSummaryFilter
 from assessments.models import OfficialGrade, PairingYearSummary
 from assessments.selectors import summary_stored
 from pairings.models import Pairing
+
+# The pairing's official grades, as AssessmentViewSet prefetches them.
+GRADES_LISTED = "official_grades_listed"
 
 
 class OfficialGradeBriefSerializer(serializers.ModelSerializer):
@@ -76,7 +80,8 @@ class AssessmentSerializer(ReadModelSerializer):
     @extend_schema_field(OfficialGradeBriefSerializer(many=True))
     def get_official_grades(self, summary):
         grade = class_row_function(OfficialGradeBriefSerializer)
-        return [grade(g) for g in summary.pairing.official_grades.all() if g.year == summary.year]
+        grades = getattr(summary.pairing, GRADES_LISTED)  # AssessmentViewSet's prefetch
+        return [grade(g) for g in grades if g.year == summary.year]
 
 
 class AssessmentViewSet(ScopedModelViewSet):
@@ -86,7 +91,9 @@ class AssessmentViewSet(ScopedModelViewSet):
     serializer_class = AssessmentSerializer
     filterset_class = PairingYearSummaryFilterSet
     select_related = Pairing.name_related("pairing")
-    prefetch_related = ("pairing__official_grades",)
+    # Into a list: reading the prefetched relation (``.all()``) copies a queryset for
+    # every summary, which was a quarter of a page of 500.
+    prefetch_related = (Prefetch("pairing__official_grades", to_attr=GRADES_LISTED),)
     http_method_names = ["get", "head", "options"]
 
 

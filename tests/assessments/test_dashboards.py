@@ -301,6 +301,7 @@ def test_api_returns_the_figures_the_page_shows(dashboards):
             expected = page_figure[key]
             assert (None if api_figure[key] is None else D(api_figure[key])) == expected, key
     assert row["refreshed_at"] and row["refresh_failed"] is False
+    assert api.get(f"/api/v1/assessments/{row['id']}/").json() == row  # the detail, as listed
 
 
 def test_api_is_read_only_and_scoped(dashboards):
