@@ -1,5 +1,6 @@
 """Token authentication for partner systems: ``Authorization: Token <key>``."""
 
+import functools
 from datetime import timedelta
 
 from django.utils import timezone
@@ -27,13 +28,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         digest = hash_token(key)
         holder = f"token:{digest}"
         known = orgscope.cached_scope(holder)
-        columns = scope_columns(f"{ApiToken._meta.db_table}.user_id", known)
-        token = (
-            ApiToken.objects.select_related("user")
-            .annotate(**columns)
-            .filter(digest=digest)
-            .first()
-        )
+        tokens = _tokens(mark_only=known is not None)
+        token = tokens.filter(digest=digest).first()
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.is_expired:
@@ -44,10 +40,19 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # The scope came with the token (or from the cache): the request runs no query for it.
-        for name in columns:
+        for name in tokens.query.annotations:
             setattr(token.user, name, getattr(token, name))
         token.user.settle_scope(holder, known)
         return token.user, token
 
     def authenticate_header(self, request):
         return 'Token realm="api"'
+
+
+@functools.cache
+def _tokens(mark_only: bool):
+    """The tokens with their user and the user's scope columns, built once for each shape
+    (accounts.backends does the same for sessions): ``filter`` copies it."""
+    return ApiToken.objects.select_related("user").annotate(
+        **scope_columns(f"{ApiToken._meta.db_table}.user_id", mark_only)
+    )

@@ -1,5 +1,7 @@
 """The session's user, loaded with its pairing scope."""
 
+import functools
+
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.models import User
@@ -18,10 +20,18 @@ class ScopeLoadingBackend(ModelBackend):
     def get_user(self, user_id):
         holder = f"user:{user_id}"
         known = orgscope.cached_scope(holder)
-        user = (
-            User._default_manager.with_scope(known).with_unread_count().filter(pk=user_id).first()
-        )
+        user = _users(mark_only=known is not None).filter(pk=user_id).first()
         if user is None or not self.user_can_authenticate(user):
             return None
         user.settle_scope(holder, known)
         return user
+
+
+@functools.cache
+def _users(mark_only: bool):
+    """The annotated users a session's user is read from, built once for each shape.
+
+    Resolving the annotations cost a request more than running the query;
+    ``filter`` copies this queryset, which is never evaluated itself.
+    """
+    return User._default_manager.with_scope(mark_only).with_unread_count()

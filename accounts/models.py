@@ -25,17 +25,17 @@ _SCOPED_WRITERS = frozenset({Role.COORDINATOR, Role.PARTNER})
 
 
 class UserQuerySet(models.QuerySet):
-    def with_scope(self, known: CachedScope | None = None):
+    def with_scope(self, mark_only: bool = False):
         """Users that arrive with their scope (``pairing_ids_in_scope``) in the same query.
 
         What the request's user is loaded with (accounts.backends, token
         authentication): a scoped request then pays no query of its own for
         its scope, and a coordinator's page runs as many queries as an
-        administrator's. With ``known`` (the scope cached for the user), only
+        administrator's. With ``mark_only`` (the user's scope is cached), only
         the scope mark comes; ``settle_scope`` then takes the ids from the
         cache, or reads them if the mark moved since.
         """
-        return self.annotate(**scope_columns(f"{self.model._meta.db_table}.id", known))
+        return self.annotate(**scope_columns(f"{self.model._meta.db_table}.id", mark_only))
 
     def with_unread_count(self):
         """Users with ``unread_notification_count``, the navigation bar's badge, in the same query.
@@ -173,8 +173,9 @@ class User(LinkedModel, AbstractUser):
         return self._scope_ids
 
     def settle_scope(self, holder: str, known: CachedScope | None) -> None:
-        """After loading with ``scope_columns(…, known)``: use the cached scope if it is current,
-        else cache the scope that came with the user, or read it now if it did not come."""
+        """After loading with ``scope_columns(…, mark_only=known is not None)``: use the cached
+        scope if it is current, else cache the scope that came with the user, or read it now
+        if it did not come."""
         mark = self.__dict__.pop("scope_mark", None)
         if known is not None and known.mark == mark:
             self.preloaded_scope_ids = known.pairing_ids
@@ -220,7 +221,7 @@ def scope_sql(user_id_sql: str) -> str:
     """  # noqa: S608 - table names from model metadata; the id is a column or a parameter
 
 
-def scope_columns(user_id_column: str, known: CachedScope | None = None) -> dict:
+def scope_columns(user_id_column: str, mark_only: bool = False) -> dict:
     """The scope of the user whose id is in ``user_id_column``, as annotations.
 
     ``scope_mark`` is the database's scope mark; ``preloaded_scope_ids`` the
@@ -230,15 +231,15 @@ def scope_columns(user_id_column: str, known: CachedScope | None = None) -> dict
     organisation query would otherwise scan every organisation on each of
     their requests to find none.
 
-    With ``known`` (the scope cached for the user), only the mark: nearly
-    always it is ``known.mark`` and the cached scope is current. The ids'
+    With ``mark_only`` (the scope is cached for the user), only the mark:
+    nearly always it is the cached scope's and that scope is current. The ids'
     SQL is not sent then, even as a branch not taken, because PostgreSQL
     plans every branch: that planning cost each request about 2 ms, more
     than the rest of the query. When the mark has moved, ``settle_scope``
     reads the scope with a second query.
     """
     mark = {"scope_mark": RawSQL(orgscope.MARK_SQL, ())}  # noqa: S611 - no user input
-    if known is not None:
+    if mark_only:
         return mark
     scope = User.scope_pairings.through._meta.db_table
     organizations = organizations_sql(scope_sql(user_id_column))

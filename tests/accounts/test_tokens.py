@@ -115,6 +115,17 @@ class TestAuthentication:
         user.save()
         assert_refused(client_for(key).get(PAIRINGS_URL), "User inactive or deleted.")
 
+    def test_a_token_used_before_is_refused_once_its_user_is_inactive(self, world):
+        """Tokens come from a queryset built once per process (accounts.authentication):
+        each request still reads the token and its user afresh."""
+        user = world.user(COORDINATOR)
+        _token, key = api_token_create(user=user, days=30)
+        client = client_for(key)
+        assert client.get(PAIRINGS_URL).status_code == 200
+        user.is_active = False
+        user.save()
+        assert_refused(client.get(PAIRINGS_URL), "User inactive or deleted.")
+
     def test_last_use_is_recorded_at_most_once_a_minute(self, world):
         token, key = api_token_create(user=world.user(COORDINATOR), days=30)
         assert token.last_used_at is None

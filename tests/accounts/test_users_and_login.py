@@ -79,6 +79,21 @@ class TestLogin:
         client.post(reverse("accounts:login"), {"username": "coord", "password": PASSWORD})
         assert not is_signed_in(client)
 
+    def test_each_request_reads_the_account_afresh(self, world):
+        """The session's user comes from a queryset built once per process (accounts.backends):
+        a change to the account shows on the very next request."""
+        client = signed_in(world, COORDINATOR)
+        assert is_signed_in(client)
+        user = world.user(COORDINATOR)
+        user.full_name = "改过的名字"
+        user.save()
+        assert "改过的名字" in client.get(reverse("home"), follow=True).content.decode()
+        user.is_active = False
+        user.save()
+        response = client.get(PAIRING_LIST)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
     def test_next_parameter_is_honoured(self, world):
         client = Client()
         target = reverse("pairings:region_list")
