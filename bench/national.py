@@ -764,6 +764,10 @@ def summary_year() -> int:
     return year or date.today().year
 
 
+# A signed-in page with nothing of its own to show (the "password changed" page).
+BARE_PAGE = "signed-in page with no content"
+
+
 def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> None:
     from pairings.models import Pairing
 
@@ -784,6 +788,16 @@ def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> No
             summary_floor(top_ids, [year]),
             floor_name="SELECT of the summary rows shown + json.dumps",
             extra={"summary_rows": len(top_ids)},
+        )
+        # What any signed-in page costs before it shows anything (session, user, the base
+        # template), against the same floor: the bar the overview's goal sets, in context.
+        bench.line(
+            "dashboard",
+            BARE_PAGE,
+            label,
+            lambda: page(reverse("accounts:password_change_done")),
+            summary_floor(top_ids, [year]),
+            floor_name="the top-level overview's floor",
         )
         drilled = level_ids(user, top)
         bench.line(
@@ -1746,6 +1760,9 @@ def print_summary(lines: list[dict]) -> None:
             f"  {label}: {over} of {len(entries)} lines over; worst {top[key]:.1f} "
             f"({top['group']} {top['name']} [{top['user']}])"
         )
+    bare = [e["ratio"] for e in lines if e["name"] == BARE_PAGE and e.get("ratio")]
+    if bare:
+        print(f"  ({BARE_PAGE}: {min(bare):.1f}–{max(bare):.1f}× the top-level overview's floors)")
     for entry in lines:
         if entry.get("rows_per_s") and entry["group"] == "import":
             print(
