@@ -5,6 +5,10 @@
 Run by bench/national.py for each export line; prints one JSON line. The peak
 is the kernel's VmHWM, reset (``/proc/self/clear_refs``) after Django is set
 up and a small page has been served, so it measures what the export adds.
+The garbage collector is settled then, as a server process settles it once
+started (aidtrack.wsgi, aidtrack.core.collector): without that, the probe
+measured a collector no server runs with (a tenth of the ledger's export
+went to full collections walking the start-up heap).
 """
 
 import json
@@ -28,6 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from aidtrack.core import collector  # noqa: E402
 from bench.national import Counter  # noqa: E402
 
 
@@ -50,6 +55,7 @@ def main() -> None:
     client.force_login(User.objects.get(username=username))
     path = url.split("?")[0]
     client.get(path + "?per_page=25")  # templates, translations, the session: not the export
+    collector.settle()
     Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
     before = status_kib("VmRSS")
     counter = Counter()

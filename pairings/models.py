@@ -168,8 +168,15 @@ class Organization(BaseModel):
             ),
         ]
 
+    # str() from columns alone (core.export_rows, core.api_rows): the name.
+    str_columns = ("name",)
+
+    @staticmethod
+    def str_of(name: str) -> str:
+        return name
+
     def __str__(self):
-        return self.name
+        return self.str_of(self.name)
 
     @property
     def suggest_label(self) -> str:

@@ -313,8 +313,16 @@ class Project(BaseModel):
             ),
         ]
 
+    # str() from columns alone: an export or API list names a project without loading one
+    # (core.export_rows, core.api_rows).
+    str_columns = ("code", "name")
+
+    @staticmethod
+    def str_of(code: str, name: str) -> str:
+        return f"{code} {name}" if code else name
+
     def __str__(self):
-        return f"{self.code} {self.name}" if self.code else self.name
+        return self.str_of(self.code, self.name)
 
     summary_fields = (
         "pairing",
