@@ -287,7 +287,7 @@ def years_with_records(pairing_ids, after: int | None = None) -> set[int]:
     years: set[int] = set()
     this_year = timezone.localdate().year
     for model in (FundAllocation, Project):
-        rows = model.objects.filter(pairing__in=tree).order_by()
+        rows = model.objects.filter(pairing__any_id=tree).order_by()
         if after is not None and after >= this_year - 1:
             # This year alone: whether one record exists, not every record's year
             # (a national tree has tens of thousands of projects in a year).

@@ -8,7 +8,7 @@ leave the commitments uncovered.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -311,11 +311,13 @@ def pairing_funds_tab(request, pairing) -> dict:
         .order_by("id"),  # the allocation list's order within a year (-year, id)
         f"{reverse('funds:fundallocation_list')}?{query}",
     )
+    # Agreed in the year, or money put in place in it: a test per investment, not a join
+    # with its tranches made distinct again (30 -> 9 ms for 广东→贵州).
+    tranche_in_year = InvestmentTranche.objects.filter(investment=OuterRef("pk"), date__year=year)
     top_investments = (
         Investment.objects.for_user(user)
         .filter(pairing__any_id=pairing_ids)
-        .filter(Q(agreed_on__year=year) | Q(tranches__date__year=year))
-        .distinct()
+        .filter(Q(agreed_on__year=year) | Exists(tranche_in_year))
         .select_related("enterprise", "park")
         .order_by("-amount_in_place", "id")[:10]
     )

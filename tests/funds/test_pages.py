@@ -18,7 +18,7 @@ from funds.apps import FundsConfig
 from funds.models import Donation, FundAllocation
 from funds.views import project_funds_tab
 from tests.factories import ProjectFactory
-from tests.funds.conftest import allocate, funded_project, investment, record
+from tests.funds.conftest import allocate, funded_project, in_place, investment, record
 
 
 def in_chinese(text: str) -> str:
@@ -187,6 +187,19 @@ class TestPairingHub:
 
     def test_out_of_scope_hub_is_404(self, world, browser):
         assert browser.get(self.url(world, "th-xqg"), {"tab": "funds"}).status_code == 404
+
+    def test_largest_investments_are_those_agreed_or_put_in_place_in_the_year(self, world, browser):
+        agreed = investment(world, index=1, agreed_on=date(2023, 3, 1))
+        # Agreed before, money put in place twice in the year: listed once.
+        earlier = investment(world, index=2, agreed_on=date(2021, 3, 1))
+        in_place(earlier, "100000.00", day=date(2023, 2, 1))
+        in_place(earlier, "200000.00", day=date(2023, 8, 1))
+        idle = investment(world, index=3, agreed_on=date(2021, 3, 1))
+        in_place(idle, "100000.00", day=date(2022, 2, 1))
+        response = browser.get(self.url(world), {"tab": "funds", "year": 2023})
+        listed = list(response.context["funds_top_investments"])
+        # In place first (300,000 against none), then by id.
+        assert listed == [earlier, agreed]
 
     def test_query_count_does_not_grow(self, world, browser):
         county = world.pairings["zsg-sc"]
