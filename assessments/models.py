@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aidtrack.core import scoping
-from aidtrack.core.models import BaseModel
+from aidtrack.core.models import BaseModel, OrjsonField
 from assessments.choices import GradeLevel, ScoringMethod
 
 
@@ -173,10 +173,10 @@ class PairingYearSummary(BaseModel):
         blank=True,
         related_name="+",
     )
-    figures = models.JSONField(_("indicator figures"), default=list)
-    tiles = models.JSONField(_("headline figures"), default=dict)
+    figures = OrjsonField(_("indicator figures"), default=list)
+    tiles = OrjsonField(_("headline figures"), default=dict)
     # The pairing's map: {kind: [[county id, count], ...]} (assessments.maps.map_counts).
-    map_points = models.JSONField(_("map points"), default=dict, editable=False)
+    map_points = OrjsonField(_("map points"), default=dict, editable=False)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("computed grade"), max_length=20, blank=True)
     refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
