@@ -3,7 +3,9 @@
 Pairings are read once (a national tree has about 2,000); projects page by
 id (keyset, ``id > last``), each page with its transactions and approved
 outcome reports in one query each, so neither memory nor the number of
-queries per activity grows with the size of the export.
+queries per activity grows with the size of the export. A chunk's ids go in
+as one array parameter (``__any_id``): 1,000 placeholders per query cost more
+to write and plan than the query took to run.
 """
 
 from dataclasses import dataclass
@@ -110,7 +112,7 @@ def _in_years(queryset, lookup: str, years):
 
 def allocations(selection: Selection, pairing_ids) -> list[dict]:
     """Fiscal aid per pairing and year: the pairing activity's budgets."""
-    rows = FundAllocation.objects.filter(pairing_id__in=pairing_ids)
+    rows = FundAllocation.objects.filter(pairing_id__any_id=pairing_ids)
     rows = _in_years(rows, "year", selection.years)
     return list(
         rows.values("pairing_id", "year")
@@ -121,7 +123,7 @@ def allocations(selection: Selection, pairing_ids) -> list[dict]:
 
 def children(selection: Selection, pairing_ids) -> list[dict]:
     """The exported projects of these pairings: their pairing, id and code."""
-    rows = selection.projects.filter(pairing_id__in=pairing_ids)
+    rows = selection.projects.filter(pairing_id__any_id=pairing_ids)
     return list(rows.order_by("pairing_id", "id").values("pairing_id", "id", "code"))
 
 
@@ -131,7 +133,9 @@ def _report_years(years):
 
 
 def pairing_reports(selection: Selection, pairing_ids) -> list[dict]:
-    rows = OutcomeReport.objects.filter(pairing_id__in=pairing_ids, status=ReportStatus.APPROVED)
+    rows = OutcomeReport.objects.filter(
+        pairing_id__any_id=pairing_ids, status=ReportStatus.APPROVED
+    )
     rows = _in_years(rows, "year", _report_years(selection.years))
     return list(
         rows.order_by("pairing_id", "indicator_id", "id").values("pairing_id", *REPORT_FIELDS)
@@ -140,7 +144,7 @@ def pairing_reports(selection: Selection, pairing_ids) -> list[dict]:
 
 def targets(selection: Selection, pairing_ids) -> list[dict]:
     """The agreements' yearly targets (协议指标) of these pairings."""
-    rows = AgreementTarget.objects.filter(agreement__pairing_id__in=pairing_ids)
+    rows = AgreementTarget.objects.filter(agreement__pairing_id__any_id=pairing_ids)
     rows = _in_years(rows, "agreement__year", selection.years)
     return list(
         rows.order_by("agreement__pairing_id", "indicator_code", "agreement__year").values(
@@ -187,7 +191,7 @@ def transactions(project_ids) -> list[tuple]:
     than in SQL: an anti-join on the reversal makes PostgreSQL expect one row
     and join the organisations by nested loops.
     """
-    rows = FundTransaction.objects.filter(project_id__in=project_ids).order_by(
+    rows = FundTransaction.objects.filter(project_id__any_id=project_ids).order_by(
         "project_id", "date", "id"
     )
     rows = list(transaction_values(rows))
@@ -208,7 +212,9 @@ def transaction_values(queryset):
 
 
 def project_reports(project_ids) -> list[dict]:
-    rows = OutcomeReport.objects.filter(project_id__in=project_ids, status=ReportStatus.APPROVED)
+    rows = OutcomeReport.objects.filter(
+        project_id__any_id=project_ids, status=ReportStatus.APPROVED
+    )
     return list(
         rows.order_by("project_id", "indicator_id", "id").values("project_id", *REPORT_FIELDS)
     )
