@@ -34,7 +34,6 @@ from operator import attrgetter, itemgetter
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models.query_utils import DeferredAttribute
 
-import aidtrack.core.lookups  # noqa: F401  (registers ``__any_id``, which fill uses)
 from aidtrack.core.tables import choice_labels
 
 # Rows fetched from the database at a time.
