@@ -43,6 +43,12 @@ HUB_GOAL_SECONDS = 0.5
 WRITE_ROOM = 100_000
 # A line whose warm-up takes longer is timed once instead of --repeat times.
 SLOW_SECONDS = 1.0
+# A short line runs more rounds than --repeat, until it has been timed this long in all
+# (at most MAX_ROUNDS): a median of three 2 ms runs moved by half between runs.
+MIN_SAMPLE_SECONDS = 0.1
+MAX_ROUNDS = 15
+# The user whose lines each coordinator's are compared with.
+LEADER = "leader"
 # The province pairing the issue measures (广东 → 贵州); the largest province tree otherwise.
 PROVINCE_PAIR = ("440000", "520000")
 
@@ -66,25 +72,44 @@ class Counter:
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, int, object]:
-    """(median seconds of ``repeat`` runs, queries, the last result).
+    """(median seconds of ``repeat`` runs, queries, the last result) of one callable."""
+    return timed_together({"line": fn}, repeat)["line"]
 
-    The warm-up run is untimed and counts the queries with
-    CaptureQueriesContext, so no extra run is needed. A line whose warm-up
-    takes over SLOW_SECONDS is timed once: at national scale a slow page
-    would otherwise take most of the run.
+
+def timed_together(
+    fns: dict[str, Callable[[], object]], repeat: int, min_sample: float = 0.0
+) -> dict[str, tuple[float, int, object]]:
+    """For each callable: (median seconds, queries, the last result), timed in rounds.
+
+    Each callable first runs once untimed (the warm-up, which counts its queries
+    with CaptureQueriesContext). Then each round runs every callable once, in
+    alternating order, so a line and what it is compared with (its floor, its
+    page 1, the leader's same request) see the same moments of a machine whose
+    speed drifts: measured one after the other, a quotient moved by half between
+    runs. There are ``repeat`` rounds, more while the first callable has been
+    timed less than ``min_sample`` seconds in all (at most MAX_ROUNDS), and one
+    if a warm-up takes over SLOW_SECONDS: at national scale a slow page would
+    otherwise take most of the run.
     """
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as queries:
-        result = fn()
-    count = len(queries)
-    if time.perf_counter() - started > SLOW_SECONDS:
-        repeat = 1
-    times = []
-    for _ in range(repeat):
+    results, queries, slow = {}, {}, False
+    for name, fn in fns.items():
         started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), count, result
+        with CaptureQueriesContext(connection) as captured:
+            results[name] = fn()
+        queries[name] = len(captured)
+        slow = slow or time.perf_counter() - started > SLOW_SECONDS
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    first, order = next(iter(fns)), list(fns)
+    rounds = 0
+    while rounds < (1 if slow else repeat) or (
+        not slow and rounds < MAX_ROUNDS and sum(times[first]) < min_sample
+    ):
+        for name in order if rounds % 2 == 0 else reversed(order):
+            started = time.perf_counter()
+            results[name] = fns[name]()
+            times[name].append(time.perf_counter() - started)
+        rounds += 1
+    return {name: (statistics.median(times[name]), queries[name], results[name]) for name in fns}
 
 
 def once(fn: Callable[[], object]) -> tuple[float, int, object]:
@@ -190,12 +215,18 @@ def raw_rows(sql: str, params) -> tuple[int, int]:
 
 
 class Bench:
+    """The lines measured so far, and how: ``line`` times one request against what it is
+    compared with, all in the same rounds (``timed_together``)."""
+
     def __init__(self, repeat: int, only: str | None, skip: str | None):
         self.repeat = repeat
         self.only = re.compile(only) if only else None
         self.skip = re.compile(skip) if skip else None
         self.lines: list[dict] = []
         self.notes: list[str] = []
+        # (group, name) → the leader's request of that line, run again with each
+        # coordinator's: the goal compares the two (≤ 1.3×).
+        self.leader_requests: dict[tuple[str, str], Callable[[], tuple[int, int]]] = {}
 
     def wanted(self, name: str) -> bool:
         if self.only and not self.only.search(name):
@@ -213,20 +244,35 @@ class Bench:
         floor_seconds: float | None = None,
         floor_name: str = "",
         single: bool = False,
+        page1: Callable[[], tuple[int, int]] | None = None,
         extra: dict | None = None,
     ) -> dict | None:
-        """Measure ``fn`` (returns rows, bytes) against ``floor`` (the same), print a line."""
+        """Measure ``fn`` (returns rows, bytes) against ``floor`` (the same), print a line.
+
+        ``page1`` (a deep page's first page) and, for a coordinator, the leader's
+        request of the same line are timed in the same rounds: ``× page 1`` and
+        ``× leader`` are quotients of times taken side by side. ``single``: one
+        timed run of each, no warm-up (long runs).
+        """
         full = f"{group} {name} [{user}]"
+        if user == LEADER:
+            self.leader_requests[(group, name)] = fn
         if not self.wanted(full):
             return None
         entry = {"group": group, "name": name, "user": user, **(extra or {})}
+        together = {"line": fn, "floor": floor, "page1": page1}
+        if user != LEADER:
+            together["leader"] = self.leader_requests.get((group, name))
+        together = {key: value for key, value in together.items() if value is not None}
         try:
-            seconds, queries, (rows, size) = (once if single else self._timed)(fn)
+            if single:
+                measured = {key: once(value) for key, value in together.items()}
+            else:
+                measured = timed_together(together, self.repeat, MIN_SAMPLE_SECONDS)
+            seconds, queries, (rows, size) = measured["line"]
             entry.update(ms=seconds * 1000, queries=queries, rows=rows, bytes=size)
-            if floor is not None:
-                floor_s, floor_queries, (floor_rows_, floor_bytes) = (
-                    once if single else self._timed
-                )(floor)
+            if "floor" in measured:
+                floor_s, floor_queries, (floor_rows_, floor_bytes) = measured["floor"]
                 entry.update(
                     floor_ms=floor_s * 1000,
                     floor_rows=floor_rows_,
@@ -238,6 +284,11 @@ class Bench:
             entry["floor"] = floor_name
             if entry.get("floor_ms"):
                 entry["ratio"] = entry["ms"] / entry["floor_ms"]
+            if "page1" in measured:
+                entry["page1_ms"] = measured["page1"][0] * 1000
+            if "leader" in measured and measured["leader"][0]:
+                entry["leader_ms"] = measured["leader"][0] * 1000
+                entry["vs_leader"] = seconds / measured["leader"][0]
         except Exception as exc:  # noqa: BLE001 - one failing line must not stop the run
             entry["error"] = f"{type(exc).__name__}: {exc}"[:300]
             connection.close()  # a broken transaction or cursor must not poison the next line
@@ -343,7 +394,7 @@ def make_users(province, city) -> dict[str, dict]:
 
     users = {}
     for label, role, scope in (
-        ("leader", Role.LEADER, None),
+        (LEADER, Role.LEADER, None),
         ("coord-province", Role.COORDINATOR, province),
         ("coord-city", Role.COORDINATOR, city),
     ):
@@ -449,13 +500,15 @@ def bench_api(bench: Bench, users: dict) -> None:
                 _response, body = get(c, u, k)
                 return len(json.loads(body)["results"]), len(body)
 
-            first = {}
+            first = {
+                size: lambda s=size, p=page, u=url: p(f"{u}?page_size={s}") for size in API_SIZES
+            }
             for size in API_SIZES:
-                first[size] = bench.line(
+                bench.line(
                     "api",
                     f"{prefix} page 1 ×{size}",
                     label,
-                    lambda s=size, p=page, u=url: p(f"{u}?page_size={s}"),
+                    first[size],
                     lambda s=size, v=viewset, us=user: sql_rows_nested(
                         api_page_queryset(v, us, {}, s)
                     ),
@@ -479,7 +532,7 @@ def bench_api(bench: Bench, users: dict) -> None:
                             api_page_queryset(v, us, {}, s, after=a)
                         ),
                         floor_name="keyset SQL, its prefetches + json.dumps",
-                        extra={"page1_ms": (first.get(size) or {}).get("ms")},
+                        page1=first[size],
                     )
             since_name = f"{prefix} updated_since ×{size}"
             if bench.wanted(f"api {since_name} [{label}]"):
@@ -569,13 +622,13 @@ def bench_html(bench: Bench, users: dict, province, city) -> None:
                 _response, body = get(b, f"{u}?{urlencode(query)}")
                 return html_rows(body), len(body)
 
-            first = {}
+            first = {size: lambda s=size, p=page: p({"per_page": s}) for size in HTML_SIZES}
             for size in HTML_SIZES:
-                first[size] = bench.line(
+                bench.line(
                     "html",
                     f"{model} ×{size}",
                     label,
-                    lambda s=size, p=page: p({"per_page": s}),
+                    first[size],
                     lambda s=size, v=views, us=user: sql_rows(list_page_queryset(v, us, {}, s)),
                     floor_name="list row query SQL + json.dumps",
                 )
@@ -597,7 +650,6 @@ def bench_html(bench: Bench, users: dict, province, city) -> None:
             if bench.wanted(f"html {deep_name} [{label}]"):
                 deep = deep_query(browser, url, views, user, size)
                 if deep is not None:
-                    page1 = first.get(size) or {}
                     bench.line(
                         "html",
                         deep_name,
@@ -605,7 +657,8 @@ def bench_html(bench: Bench, users: dict, province, city) -> None:
                         lambda p=page, q=deep: p(q),
                         lambda s=size, v=views, us=user: sql_rows(list_page_queryset(v, us, {}, s)),
                         floor_name="page 1 row query SQL + json.dumps",
-                        extra={"page1_ms": page1.get("ms"), "deep": urlencode(deep)},
+                        page1=first[size],
+                        extra={"deep": urlencode(deep)},
                     )
 
 
@@ -784,7 +837,7 @@ def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> No
             "dashboard",
             "overview, top level",
             label,
-            lambda: page(f"/assessments/?year={year}"),
+            lambda p=page: p(f"/assessments/?year={year}"),
             summary_floor(top_ids, [year]),
             floor_name="SELECT of the summary rows shown + json.dumps",
             extra={"summary_rows": len(top_ids)},
@@ -795,7 +848,7 @@ def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> No
             "dashboard",
             BARE_PAGE,
             label,
-            lambda: page(reverse("accounts:password_change_done")),
+            lambda p=page: p(reverse("accounts:password_change_done")),
             summary_floor(top_ids, [year]),
             floor_name="the top-level overview's floor",
         )
@@ -804,7 +857,7 @@ def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> No
             "dashboard",
             f"overview, drilled into {top.pk}",
             label,
-            lambda t=top: page(f"/assessments/?year={year}&pairing={t.pk}"),
+            lambda t=top, p=page: p(f"/assessments/?year={year}&pairing={t.pk}"),
             summary_floor([top.pk, *drilled], [year]),
             floor_name="SELECT of the summary rows shown + json.dumps",
             extra={"summary_rows": len(drilled) + 1},
@@ -814,7 +867,7 @@ def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> No
             "dashboard",
             f"pairing dashboard {top.pk}",
             label,
-            lambda t=top: page(reverse("assessments:pairing", args=[t.pk]) + f"?year={year}"),
+            lambda t=top, p=page: p(reverse("assessments:pairing", args=[t.pk]) + f"?year={year}"),
             summary_floor([top.pk], years),
             floor_name="SELECT of the summary rows shown + json.dumps",
         )
@@ -826,7 +879,7 @@ def bench_dashboards(bench: Bench, users: dict, province, city, year: int) -> No
             "dashboard",
             f"comparison {len(compared)} pairings × 2 years",
             label,
-            lambda q=query: page(f"/assessments/compare/?{q}"),
+            lambda q=query, p=page: p(f"/assessments/compare/?{q}"),
             summary_floor(compared, [year, year - 1]),
             floor_name="SELECT of the summary rows shown + json.dumps",
         )
@@ -1551,16 +1604,6 @@ def print_line(entry: dict, flush: bool = False) -> None:
     print(text + ("  " + "; ".join(extras) if extras else ""), flush=flush)
 
 
-def add_leader_ratios(lines: list[dict]) -> None:
-    """Each coordinator line against the same line for the leader (goal ≤ 1.3×)."""
-    leader = {(e["group"], e["name"]): e for e in lines if e["user"] == "leader" and "ms" in e}
-    for entry in lines:
-        if entry["user"].startswith("coord") and "ms" in entry:
-            same = leader.get((entry["group"], entry["name"]))
-            if same and same["ms"]:
-                entry["vs_leader"] = entry["ms"] / same["ms"]
-
-
 def git_sha() -> str:
     try:
         return subprocess.run(
@@ -1653,7 +1696,6 @@ def run(args) -> None:
         bench_feed(bench, users, province)
         bench_import(bench, users, name)
         bench_refresh(bench, province, county, year)
-        add_leader_ratios(bench.lines)
         elapsed = time.perf_counter() - started
         result = {
             "commit": sha,
