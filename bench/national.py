@@ -44,8 +44,9 @@ WRITE_ROOM = 100_000
 # A line whose warm-up takes longer is timed once instead of --repeat times.
 SLOW_SECONDS = 1.0
 # A short line runs more rounds than --repeat, until it has been timed this long in all
-# (at most MAX_ROUNDS): a median of three 2 ms runs moved by half between runs.
-MIN_SAMPLE_SECONDS = 0.1
+# (at most MAX_ROUNDS): the median of three runs moved by half between runs, for a floor
+# of 1.2-3.2 ms as for a page of 25-40 ms (the same page 1 of investments, minutes apart).
+MIN_SAMPLE_SECONDS = 0.25
 MAX_ROUNDS = 15
 # The user whose lines each coordinator's are compared with.
 LEADER = "leader"
