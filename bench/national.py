@@ -99,12 +99,12 @@ def timed_together(
             results[name] = fn()
         queries[name] = len(captured)
         slow = slow or time.perf_counter() - started > SLOW_SECONDS
+    if slow:
+        repeat, min_sample = 1, 0.0
     times: dict[str, list[float]] = {name: [] for name in fns}
-    first, order = next(iter(fns)), list(fns)
+    order = list(fns)
     rounds = 0
-    while rounds < (1 if slow else repeat) or (
-        not slow and rounds < MAX_ROUNDS and sum(times[first]) < min_sample
-    ):
+    while rounds < repeat or (rounds < MAX_ROUNDS and sum(times[order[0]]) < min_sample):
         for name in order if rounds % 2 == 0 else reversed(order):
             started = time.perf_counter()
             results[name] = fns[name]()
@@ -926,7 +926,7 @@ def export_floor(views, user, params: dict) -> tuple[int, int]:
 
 def bench_exports(bench: Bench, users: dict, database: str) -> None:
     """Each export in a fresh process (bench/export_probe.py): rows/s and the rise in peak RSS."""
-    who = users["leader"]
+    who = users[LEADER]
     by_url = {views.list_url(): views for views in object_views()}
     for name, url_name, params in export_targets():
         views = by_url[url_name]
@@ -935,7 +935,7 @@ def bench_exports(bench: Bench, users: dict, database: str) -> None:
             line_name = f"{name} {fmt}"
             if not bench.wanted(f"export {line_name} [leader]"):
                 continue
-            entry = {"group": "export", "name": line_name, "user": "leader"}
+            entry = {"group": "export", "name": line_name, "user": LEADER}
             try:
                 probe = export_probe(database, who["user"].username, url)
                 seconds, size = probe["seconds"], probe["bytes"]
@@ -1023,11 +1023,11 @@ def bench_iati(bench: Bench, users: dict, database: str) -> None:
     from pairings.models import Pairing
     from projects.models import Project
 
-    who = users["leader"]
+    who = users[LEADER]
     line_name = "iati activities xml"
     if not bench.wanted(f"export {line_name} [leader]"):
         return
-    entry = {"group": "export", "name": line_name, "user": "leader"}
+    entry = {"group": "export", "name": line_name, "user": LEADER}
     try:
         params = iati_years()
         url = reverse("api:iati_activities") + "?" + urlencode(params)

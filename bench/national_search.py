@@ -21,7 +21,7 @@ from django.urls import reverse
 from aidtrack.core import scoping
 from aidtrack.core.references import suggestion_rows
 from aidtrack.core.search import PAGE_LIMIT, SUGGESTION_LIMIT, matches, searchables
-from bench.national import get, sql_rows
+from bench.national import LEADER, get, sql_rows
 
 # Texts as people type them, from the national dataset's own names: a two-character
 # name (no whole trigram: a scan of the names in scope), a three-character project
@@ -34,7 +34,7 @@ SUGGEST_TEXTS = {
     "pairings.pairing": ("", "六盘水"),
     "pairings.organization": ("", "人民政府"),
 }
-USERS = ("leader", "coord-province")
+USERS = (LEADER, "coord-province")
 # A record found, as results.html and suggestions.html link it.
 HIT = b'<a class="list-group-item list-group-item-action" href="'
 FLOOR = "matching SQL of the same rows + json.dumps"
