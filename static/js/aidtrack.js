@@ -54,12 +54,17 @@
 
   // A record chosen by name: the hidden input holds the value of the suggestion whose
   // label is exactly the text typed, and nothing while the text matches none.
+  // data-shown is the label of the value the hidden input holds (the server's, then each
+  // pick's): picking a suggestion makes the text its label, and the suggestions then
+  // fetched for that label may not include it (a label's "→" or "（…）" is in no name
+  // searched), which must not undo the pick.
   function referencePick(text) {
     var box = text.closest("[data-reference]");
     var hidden = box && box.querySelector("[data-reference-value]");
     if (!hidden || !text.list) return;
     if (text.value.trim() === "") {
       hidden.value = "";
+      text.dataset.shown = "";
       text.classList.remove("is-invalid");
       return;
     }
@@ -67,6 +72,7 @@
       return option.value === text.value;
     });
     if (picked) {
+      text.dataset.shown = text.value;
       if (hidden.value !== picked.dataset.value) {
         hidden.value = picked.dataset.value;
         hidden.dispatchEvent(new Event("change", { bubbles: true }));
