@@ -876,8 +876,13 @@ class Mentorship(BaseModel):
         verbose_name = _("mentorship")
         verbose_name_plural = _("mentorships")
         ordering = ["-start_date", "id"]
-        # The list's default order (core.paging pages by it).
-        indexes = [models.Index(fields=["-start_date", "id"], name="mentorship_list_order_idx")]
+        indexes = [
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-start_date", "id"], name="mentorship_list_order_idx"),
+            # A coordinator's capped count reads the rows of their scope's organisations
+            # here (scoping.scope_ordered), not the whole table filtered by 2,069 ids.
+            models.Index(fields=["home_organization", "id"], name="mentorship_home_org_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
@@ -956,8 +961,13 @@ class Award(BaseModel):
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         ordering = ["-year", "id"]
-        # The list's default order (core.paging pages by it).
-        indexes = [models.Index(fields=["-year", "id"], name="award_list_order_idx")]
+        indexes = [
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-year", "id"], name="award_list_order_idx"),
+            # A coordinator's capped count reads the rows of their scope's organisations
+            # here (scoping.scope_ordered), not the whole table filtered by 2,069 ids.
+            models.Index(fields=["home_organization", "id"], name="award_home_org_id_idx"),
+        ]
 
     def __str__(self):
         return f"{self.person} · {self.title} ({self.year})"
@@ -986,8 +996,13 @@ class CareRecord(BaseModel):
         verbose_name = _("care record")
         verbose_name_plural = _("care records")
         ordering = ["-date", "id"]
-        # The list's default order (core.paging pages by it).
-        indexes = [models.Index(fields=["-date", "id"], name="carerecord_list_order_idx")]
+        indexes = [
+            # The list's default order (core.paging pages by it).
+            models.Index(fields=["-date", "id"], name="carerecord_list_order_idx"),
+            # A coordinator's capped count reads the rows of their scope's organisations
+            # here (scoping.scope_ordered), not the whole table filtered by 2,069 ids.
+            models.Index(fields=["home_organization", "id"], name="carerecord_home_org_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(follow_up_date__isnull=True) | Q(follow_up_date__gte=F("date")),
