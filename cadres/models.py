@@ -671,6 +671,12 @@ class CheckIn(BaseModel):
             # A small scope's capped count (core.paging) reads its 10,001 rows here, not
             # 20x as many in a sequential scan (cadres 0008).
             models.Index(fields=["home_organization", "id"], name="checkin_home_org_id_idx"),
+            # A scoped partner's sync: the scope's changes since a time, a short range per
+            # organisation. Without it PostgreSQL intersected the changed rows' bitmap with
+            # the scope's 135,000 entries (city coordinator: 9 ms to find 518 rows).
+            models.Index(
+                fields=["home_organization", "updated_at"], name="checkin_home_org_updated_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
