@@ -357,7 +357,8 @@ class Pairing(BaseModel):
             ),
         ]
 
-    # The related rows __str__ reads (either side may be an organisation).
+    # The related rows __str__ reads (either side may be an organisation). A list page
+    # reads them for its page's pairings in a query of their own (core.tables.names_read_apart).
     NAME_RELATED = (
         "helping_region",
         "helped_region",

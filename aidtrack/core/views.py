@@ -35,6 +35,7 @@ from aidtrack.core.forms import OUT_OF_SCOPE_MESSAGE, add_model_errors
 from aidtrack.core.history import describe_changes, history_records
 from aidtrack.core.locking import ensure_unlocked
 from aidtrack.core.money import amount_input, without_unit
+from aidtrack.core.tables import names_read_apart
 from aidtrack.core.templatetags.aidtrack import money as money_html
 from aidtrack.core.transitions import TransitionNotAllowed, transitions_of
 from aidtrack.core.writes import delete_record, save_record
@@ -506,7 +507,9 @@ class ObjectViews:
 
     @classmethod
     def detail_queryset(cls, queryset):
-        return queryset.select_related(*cls.detail_select_related)
+        # A pairing's name in a query of its own, as on the list (tables.names_read_apart):
+        # joined, a deployment's page took 8.8 ms to plan its one row, 1.7 ms apart.
+        return names_read_apart(queryset.select_related(*cls.detail_select_related))
 
     @classmethod
     def list_url(cls) -> str:
