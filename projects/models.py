@@ -423,6 +423,9 @@ class ProgressUpdate(BaseModel):
             models.Index(fields=["project", "-date"], name="progress_latest_idx"),
             # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
             models.Index(fields=["pairing", "id"], name="progress_pairing_id_idx"),
+            # A scoped partner's sync since a time: each pairing's changes read directly,
+            # not the changed rows' bitmap intersected with the scope's (province: 7.6 ms).
+            models.Index(fields=["pairing", "updated_at"], name="progress_pairing_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(
