@@ -256,6 +256,10 @@ class Deployment(BaseModel):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_path = "pairing"
+    # A deployment changes years after it was entered (extended, ended, recalled), so
+    # recent changes lie among old ids: an ``updated_since`` page reads the few changed
+    # rows by id (core.api_defaults), through the (pairing, updated_at) index for a scope.
+    changes_spread_over_ids = True
     suggest_fields = ("person__name", "post")
     suggest_related = ("person",)
 
@@ -316,9 +320,9 @@ class Deployment(BaseModel):
                 condition=Q(status=DeploymentStatus.ON_POST),
                 name="deployment_on_post_end_idx",
             ),
-            # A scoped partner's sync: the scope's changes since a time, a short range per
-            # pairing. Without it PostgreSQL walked the primary key testing each row
-            # (province coordinator: 95,000 rows, 25 ms, to find 501).
+            # A scoped partner's sync: the ids of the scope's changes since a time, a
+            # short range per pairing (changes_spread_over_ids). Without it PostgreSQL
+            # walked the primary key testing each row (province: 95,000 rows to find 501).
             models.Index(fields=["pairing", "updated_at"], name="deployment_pairing_updated_idx"),
         ]
         constraints = [
