@@ -702,6 +702,7 @@ class CheckIn(BaseModel):
         )
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
+    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
 
     @property
     def on_behalf(self) -> bool:
@@ -909,6 +910,7 @@ class Mentorship(BaseModel):
         return f"{self.mentor} · {self.subject or _('mentorship')}"
 
     scope_keys_via = "mentor"  # the change feed's scope (core.feed)
+    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
@@ -987,6 +989,7 @@ class Award(BaseModel):
         return f"{self.person} · {self.title} ({self.year})"
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
+    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:
@@ -1029,6 +1032,7 @@ class CareRecord(BaseModel):
         return f"{self.person} · {self.get_kind_display()} · {self.date}"
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
+    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:

@@ -763,6 +763,7 @@ class OutcomeReport(BaseModel):
         *(f"pairing__{side}" for side in ("helping_region", "helped_region")),
         *(f"pairing__{side}" for side in ("helping_organization", "helped_organization")),
     )
+    scope_column = "scope_pairing"  # the column scope_q tests (core.scoping)
 
     @classmethod
     def scope_q(cls, pairing_ids) -> Q:

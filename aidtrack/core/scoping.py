@@ -9,7 +9,9 @@ Each model says how it reaches its pairing with ``scope_path``:
   signed-in role may read it, only administrators change it.
 
 A model whose scope is not a lookup path (organisations lie *in* the
-regions of a pairing) defines ``scope_q(pairing_ids)`` returning a ``Q``.
+regions of a pairing) defines ``scope_q(pairing_ids)`` returning a ``Q``;
+where that ``Q`` tests one column of the row, ``scope_column`` names it, so
+pages can read the scope through that column's index.
 
 Who may write a model at all is data too: ``write_roles`` (see ADMINISTRATORS).
 
@@ -124,14 +126,16 @@ def scope_id_bound(queryset, user, action: str, *, upper: bool):
     province coordinator, 90x the first page. The scope's edge is the
     min/max over its pairings, each one probe of the model's
     ``(pairing, id)`` index (438 pairings: 2-3 ms), computed inside the
-    page's query; models without that index, and users without a scope, are
-    left as they are.
+    page's query. The same for an outcome report's ``scope_pairing``; models
+    without such an index, those scoped by organisation, and users without a
+    scope are left as they are.
     """
     model = queryset.model
-    if _scoped_column(model, user, action) != "pairing":
+    column = _scoped_column(model, user, action)
+    if column is None or not _holds_pairings(model, column):
         return queryset
     pairing_ids = user.pairing_ids_in_scope(action)
-    return queryset.filter(_IdWithinScope(model, pairing_ids, upper=upper))
+    return queryset.filter(_IdWithinScope(model, column, pairing_ids, upper=upper))
 
 
 def scope_ordered(queryset, user, action: str = VIEW):
@@ -203,16 +207,24 @@ class _AnyOf(Func):
 
 
 def _scoped_column(model, user, action: str) -> str | None:
-    """The column ``user``'s scope filters ``model`` on (its pairing, or a person's home
-    organisation copied onto the row), when the user has a scope and the model an
-    index on ``(column, id)``; else None."""
+    """The column ``user``'s scope filters ``model`` on, when the user has a scope and
+    the model an index on ``(column, id)``; else None.
+
+    The column is the model's ``scope_path`` when that is one of its own fields
+    (``"pairing"``), or the one a ``scope_q`` tests, which such a model names in
+    ``scope_column`` (a person's home organisation copied onto the row, an
+    outcome report's ``scope_pairing``).
+    """
     if not user.may(action, model) or not user.pairing_ids_in_scope(action):
         return None
-    column = (
-        "home_organization" if hasattr(model, "scope_q") else getattr(model, "scope_path", None)
-    )
+    column = getattr(model, "scope_column", None) or getattr(model, "scope_path", None)
     indexed = any(list(index.fields[:2]) == [column, "id"] for index in model._meta.indexes)
     return column if indexed else None
+
+
+def _holds_pairings(model, column: str) -> bool:
+    """Whether ``column`` is a foreign key to the pairing (whose ``scope_path`` is "")."""
+    return getattr(model._meta.get_field(column).related_model, "scope_path", None) == ""
 
 
 class _IdWithinScope(Func):
@@ -228,9 +240,10 @@ class _IdWithinScope(Func):
 
     output_field = BooleanField()
 
-    def __init__(self, model, pairing_ids, *, upper: bool):
+    def __init__(self, model, column: str, pairing_ids, *, upper: bool):
         super().__init__(F("pk"))
         self.model = model
+        self.column = column
         self.ids = lookups.array_literal(sorted(pairing_ids))
         self.upper = upper
 
@@ -238,7 +251,7 @@ class _IdWithinScope(Func):
         column, params = compiler.compile(self.source_expressions[0])
         quote = connection.ops.quote_name
         table = quote(self.model._meta.db_table)
-        pairing = quote(self.model._meta.get_field("pairing").column)
+        pairing = quote(self.model._meta.get_field(self.column).column)
         pk = quote(self.model._meta.pk.column)
         edge, direction, compare = ("max", "DESC", "<=") if self.upper else ("min", "ASC", ">=")
         # Names from model metadata; the ids are a parameter.

@@ -3,12 +3,17 @@ evidence's copy (projects.pairing_copy): filled however a row is written, moved
 with a project, and the scope answer the same as the report's subject gives."""
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
+from aidtrack.core import scoping
 from aidtrack.core.testing import COORDINATOR, LEADER
 from projects.filters import OutcomeReportFilterSet
 from projects.models import OutcomeEvidence, OutcomeReport, Project
+from tests.funds.test_scope_id_bound import ids, walk
 from tests.projects.conftest import make_project, make_report
+from tests.projects.test_outcomes import api_as
 
 
 def evidence_of(report) -> OutcomeEvidence:
@@ -110,3 +115,30 @@ def test_the_pairing_filter_covers_reports_on_projects(world, reports):
         reports["in-pairing"].pk,
         reports["in-project"].pk,
     }
+
+
+def test_a_coordinators_report_pages_end_at_the_scope(world):
+    """The API's id walk stops at the scope's last report (core.scoping.scope_id_bound on
+    ``scope_pairing``, the column scope_q tests): the last page no longer reads every
+    report of other pairings after it to learn that none follows."""
+    inside, outside = make_project(world, index=1), make_project(world, False, index=2)
+    before = [make_report(world, False, index=n).pk for n in range(2)]
+    mine = [make_report(world, index=n).pk for n in range(3)]
+    mine += [make_report(world, index=n, project=inside).pk for n in range(2)]
+    after = [make_report(world, index=n, project=outside).pk for n in range(3)]
+    client = api_as(world, COORDINATOR)
+    pages, back = walk(client, "/api/v1/outcome-reports/", {"page_size": 2})
+    assert ids(pages) == mine and ids(reversed(back)) == mine
+    assert pages[-1]["next"] is None and back[-1]["previous"] is None
+    with CaptureQueriesContext(connection) as deep:
+        client.get(pages[1]["next"])
+    assert any("ROW(" in query["sql"] for query in deep.captured_queries)
+    leader_pages, _back = walk(api_as(world, LEADER), "/api/v1/outcome-reports/", {"page_size": 4})
+    assert ids(leader_pages) == sorted(before + mine + after)
+
+
+def test_a_coordinators_report_count_reads_the_scope_pairing_index(world):
+    coordinator = world.user(COORDINATOR)
+    reports = OutcomeReport.objects.for_user(coordinator, scoping.VIEW)
+    ordered = str(scoping.scope_ordered(reports, coordinator).query)
+    assert 'ORDER BY "projects_outcomereport"."scope_pairing_id"' in ordered
