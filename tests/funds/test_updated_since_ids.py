@@ -86,11 +86,16 @@ def test_a_scopes_changed_ids_are_read_from_the_pairing_and_time_index(world, ch
     with CaptureQueriesContext(connection) as queries:
         client.get(URL, {"page_size": 2, "updated_since": changed["since"]})
     ids_query = next(q["sql"] for q in queries.captured_queries if "updated_at" in q["sql"])
-    with connection.cursor() as cursor:
-        # A few rows here, where any plan is cheap: ask for an index, as millions would.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute(f"EXPLAIN {ids_query}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = plan_with_an_index(ids_query)
     assert "fundtx_pairing_updated_idx" in plan
     assert "updated_at >=" in plan.split("Index Cond:")[1].split("\n")[0]
+
+
+def plan_with_an_index(sql: str) -> str:
+    """``EXPLAIN`` of ``sql`` with table and bitmap scans off: the few rows of a test, where
+    any plan is cheap, planned as the millions of a national table would be."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
