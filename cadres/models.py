@@ -38,7 +38,26 @@ from cadres.validators import id_number_birth_date, validate_id_number, validate
 from pairings.models import Organization, Pairing
 
 
-class Person(BaseModel):
+class HomeOrganizationScope:
+    """The scope of a person and of each record of theirs (core.scoping): the people whose
+    home organisation lies within the user's pairings.
+
+    A record tests its own copy of the person's home organisation
+    (``home_organization``, aidtrack.core.copies), not the join to the person:
+    with it the planner hash-joined every person in scope (a deep page, a
+    capped count) or probed a person for each row of a list. ``scope_column``
+    lets pages read the scope through a ``(home_organization, id)`` index where
+    the model has one.
+    """
+
+    scope_column = "home_organization"
+
+    @classmethod
+    def scope_q(cls, pairing_ids) -> Q:
+        return Organization.in_scope_q(cls.scope_column, pairing_ids)
+
+
+class Person(HomeOrganizationScope, BaseModel):
     """A cadre or talent. ID number and phone are stored whole and shown masked."""
 
     name = models.CharField(_("name"), max_length=50)
@@ -131,25 +150,9 @@ class Person(BaseModel):
     scope_keys_via = "home_organization"
 
     @classmethod
-    def scope_q(cls, pairing_ids) -> Q:
-        """People whose home organisation is within the user's pairings."""
-        return Organization.in_scope_q("home_organization", pairing_ids)
-
-    @classmethod
     def own_q(cls, user) -> Q:
         """What a team member's account reads (core.scoping): themselves and whom they lead."""
         return Q(pk__in=people_reached_by(user))
-
-    @classmethod
-    def scope_q_through(cls, pairing_ids) -> Q:
-        """The same scope for a record that belongs to a person.
-
-        On the record's own copy of the person's home organisation
-        (``home_organization``, aidtrack.core.copies), not through the join to the
-        person: with it the planner hash-joined every person in scope (a
-        deep page, a capped count) or probed a person for each row of a list.
-        """
-        return Organization.in_scope_q("home_organization", pairing_ids)
 
     def unique_error_message(self, model_class, unique_check):
         """One neutral refusal for a taken ID number, whoever holds it and wherever.
@@ -653,7 +656,7 @@ class TeamMember(BaseModel):
         ).filter(overlapping_period_q(self.period_start, self.period_end))
 
 
-class CheckIn(BaseModel):
+class CheckIn(HomeOrganizationScope, BaseModel):
     """A 两安两好 report: “早安,身体好” in the morning, “晚安,身体好” in the evening."""
 
     person = models.ForeignKey(
@@ -702,7 +705,6 @@ class CheckIn(BaseModel):
         )
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
-    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
 
     @property
     def on_behalf(self) -> bool:
@@ -713,10 +715,6 @@ class CheckIn(BaseModel):
         ``person``: load it with the check-in.
         """
         return self.updated_by_id is not None and self.updated_by_id != self.person.user_id
-
-    @classmethod
-    def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids)
 
     @classmethod
     def own_q(cls, user) -> Q:
@@ -864,7 +862,7 @@ class LeaveRequest(BaseModel):
             raise ValidationError(errors)
 
 
-class Mentorship(BaseModel):
+class Mentorship(HomeOrganizationScope, BaseModel):
     """师带徒: a deployed expert and the local staff they train.
 
     “Train a team that cannot be taken away”: apprentices are local staff, not
@@ -910,11 +908,6 @@ class Mentorship(BaseModel):
         return f"{self.mentor} · {self.subject or _('mentorship')}"
 
     scope_keys_via = "mentor"  # the change feed's scope (core.feed)
-    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
-
-    @classmethod
-    def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids)
 
     @property
     def apprentice_rows(self) -> list[tuple[str, str]]:
@@ -959,7 +952,7 @@ def _validate_year(value: int) -> None:
         raise ValidationError(_("Enter a year between 2000 and 2100."), code="year")
 
 
-class Award(BaseModel):
+class Award(HomeOrganizationScope, BaseModel):
     """Recognition, e.g. 粤黔协作工作突出个人 or 担当作为先进个人."""
 
     person = models.ForeignKey(
@@ -989,14 +982,9 @@ class Award(BaseModel):
         return f"{self.person} · {self.title} ({self.year})"
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
-    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
-
-    @classmethod
-    def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids)
 
 
-class CareRecord(BaseModel):
+class CareRecord(HomeOrganizationScope, BaseModel):
     """Care for a deployed person: health checks, insurance, family support, follow-ups."""
 
     person = models.ForeignKey(
@@ -1032,11 +1020,6 @@ class CareRecord(BaseModel):
         return f"{self.person} · {self.get_kind_display()} · {self.date}"
 
     scope_keys_via = "person"  # the change feed's scope (core.feed)
-    scope_column = "home_organization"  # the column scope_q_through tests (core.scoping)
-
-    @classmethod
-    def scope_q(cls, pairing_ids) -> Q:
-        return Person.scope_q_through(pairing_ids)
 
     def clean(self):
         if self.date and self.follow_up_date and self.follow_up_date < self.date:
