@@ -10,7 +10,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from aidtrack.core.api_defaults import UpdatedSinceFilter
 from aidtrack.core.testing import COORDINATOR, LEADER
@@ -18,14 +17,9 @@ from cadres.models import Deployment
 from tests.cadres.test_deployments import make_deployment
 from tests.funds.test_scope_id_bound import ids, walk
 from tests.funds.test_updated_since_ids import plan_with_an_index
+from tests.projects.test_outcomes import api_as
 
 URL = "/api/v1/deployments/"
-
-
-def api(world, role) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {world.token(role)}")
-    return client
 
 
 @pytest.fixture
@@ -42,9 +36,9 @@ def changed(world):
 @pytest.mark.parametrize("role", [LEADER, COORDINATOR])
 def test_by_ids_or_by_the_walk_the_pages_are_the_same(world, changed, role, monkeypatch):
     params = {"updated_since": changed["since"], "page_size": 1}
-    by_ids, back = walk(api(world, role), URL, params)
+    by_ids, back = walk(api_as(world, role), URL, params)
     monkeypatch.setattr(UpdatedSinceFilter, "few_changes", 0)  # every request walks
-    walked, _walked_back = walk(api(world, role), URL, params)
+    walked, _walked_back = walk(api_as(world, role), URL, params)
     assert ids(by_ids) == ids(walked) == ids(reversed(back))
     expected = changed["edited"]
     if role == COORDINATOR:
@@ -55,7 +49,7 @@ def test_by_ids_or_by_the_walk_the_pages_are_the_same(world, changed, role, monk
 
 
 def test_a_coordinators_changed_ids_are_read_from_the_pairing_and_time_index(world, changed):
-    client = api(world, COORDINATOR)
+    client = api_as(world, COORDINATOR)
     client.get(URL)  # warm-up: the token's last use is recorded once
     with CaptureQueriesContext(connection) as queries:
         client.get(URL, {"page_size": 2, "updated_since": changed["since"]})

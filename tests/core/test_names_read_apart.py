@@ -7,29 +7,19 @@ import re
 import pytest
 from django.db import connection
 from django.db.models import Prefetch
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from aidtrack.core.tables import names_read_apart
 from aidtrack.core.testing import ADMIN, COORDINATOR
 from pairings.models import Pairing
 from projects.models import Project
+from tests.accounts.test_users_and_login import signed_in
 from tests.funds.conftest import allocate
 from tests.projects.conftest import make_project
 
 pytestmark = pytest.mark.django_db
 
 NAME_TABLES = ('"pairings_organization"', '"pairings_region"')
-
-
-@pytest.fixture
-def client_for(world):
-    def signed_in(role) -> Client:
-        client = Client()
-        client.force_login(world.user(role))
-        return client
-
-    return signed_in
 
 
 def page_queries(client, url):
@@ -49,10 +39,10 @@ def rows_query(queries, table):
     return query
 
 
-def test_a_page_of_projects_joins_no_side_of_their_pairings(world, client_for):
+def test_a_page_of_projects_joins_no_side_of_their_pairings(world):
     make_project(world, index=1)
     make_project(world, in_scope=False, index=2)
-    body, queries = page_queries(client_for(ADMIN), "/projects/projects/")
+    body, queries = page_queries(signed_in(world, ADMIN), "/projects/projects/")
 
     row_query = rows_query(queries, "projects_project")
     assert '"pairings_pairing"' not in row_query and '"pairings_organization"' not in row_query
@@ -62,8 +52,8 @@ def test_a_page_of_projects_joins_no_side_of_their_pairings(world, client_for):
     assert "中山港街道 → 水城区" in body and "天河区 → 七星关区" in body
 
 
-def test_the_query_count_does_not_grow_with_the_pairings_on_the_page(world, client_for):
-    client = client_for(ADMIN)
+def test_the_query_count_does_not_grow_with_the_pairings_on_the_page(world):
+    client = signed_in(world, ADMIN)
     make_project(world, index=1)
     client.get("/projects/projects/")  # a first visit writes the session's language once
     _body, few = page_queries(client, "/projects/projects/")
@@ -74,8 +64,8 @@ def test_the_query_count_does_not_grow_with_the_pairings_on_the_page(world, clie
     assert "中山市 → 六盘水市" in body and "广东省 → 贵州省" in body
 
 
-def test_the_pairing_list_reads_its_parents_apart_and_keeps_its_own_sides(world, client_for):
-    body, queries = page_queries(client_for(ADMIN), "/pairings/pairings/")
+def test_the_pairing_list_reads_its_parents_apart_and_keeps_its_own_sides(world):
+    body, queries = page_queries(signed_in(world, ADMIN), "/pairings/pairings/")
     row_query = rows_query(queries, "pairings_pairing")
     # Its own sides are columns of its rows (and its order); its parent is read apart.
     assert '"pairings_region"' in row_query
@@ -84,23 +74,23 @@ def test_the_pairing_list_reads_its_parents_apart_and_keeps_its_own_sides(world,
     assert "广东省 → 贵州省" in body
 
 
-def test_sorting_by_a_pairing_still_orders_by_its_sides(world, client_for):
+def test_sorting_by_a_pairing_still_orders_by_its_sides(world):
     for pairing in (world.pairings["th-xqg"], world.pairings["zsg-sc"], world.pairings["gd-gz"]):
         allocate(pairing, 2023, 100)
-    body, _queries = page_queries(client_for(ADMIN), "/funds/allocations/?sort=pairing")
+    body, _queries = page_queries(signed_in(world, ADMIN), "/funds/allocations/?sort=pairing")
     # helping codes 440000, 440106, 442000003
     by_code = ("广东省 → 贵州省", "天河区 → 七星关区", "中山港街道 → 水城区")
     shown = [body.index(name) for name in by_code]
     assert shown == sorted(shown)
-    body, _queries = page_queries(client_for(ADMIN), "/funds/allocations/?sort=-pairing")
+    body, _queries = page_queries(signed_in(world, ADMIN), "/funds/allocations/?sort=-pairing")
     shown = [body.index(name) for name in by_code]
     assert shown == sorted(shown, reverse=True)
 
 
-def test_a_coordinator_sees_the_names_of_the_rows_in_scope_only(world, client_for):
+def test_a_coordinator_sees_the_names_of_the_rows_in_scope_only(world):
     make_project(world, index=1)
     make_project(world, in_scope=False, index=2)
-    body, _queries = page_queries(client_for(COORDINATOR), "/projects/projects/")
+    body, _queries = page_queries(signed_in(world, COORDINATOR), "/projects/projects/")
     assert "中山港街道 → 水城区" in body and "七星关区" not in body
 
 
@@ -132,9 +122,9 @@ def test_rows_read_apart_name_their_pairing_without_a_query(world):
     assert shown == ["中山港街道 → 水城区"] * 3
 
 
-def test_a_detail_page_reads_its_pairing_apart_too(world, client_for):
+def test_a_detail_page_reads_its_pairing_apart_too(world):
     project = make_project(world, index=1)
-    body, queries = page_queries(client_for(ADMIN), f"/projects/projects/{project.pk}/")
+    body, queries = page_queries(signed_in(world, ADMIN), f"/projects/projects/{project.pk}/")
     record = next(sql for sql in queries if sql.startswith('SELECT "projects_project"."id"'))
     assert f'"projects_project"."id" = {project.pk}' in record
     assert '"pairings_pairing"' not in record
