@@ -591,8 +591,9 @@ def may_open(user, views) -> bool:
     return user.may(scoping.VIEW, views.model) and user.may(views.pages_need, views.model)
 
 
-def list_page_queryset(views, user, params: dict, per_page: int, offset: int = 0):
-    """The list's own row query for a page: table, filterset and order as the view applies them."""
+def list_rows(views, user, params: dict):
+    """``(queryset, ids_first)``: the list's rows in its order, no page (table, filterset
+    and order as the view applies them), and whether a page picks its ids first."""
     from aidtrack.core import scoping
 
     request = RequestFactory().get("/", params)
@@ -602,7 +603,16 @@ def list_page_queryset(views, user, params: dict, per_page: int, offset: int = 0
     if views.filterset_class is not None:
         base = views.filterset_class(params or None, queryset=base, request=request).filtered
     queryset, _sort = table.order(table.page_source(base, ""), None)
-    return queryset[offset : offset + per_page]
+    return queryset, table.reads_ids_first(base, "")
+
+
+def list_page_queryset(views, user, params: dict, per_page: int):
+    """The list's own row query for its first page, read as the view reads it
+    (core.paging.page_rows)."""
+    from aidtrack.core import paging
+
+    queryset, ids_first = list_rows(views, user, params)
+    return paging.page_rows(queryset, per_page, ids_first=ids_first)
 
 
 LAST_LINK = re.compile(
@@ -687,7 +697,7 @@ def deep_query(browser, url: str, views, user, size: int) -> dict | None:
         href = (found.group(1) or found.group(2)).decode().replace("&amp;", "&")
         return dict(parse_qsl(urlsplit(href).query))
     # The last full page: a partial one would compare fewer rows with page 1.
-    last_full = list_page_queryset(views, user, {}, 10**12).count() // size
+    last_full = list_rows(views, user, {})[0].count() // size
     return {"per_page": size, "page": last_full} if last_full > 1 else None
 
 
@@ -921,7 +931,7 @@ def export_floor(views, user, params: dict) -> tuple[int, int]:
     import csv
     import io
 
-    queryset = list_page_queryset(views, user, params, 10**12)
+    queryset, _ids_first = list_rows(views, user, params)
     sql, sql_params = queryset.query.get_compiler(connection=connection).as_sql()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -956,7 +966,7 @@ def bench_exports(bench: Bench, users: dict, database: str) -> None:
                 rows = (
                     probe["rows"]
                     if fmt == "csv"
-                    else list_page_queryset(views, who["user"], params, 10**12).count()
+                    else list_rows(views, who["user"], params)[0].count()
                 )
                 floor_s, _q, (floor_rows_, floor_bytes) = once(
                     lambda v=views, p=params: export_floor(v, who["user"], p)

@@ -279,7 +279,11 @@ class Project(BaseModel):
             models.Index(fields=["pairing", "year"]),
             # The projects list's default order, the id breaking ties (core.paging pages
             # by it), and the same within a pairing (``?pairing=``, a scoped coordinator).
-            models.Index(fields=["-year", "code", "id"], name="project_list_order_idx"),
+            # It holds the pairing too: a coordinator's page picks its ids from this
+            # index alone (core.tables.Table.order_index_includes_pairing).
+            models.Index(
+                fields=["-year", "code", "id"], include=["pairing"], name="project_list_order_idx"
+            ),
             models.Index(
                 fields=["pairing", "-year", "code", "id"], name="project_pairing_order_idx"
             ),

@@ -35,6 +35,7 @@ class ProjectTable(Table):
         Column("actual_end_date", order_by="actual_end_date"),
     ]
     select_related = ("region", *Pairing.name_related("pairing"))
+    order_index_includes_pairing = True  # project_list_order_idx
 
     def prepare(self, queryset):
         return with_progress(super().prepare(queryset))

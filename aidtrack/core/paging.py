@@ -229,28 +229,45 @@ class KeysetPage:
         return len(self.object_list)
 
 
-def keyset_page(queryset, keys: list[SortKey], per_page: int, cursor: str | None, context: str):
-    """One page of ``queryset`` (unordered) in the keys' order, from ``cursor``."""
+def keyset_page(
+    queryset,
+    keys: list[SortKey],
+    per_page: int,
+    cursor: str | None,
+    context: str,
+    *,
+    ids_first: bool = False,
+):
+    """One page of ``queryset`` (unordered) in the keys' order, from ``cursor``.
+
+    ``ids_first``: the page's ids are picked by a subquery of their own, then its
+    rows read by id (``page_rows``). For a list whose order's index includes the
+    column the rows are tested on (a table's ``order_index_includes_pairing``).
+    """
+
+    def take(queryset, limit):
+        return list(page_rows(queryset, limit, ids_first=ids_first))
+
     direction, values = (None, None)
     if cursor:
         direction, values = decode_cursor(cursor, context, len(keys))
     forward = ordered(queryset, keys)
     backward = ordered(queryset, [key.reversed() for key in keys])
     if direction == AFTER:
-        rows = list(forward.filter(after(keys, values))[: per_page + 1])
+        rows = take(forward.filter(after(keys, values)), per_page + 1)
         has_next, has_previous = len(rows) > per_page, True
         rows = rows[:per_page]
     elif direction in (BEFORE, LAST):
         reversed_keys = [key.reversed() for key in keys]
         if direction == BEFORE:
             backward = backward.filter(after(reversed_keys, values))
-        rows = list(backward[: per_page + 1])
+        rows = take(backward, per_page + 1)
         has_previous, has_next = len(rows) > per_page, direction == BEFORE
         rows = rows[:per_page][::-1]
         if direction == BEFORE and not has_previous:
             direction = None  # back at the start: the first page, full, as its link shows it
     if direction is None:
-        rows = list(forward[: per_page + 1])
+        rows = take(forward, per_page + 1)
         has_next, has_previous = len(rows) > per_page, False
         rows = rows[:per_page]
     return KeysetPage(
@@ -265,6 +282,25 @@ def keyset_page(queryset, keys: list[SortKey], per_page: int, cursor: str | None
         last_cursor=encode_cursor(context, LAST) if has_next else None,
         is_first=direction is None,
     )
+
+
+def page_rows(queryset, limit: int, *, ids_first: bool = False):
+    """The first ``limit`` rows of ``queryset`` (ordered), unevaluated; with ``ids_first``,
+    their ids picked first, by a subquery that reads the order's index alone.
+
+    A coordinator's page walks the list's order index and tests each entry's
+    pairing. In one query that test reads each entry's row from the table: a
+    province coordinator's first page of projects visited 12,700 rows to keep
+    25 (7 ms planned and run). Picking the ids first, the walk is an index-only
+    scan of an index that includes the pairing, and the page reads only its
+    own rows, by id, with their joins (3.8 ms). Not for the whole programme's
+    list: its walk keeps every entry, and a second read only adds work.
+    """
+    if ids_first:
+        # No LIMIT outside: with one, the planner may walk the order's index again,
+        # testing each entry against the ids.
+        return queryset.filter(pk__in=queryset.values("pk")[:limit])
+    return queryset[:limit]
 
 
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:

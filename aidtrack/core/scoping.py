@@ -175,19 +175,35 @@ def parents_in_pairings(queryset, field: str):
     and totals keep the row's own test, which reads the ``(pairing, id)``
     index. Unchanged without a pairing test (the leader's whole list).
     """
+    found = _pairing_test(queryset)
+    if found is None:
+        return queryset
+    index, test = found
+    parent = queryset.model._meta.get_field(field).related_model
+    ids = lookups.IdArray.written(test.rhs)
+    parent_ids = parent._base_manager.filter(pairing__any_id=ids).order_by().values("pk")
+    rows = queryset.filter(_AnyOf(F(field), ArraySubquery(parent_ids)))
+    del rows.query.where.children[index]  # the clone's own tests
+    return rows
+
+
+def tests_pairings(queryset) -> bool:
+    """Whether every row of ``queryset`` must lie in given pairings: a scope narrower than
+    the whole programme, or a ``?pairing=`` filter (one test: lookups.filter_any_id)."""
+    return _pairing_test(queryset) is not None
+
+
+def _pairing_test(queryset):
+    """``(index, test)``: the ``__any_id`` test of the row's own pairing that every row of
+    ``queryset`` must pass, at ``index`` of its top-level AND; None without one."""
     model = queryset.model
     if getattr(model, "scope_path", None) != "pairing":
-        return queryset
+        return None
     pairing = model._meta.get_field("pairing")
     for index, test in lookups.required_any_id_tests(queryset.query.where):
         if test.lhs.target == pairing and test.lhs.alias == model._meta.db_table:
-            parent = model._meta.get_field(field).related_model
-            ids = lookups.IdArray.written(test.rhs)
-            parent_ids = parent._base_manager.filter(pairing__any_id=ids).order_by().values("pk")
-            rows = queryset.filter(_AnyOf(F(field), ArraySubquery(parent_ids)))
-            del rows.query.where.children[index]  # the clone's own tests
-            return rows
-    return queryset
+            return index, test
+    return None
 
 
 class _AnyOf(Func):

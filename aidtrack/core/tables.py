@@ -325,6 +325,9 @@ class Table:
     # pairing (a team's members): a page reads the rows of those parents in the list's
     # pairings (page_source).
     leading_parent: str | None = None
+    # The index of the default order includes the pairing: a page of the rows of given
+    # pairings picks its ids from that index alone (core.paging, ids_first).
+    order_index_includes_pairing = False
 
     def __init__(self, model: type[Model]):
         self.model = model
@@ -349,6 +352,13 @@ class Table:
         if self.leading_parent and not sort:
             queryset = scoping.parents_in_pairings(queryset, self.leading_parent)
         return names_read_apart(queryset)
+
+    def reads_ids_first(self, queryset, sort: str) -> bool:
+        """Whether a page of ``queryset`` in ``sort`` picks its ids before its rows
+        (core.paging.keyset_page): in the default order of a table whose order index
+        includes the pairing, for rows tested on their pairings (a coordinator's
+        scope, a ``?pairing=`` filter)."""
+        return self.order_index_includes_pairing and not sort and scoping.tests_pairings(queryset)
 
     def prepare(self, queryset):
         if self.select_related:

@@ -1,0 +1,109 @@
+"""A page of projects tested on their pairings picks its ids first (core.paging.page_rows,
+ids_first): the same rows in the same order, forward and back, as the one-query read;
+the list's order index holds the pairing, so the ids need no row; the whole
+programme's list is read as before, in as many queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aidtrack.core import paging, scoping
+from aidtrack.core.testing import COORDINATOR, LEADER
+from projects.models import Project
+from projects.tables import ProjectTable
+from tests.accounts.test_users_and_login import signed_in
+from tests.projects.conftest import make_project
+
+PROJECTS = "/projects/projects/"
+
+
+@pytest.fixture
+def projects(world):
+    """Projects of both sides, interleaved in the list's order (year, then code), with
+    ties on the year so the code and the id decide; more than a page on each side."""
+    made = []
+    for index in range(45):
+        made.append(make_project(world, index % 3 != 0, index=index, year=2021 + index % 4))
+    return made
+
+
+def _pages(queryset, keys, ids_first: bool):
+    """Every page from the first by "next", and every page from the last by "previous"."""
+    forward, cursor = [], None
+    while True:
+        page = paging.keyset_page(queryset, keys, 4, cursor, "test", ids_first=ids_first)
+        forward.append([row.pk for row in page.object_list])
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    backward, cursor = [], page.last_cursor or paging.encode_cursor("test", paging.LAST)
+    while cursor:
+        page = paging.keyset_page(queryset, keys, 4, cursor, "test", ids_first=ids_first)
+        backward.append([row.pk for row in page.object_list])
+        cursor = page.previous_cursor
+    return forward, backward
+
+
+@pytest.mark.parametrize("role", [COORDINATOR, LEADER])
+def test_ids_first_reads_the_same_pages_as_one_query(world, projects, role):
+    table = ProjectTable(Project)
+    queryset = table.page_source(
+        table.prepare(Project.objects.for_user(world.user(role), scoping.VIEW)), ""
+    )
+    keys, _sort = table.sort_keys(queryset, None)
+    expected = list(paging.ordered(queryset, keys).values_list("pk", flat=True))
+    assert len(expected) == (30 if role == COORDINATOR else 45)
+    forward, backward = _pages(queryset, keys, ids_first=True)
+    assert (forward, backward) == _pages(queryset, keys, ids_first=False)
+    assert sum(forward, []) == expected
+    # Back from the last page to the first (full, as its own link shows it).
+    assert backward[0] == expected[-4:] and backward[-1] == expected[:4]
+    assert set().union(*backward) == set(expected)
+
+
+def test_the_page_picks_ids_first_only_for_rows_tested_on_pairings(world):
+    table = ProjectTable(Project)
+    mine = Project.objects.for_user(world.user(COORDINATOR), scoping.VIEW)
+    everything = Project.objects.for_user(world.user(LEADER), scoping.VIEW)
+    assert table.reads_ids_first(mine, "")
+    assert not table.reads_ids_first(everything, "")
+    # A pairing filter tests the rows the same way; another sort has its own order.
+    one_pairing = everything.filter(pairing__any_id=[world.in_scope_pairing.pk])
+    assert table.reads_ids_first(one_pairing, "")
+    assert not table.reads_ids_first(mine, "name")
+
+
+def _row_query(captured) -> str:
+    return next(
+        query["sql"]
+        for query in captured
+        if query["sql"].startswith('SELECT "projects_project"."id"') and "LIMIT" in query["sql"]
+    )
+
+
+def test_a_coordinators_page_picks_its_ids_in_a_subquery_of_their_own(world, projects):
+    browser = signed_in(world, COORDINATOR)
+    browser.get(PROJECTS)  # once-per-session writes
+    with CaptureQueriesContext(connection) as captured:
+        page = browser.get(PROJECTS)
+    mine = Project.objects.filter(pairing=world.in_scope_pairing)
+    assert [obj.pk for obj, _cells in page.context["rows"]] == list(
+        mine.order_by("-year", "code", "id").values_list("pk", flat=True)[:25]
+    )
+    sql = _row_query(captured)
+    # The ids in a subquery of their own, with the page's limit; no limit outside it.
+    assert '"projects_project"."id" IN (SELECT ' in sql
+    assert re.search(r"LIMIT 26\)\) ORDER BY [^()]*$", sql)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'project_list_order_idx'")
+        (definition,) = cursor.fetchone()
+    # The walk of the order for a coordinator tests each entry's pairing in the index.
+    assert definition.endswith("(year DESC, code, id) INCLUDE (pairing_id)")
+    leader = signed_in(world, LEADER)
+    leader.get(PROJECTS)
+    with CaptureQueriesContext(connection) as whole:
+        leader.get(PROJECTS)
+    assert " IN (SELECT " not in _row_query(whole)  # the programme's list: one read
+    assert len(whole) == len(captured)
