@@ -20,7 +20,7 @@ about 0.4 ms a query.
 """
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject, Lookup
+from django.db.models import BooleanField, Field, ForeignObject, Func, Lookup
 from django.db.models.sql.where import AND
 
 EMPTY = "{}"  # the text of an empty array: no id, no row
@@ -87,6 +87,23 @@ def filter_any_id(queryset, lookup: str, ids):
             del where.children[last]
             break
     return filtered
+
+
+class AnyOf(Func):
+    """``<column> = ANY(<array>)``, the array an ``ArraySubquery``.
+
+    An array of ids, not ``IN (SELECT …)``: for that the planner takes a
+    semi-join, whose rows it estimates as the product of every test's share,
+    and may merge it along the list's index or scan the scope's rows to find
+    the few the ids name. ``= ANY`` of the array is an index condition.
+    """
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, column_params = compiler.compile(self.source_expressions[0])
+        array, array_params = compiler.compile(self.source_expressions[1])
+        return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
 def required_any_id_tests(where):

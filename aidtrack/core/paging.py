@@ -24,9 +24,11 @@ from functools import reduce
 from operator import or_
 from uuid import UUID
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import BadRequest, FieldDoesNotExist
 from django.db.models import F, Q
 
+from aidtrack.core import lookups
 from aidtrack.core.signed import BadToken, sign_token, unsign_token
 
 # Past this many rows a list says "10,000+" and shows no totals: counting
@@ -291,15 +293,19 @@ def page_rows(queryset, limit: int, *, ids_first: bool = False):
     A coordinator's page walks the list's order index and tests each entry's
     pairing. In one query that test reads each entry's row from the table: a
     province coordinator's first page of projects visited 12,700 rows to keep
-    25 (7 ms planned and run). Picking the ids first, the walk is an index-only
+    25 (6 ms planned and run). Picking the ids first, the walk is an index-only
     scan of an index that includes the pairing, and the page reads only its
-    own rows, by id, with their joins (3.8 ms). Not for the whole programme's
-    list: its walk keeps every entry, and a second read only adds work.
+    own rows, by primary key, with their joins (2.7 ms). Not for the whole
+    programme's list: its walk keeps every entry, and a second read only adds
+    work.
     """
     if ids_first:
-        # No LIMIT outside: with one, the planner may walk the order's index again,
-        # testing each entry against the ids.
-        return queryset.filter(pk__in=queryset.values("pk")[:limit])
+        # An array of the ids, read by the primary key: as ``IN (SELECT …)``, the
+        # planner multiplied the ids' share by the scope's and scanned the scope's
+        # rows to find them. No LIMIT outside: with one, it may walk the order's
+        # index again, testing each entry against the ids.
+        ids = ArraySubquery(queryset.values("pk")[:limit])
+        return queryset.filter(lookups.AnyOf(F("pk"), ids))
     return queryset[:limit]
 
 

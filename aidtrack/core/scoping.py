@@ -182,7 +182,7 @@ def parents_in_pairings(queryset, field: str):
     parent = queryset.model._meta.get_field(field).related_model
     ids = lookups.IdArray.written(test.rhs)
     parent_ids = parent._base_manager.filter(pairing__any_id=ids).order_by().values("pk")
-    rows = queryset.filter(_AnyOf(F(field), ArraySubquery(parent_ids)))
+    rows = queryset.filter(lookups.AnyOf(F(field), ArraySubquery(parent_ids)))
     del rows.query.where.children[index]  # the clone's own tests
     return rows
 
@@ -204,22 +204,6 @@ def _pairing_test(queryset):
         if test.lhs.target == pairing and test.lhs.alias == model._meta.db_table:
             return index, test
     return None
-
-
-class _AnyOf(Func):
-    """``<column> = ANY(<array>)``.
-
-    An array of the parents' ids, not ``IN (SELECT …)``: for that the planner
-    takes a semi-join, which it may merge along the list's index, and walks
-    that index from the top.
-    """
-
-    output_field = BooleanField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, column_params = compiler.compile(self.source_expressions[0])
-        array, array_params = compiler.compile(self.source_expressions[1])
-        return f"{column} = ANY({array})", (*column_params, *array_params)
 
 
 def _scoped_column(model, user, action: str) -> str | None:
