@@ -528,8 +528,13 @@ class ProjectAttachment(AttachmentBase):
         verbose_name_plural = _("project attachments")
         ordering = ["project", "-created_at", "-id"]
         indexes = [
-            # The list's order (projects.tables.ProjectAttachmentTable).
-            models.Index(fields=["-created_at", "-id"], name="project_attachment_newest"),
+            # The list's order (projects.tables.ProjectAttachmentTable), holding the pairing:
+            # a coordinator's page picks its ids from this index alone.
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["pairing"],
+                name="project_attachment_newest",
+            ),
             # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
             models.Index(fields=["pairing", "id"], name="attachment_pairing_id_idx"),
         ]

@@ -63,6 +63,7 @@ class ProjectAttachmentTable(Table):
     # Newest first, from the table's own index (the model's order sorts by project first,
     # across a join: every row of the list sorted for a page of 25).
     default_order = ("-created_at", "-id")
+    order_index_includes_pairing = True  # project_attachment_newest
     select_related = ("project", "progress_update__project")
 
 

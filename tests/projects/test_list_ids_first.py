@@ -1,7 +1,8 @@
 """A page of projects tested on their pairings picks its ids first (core.paging.page_rows,
-ids_first): the same rows in the same order, forward and back, as the one-query read;
-the list's order index holds the pairing, so the ids need no row; the whole
-programme's list is read as before, in as many queries."""
+ids_first): the same rows in the same order, forward and back, as the one-query read; the
+whole programme's list is read as before, in as many queries; and every table
+that reads so has an index of its order holding the pairing, so the ids need
+no row."""
 
 import re
 
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from aidtrack.core import paging, scoping
 from aidtrack.core.testing import COORDINATOR, LEADER
+from aidtrack.core.views import declared_pages
 from projects.models import Project
 from projects.tables import ProjectTable
 from tests.accounts.test_users_and_login import signed_in
@@ -96,14 +98,37 @@ def test_a_coordinators_page_picks_its_ids_in_a_subquery_of_their_own(world, pro
     # The ids in a subquery of their own, with the page's limit; no limit outside it.
     assert '"projects_project"."id" = ANY(ARRAY(SELECT ' in sql
     assert re.search(r"LIMIT 26\)\)\) ORDER BY [^()]*$", sql)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'project_list_order_idx'")
-        (definition,) = cursor.fetchone()
-    # The walk of the order for a coordinator tests each entry's pairing in the index.
-    assert definition.endswith("(year DESC, code, id) INCLUDE (pairing_id)")
     leader = signed_in(world, LEADER)
     leader.get(PROJECTS)
     with CaptureQueriesContext(connection) as whole:
         leader.get(PROJECTS)
     assert "ARRAY(SELECT " not in _row_query(whole)  # the programme's list: one read
     assert len(whole) == len(captured)
+
+
+def _views_reading_ids_first():
+    seen = {}
+    for views in declared_pages():
+        table = views.table_class
+        if views.model is not None and table is not None and table.order_index_includes_pairing:
+            seen.setdefault(views.list_url(), views)
+    return [seen[name] for name in sorted(seen)]
+
+
+@pytest.mark.parametrize("views", _views_reading_ids_first(), ids=lambda views: views.list_url())
+def test_a_table_reading_ids_first_has_an_index_of_its_order_holding_the_pairing(db, views):
+    """The walk of the default order tests each entry's pairing in the index itself."""
+    table = views.table_class(views.model)
+    keys, _sort = table.sort_keys(views.model.objects.all(), None)
+    order = [f"{'-' if key.descending else ''}{'id' if key.lookup == 'pk' else key.lookup}"
+             for key in keys]  # fmt: skip
+    holding = [
+        index
+        for index in views.model._meta.indexes
+        if list(index.fields) == order and "pairing" in index.include
+    ]
+    assert holding, f"no index on {order} including the pairing"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [holding[0].name])
+        (definition,) = cursor.fetchone()
+    assert definition.endswith("INCLUDE (pairing_id)")  # migrated as declared
