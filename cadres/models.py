@@ -312,7 +312,10 @@ class Deployment(BaseModel):
         indexes = [
             # The deployments list's default order (core.paging pages by it), and the
             # same within one pairing (the list filtered ``?pairing=``, a scoped coordinator).
-            models.Index(fields=["-start_date", "id"], name="deployment_list_order_idx"),
+            # Holding the pairing: a coordinator's page picks its ids from this index alone.
+            models.Index(
+                fields=["-start_date", "id"], include=["pairing"], name="deployment_list_order_idx"
+            ),
             models.Index(
                 fields=["pairing", "-start_date", "id"], name="deployment_pairing_order_idx"
             ),

@@ -250,7 +250,10 @@ class FundTransaction(BaseModel):
                 fields=["project", "kind"], include=["amount"], name="fundtx_project_stages_idx"
             ),
             # The ledger's default order (core.paging pages by it; read backwards for "last").
-            models.Index(fields=["-date", "-id"], name="fundtx_list_order_idx"),
+            # Holding the pairing: a coordinator's page picks its ids from this index alone.
+            models.Index(
+                fields=["-date", "-id"], include=["pairing"], name="fundtx_list_order_idx"
+            ),
             # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
             models.Index(fields=["pairing", "id"], name="fundtx_pairing_id_idx"),
             # A scoped partner's sync: the scope's changes since a time, a short range per
@@ -374,7 +377,10 @@ class Donation(BaseModel):
         indexes = [
             models.Index(fields=["pairing", "date"]),
             # The list's default order (core.paging pages by it).
-            models.Index(fields=["-date", "-id"], name="donation_list_order_idx"),
+            # Holding the pairing: a coordinator's page picks its ids from this index alone.
+            models.Index(
+                fields=["-date", "-id"], include=["pairing"], name="donation_list_order_idx"
+            ),
         ]
         constraints = [positive_constraint("amount", "donation_amount_positive")]
 

@@ -78,6 +78,7 @@ class FundTransactionTable(Table):
         Column("reverses", _("reverses")),
     ]
     select_related = ("project", "payer", "payee", "reverses")
+    order_index_includes_pairing = True  # fundtx_list_order_idx
 
 
 class DonationTable(Table):
@@ -96,6 +97,7 @@ class DonationTable(Table):
         "donor_organization",
         "recipient_organization",
     )
+    order_index_includes_pairing = True  # donation_list_order_idx
 
 
 class ParkTable(Table):

@@ -423,7 +423,10 @@ class ProgressUpdate(BaseModel):
             # The progress list's default order (ProgressUpdateTable: newest first; core.paging
             # pages by it), and each project's latest update (with_progress, on every
             # row of the projects list).
-            models.Index(fields=["-date", "id"], name="progress_list_order_idx"),
+            # Holding the pairing: a coordinator's page picks its ids from this index alone.
+            models.Index(
+                fields=["-date", "id"], include=["pairing"], name="progress_list_order_idx"
+            ),
             models.Index(fields=["project", "-date"], name="progress_latest_idx"),
             # A scope's id range, two probes per pairing (core.scoping.scope_id_bound).
             models.Index(fields=["pairing", "id"], name="progress_pairing_id_idx"),

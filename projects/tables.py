@@ -50,6 +50,7 @@ class ProgressUpdateTable(Table):
     ]
     select_related = ("project",)
     default_order = ("-date",)
+    order_index_includes_pairing = True  # progress_list_order_idx
 
 
 class ProjectAttachmentTable(Table):
