@@ -37,7 +37,6 @@ class DeploymentTable(Table):
         "host_organization",
         *Pairing.name_related("pairing"),
     )
-    order_index_includes_pairing = True  # deployment_list_order_idx
 
 
 class TeamTable(Table):

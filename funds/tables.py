@@ -78,7 +78,6 @@ class FundTransactionTable(Table):
         Column("reverses", _("reverses")),
     ]
     select_related = ("project", "payer", "payee", "reverses")
-    order_index_includes_pairing = True  # fundtx_list_order_idx
 
 
 class DonationTable(Table):
@@ -97,7 +96,6 @@ class DonationTable(Table):
         "donor_organization",
         "recipient_organization",
     )
-    order_index_includes_pairing = True  # donation_list_order_idx
 
 
 class ParkTable(Table):

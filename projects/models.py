@@ -280,7 +280,7 @@ class Project(BaseModel):
             # The projects list's default order, the id breaking ties (core.paging pages
             # by it), and the same within a pairing (``?pairing=``, a scoped coordinator).
             # It holds the pairing too: a coordinator's page picks its ids from this
-            # index alone (core.tables.Table.order_index_includes_pairing).
+            # index alone (core.tables.Table.reads_ids_first).
             models.Index(
                 fields=["-year", "code", "id"], include=["pairing"], name="project_list_order_idx"
             ),

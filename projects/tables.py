@@ -35,7 +35,6 @@ class ProjectTable(Table):
         Column("actual_end_date", order_by="actual_end_date"),
     ]
     select_related = ("region", *Pairing.name_related("pairing"))
-    order_index_includes_pairing = True  # project_list_order_idx
 
     def prepare(self, queryset):
         return with_progress(super().prepare(queryset))
@@ -50,7 +49,6 @@ class ProgressUpdateTable(Table):
     ]
     select_related = ("project",)
     default_order = ("-date",)
-    order_index_includes_pairing = True  # progress_list_order_idx
 
 
 class ProjectAttachmentTable(Table):
@@ -64,7 +62,6 @@ class ProjectAttachmentTable(Table):
     # Newest first, from the table's own index (the model's order sorts by project first,
     # across a join: every row of the list sorted for a page of 25).
     default_order = ("-created_at", "-id")
-    order_index_includes_pairing = True  # project_attachment_newest
     select_related = ("project", "progress_update__project")
 
 

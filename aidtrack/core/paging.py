@@ -244,7 +244,7 @@ def keyset_page(
 
     ``ids_first``: the page's ids are picked by a subquery of their own, then its
     rows read by id (``page_rows``). For a list whose order's index includes the
-    column the rows are tested on (a table's ``order_index_includes_pairing``).
+    column the rows are tested on (core.tables.Table.reads_ids_first).
     """
 
     def take(queryset, limit):

@@ -325,9 +325,6 @@ class Table:
     # pairing (a team's members): a page reads the rows of those parents in the list's
     # pairings (page_source).
     leading_parent: str | None = None
-    # The index of the default order includes the pairing: a page of the rows of given
-    # pairings picks its ids from that index alone (core.paging, ids_first).
-    order_index_includes_pairing = False
 
     def __init__(self, model: type[Model]):
         self.model = model
@@ -355,10 +352,26 @@ class Table:
 
     def reads_ids_first(self, queryset, sort: str) -> bool:
         """Whether a page of ``queryset`` in ``sort`` picks its ids before its rows
-        (core.paging.keyset_page): in the default order of a table whose order index
-        includes the pairing, for rows tested on their pairings (a coordinator's
-        scope, a ``?pairing=`` filter)."""
-        return self.order_index_includes_pairing and not sort and scoping.tests_pairings(queryset)
+        (core.paging.keyset_page): in the default order, for rows tested on their
+        pairings (a coordinator's scope, a ``?pairing=`` filter), where the model has
+        an index of that order including the pairing (``order_index_holding_pairing``)."""
+        return (
+            not sort
+            and scoping.tests_pairings(queryset)
+            and self.order_index_holding_pairing(queryset) is not None
+        )
+
+    def order_index_holding_pairing(self, queryset):
+        """The model's index on exactly the default order's keys (the id breaking ties)
+        that includes the pairing, else None: its walk tests each entry's pairing
+        without reading the row."""
+        keys, _sort = self.sort_keys(queryset, None)
+        order = [f"{'-' if key.descending else ''}{'id' if key.lookup == 'pk' else key.lookup}"
+                 for key in keys]  # fmt: skip
+        for index in self.model._meta.indexes:
+            if list(index.fields) == order and "pairing" in index.include:
+                return index
+        return None
 
     def prepare(self, queryset):
         if self.select_related:

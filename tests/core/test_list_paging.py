@@ -52,19 +52,20 @@ def _sorts():
     return ["", *sortable, *(f"-{name}" for name in sortable)]
 
 
-def _walk(queryset, keys, per_page, context):
-    """Every page from the first by "next", then every page from the last by "previous"."""
+def _walk(queryset, keys, per_page, context, **options):
+    """Every page from the first by "next", then every page from the last by "previous"
+    (``options``: keyset_page's, such as ``ids_first``)."""
     forward, cursor = [], None
     while True:
-        page = paging.keyset_page(queryset, keys, per_page, cursor, context)
+        page = paging.keyset_page(queryset, keys, per_page, cursor, context, **options)
         forward.extend(row.pk for row in page.object_list)
         if not page.has_next:
             break
         cursor = page.next_cursor
-    first = paging.keyset_page(queryset, keys, per_page, None, context)
+    first = paging.keyset_page(queryset, keys, per_page, None, context, **options)
     backward, cursor = [], first.last_cursor
     while cursor:
-        page = paging.keyset_page(queryset, keys, per_page, cursor, context)
+        page = paging.keyset_page(queryset, keys, per_page, cursor, context, **options)
         backward.append([row.pk for row in page.object_list])
         cursor = page.previous_cursor
     return forward, backward

@@ -16,6 +16,7 @@ from aidtrack.core.views import declared_pages
 from projects.models import Project
 from projects.tables import ProjectTable
 from tests.accounts.test_users_and_login import signed_in
+from tests.core.test_list_paging import _walk
 from tests.projects.conftest import make_project
 
 PROJECTS = "/projects/projects/"
@@ -31,23 +32,6 @@ def projects(world):
     return made
 
 
-def _pages(queryset, keys, ids_first: bool):
-    """Every page from the first by "next", and every page from the last by "previous"."""
-    forward, cursor = [], None
-    while True:
-        page = paging.keyset_page(queryset, keys, 4, cursor, "test", ids_first=ids_first)
-        forward.append([row.pk for row in page.object_list])
-        if not page.has_next:
-            break
-        cursor = page.next_cursor
-    backward, cursor = [], page.last_cursor or paging.encode_cursor("test", paging.LAST)
-    while cursor:
-        page = paging.keyset_page(queryset, keys, 4, cursor, "test", ids_first=ids_first)
-        backward.append([row.pk for row in page.object_list])
-        cursor = page.previous_cursor
-    return forward, backward
-
-
 @pytest.mark.parametrize("role", [COORDINATOR, LEADER])
 def test_ids_first_reads_the_same_pages_as_one_query(world, projects, role):
     table = ProjectTable(Project)
@@ -57,9 +41,9 @@ def test_ids_first_reads_the_same_pages_as_one_query(world, projects, role):
     keys, _sort = table.sort_keys(queryset, None)
     expected = list(paging.ordered(queryset, keys).values_list("pk", flat=True))
     assert len(expected) == (30 if role == COORDINATOR else 45)
-    forward, backward = _pages(queryset, keys, ids_first=True)
-    assert (forward, backward) == _pages(queryset, keys, ids_first=False)
-    assert sum(forward, []) == expected
+    forward, backward = _walk(queryset, keys, 4, "test", ids_first=True)
+    assert (forward, backward) == _walk(queryset, keys, 4, "test", ids_first=False)
+    assert forward == expected
     # Back from the last page to the first (full, as its own link shows it).
     assert backward[0] == expected[-4:] and backward[-1] == expected[:4]
     assert set().union(*backward) == set(expected)
@@ -106,29 +90,29 @@ def test_a_coordinators_page_picks_its_ids_in_a_subquery_of_their_own(world, pro
     assert len(whole) == len(captured)
 
 
-def _views_reading_ids_first():
-    seen = {}
+# The lists whose order index holds the pairing (the migrations that added it).
+READING_IDS_FIRST = [
+    "cadres:deployment_list",
+    "funds:donation_list",
+    "funds:fundtransaction_list",
+    "projects:progressupdate_list",
+    "projects:project_list",
+    "projects:projectattachment_list",
+]
+
+
+def test_exactly_the_lists_whose_order_index_holds_the_pairing_read_ids_first(db):
+    reading = set()
     for views in declared_pages():
-        table = views.table_class
-        if views.model is not None and table is not None and table.order_index_includes_pairing:
-            seen.setdefault(views.list_url(), views)
-    return [seen[name] for name in sorted(seen)]
-
-
-@pytest.mark.parametrize("views", _views_reading_ids_first(), ids=lambda views: views.list_url())
-def test_a_table_reading_ids_first_has_an_index_of_its_order_holding_the_pairing(db, views):
-    """The walk of the default order tests each entry's pairing in the index itself."""
-    table = views.table_class(views.model)
-    keys, _sort = table.sort_keys(views.model.objects.all(), None)
-    order = [f"{'-' if key.descending else ''}{'id' if key.lookup == 'pk' else key.lookup}"
-             for key in keys]  # fmt: skip
-    holding = [
-        index
-        for index in views.model._meta.indexes
-        if list(index.fields) == order and "pairing" in index.include
-    ]
-    assert holding, f"no index on {order} including the pairing"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [holding[0].name])
-        (definition,) = cursor.fetchone()
-    assert definition.endswith("INCLUDE (pairing_id)")  # migrated as declared
+        if views.model is None or views.table_class is None:
+            continue
+        table = views.table_class(views.model)
+        index = table.order_index_holding_pairing(views.model.objects.all())
+        if index is None:
+            continue
+        reading.add(views.list_url())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index.name])
+            (definition,) = cursor.fetchone()
+        assert definition.endswith("INCLUDE (pairing_id)")  # migrated as declared
+    assert sorted(reading) == READING_IDS_FIRST
