@@ -3,16 +3,13 @@
 import functools
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken, hash_token, scope_columns
 from aidtrack.core import orgscope
-
-# Recording every use would turn each read into a write; once a minute is
-# plenty to tell which tokens are still in use.
-_LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -37,7 +34,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
+        resolution = timedelta(seconds=settings.API_TOKEN_USE_RESOLUTION_SECONDS)
+        if token.last_used_at is None or now - token.last_used_at > resolution:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # The scope came with the token (or from the cache): the request runs no query for it.
         for name in tokens.query.annotations:

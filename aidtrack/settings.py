@@ -319,6 +319,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # not saved on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
 SESSION_RENEW_SECONDS = 60
+# An API token's last use is recorded at most this often (accounts.authentication):
+# recording every use would turn each read into a write.
+API_TOKEN_USE_RESOLUTION_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 
