@@ -713,25 +713,23 @@ def bench_details(bench: Bench, users: dict) -> None:
 
     for views in object_views():
         model = views.model
-        openers = {label: who for label, who in users.items() if may_open(who["user"], views)}
-
-        def newest(user, model=model):
-            visible = model.objects.for_user(user, scoping.VIEW)
-            return visible, visible.order_by("-pk").values_list("pk", flat=True).first()
-
-        # One record for every user where their scopes share it: the newest in the
-        # narrowest scope. Each user's own newest record differed in what it held (a
-        # reviewed report's reviewers), so "× leader" compared two different pages.
-        shared = next(
-            (pk for who in reversed(openers.values()) if (pk := newest(who["user"])[1])), None
-        )
-        for label, who in openers.items():
-            name = f"{model._meta.model_name} detail"
-            if not bench.wanted(f"detail {name} [{label}]"):
-                continue
-            visible, pk = newest(who["user"])
-            if shared is not None and visible.filter(pk=shared).exists():
-                pk = shared
+        name = f"{model._meta.model_name} detail"
+        visible = {
+            label: model.objects.for_user(who["user"], scoping.VIEW)
+            for label, who in users.items()
+            if bench.wanted(f"detail {name} [{label}]") and may_open(who["user"], views)
+        }
+        newest = {
+            label: rows.order_by("-pk").values_list("pk", flat=True).first()
+            for label, rows in visible.items()
+        }
+        # One record for every user whose scope holds it: the newest in the narrowest
+        # scope. Each user's own newest record differed in what it held (a reviewed
+        # report's reviewers), so "× leader" compared two different pages.
+        shared = next((pk for pk in reversed(newest.values()) if pk is not None), None)
+        for label, rows in visible.items():
+            who = users[label]
+            pk = shared if shared is not None and rows.filter(pk=shared).exists() else newest[label]
             if pk is None:
                 continue
             try:
