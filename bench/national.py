@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -135,14 +136,22 @@ def fetched(sql: str, params) -> tuple[list[str], list[tuple]]:
         return [column.name for column in cursor.description], cursor.fetchall()
 
 
-def compiled(queryset) -> tuple[str, tuple]:
-    """The queryset's own SQL and parameters."""
-    return queryset.query.get_compiler(connection=connection).as_sql()
+def queryset_fetched(queryset) -> tuple[list[str], list[tuple]]:
+    """``fetched`` of the queryset's own SQL. Nothing where its filter can match nothing
+    (EmptyResultSet: an id list that is empty, a scope without such rows), for which
+    Django runs no query either."""
+    try:
+        sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    except EmptyResultSet:
+        return [], []
+    return fetched(sql, params)
 
 
 def sql_rows(queryset) -> tuple[int, int]:
     """Run the queryset's compiled SQL through a bare cursor; dicts dumped as JSON."""
-    return raw_rows(*compiled(queryset))
+    names, values = queryset_fetched(queryset)
+    rows = [dict(zip(names, row, strict=True)) for row in values]
+    return len(rows), dump(rows)
 
 
 def sql_rows_nested(queryset) -> tuple[int, int]:
@@ -154,7 +163,7 @@ def sql_rows_nested(queryset) -> tuple[int, int]:
     (``WHERE <link> IN (ids)``, the related model's default order), as
     Django's own prefetch runs it, and its rows go into their parents' dicts.
     """
-    names, values = fetched(*compiled(queryset))
+    names, values = queryset_fetched(queryset)
     rows = [dict(zip(names, row, strict=True)) for row in values]
     # The model's own columns come first: with select_related a joined "id" comes later.
     first = {name: names.index(name) for name in set(names)}
@@ -198,10 +207,10 @@ def _prefetch_level(model, rows, ids, values, first, name, read=None):
             .values_list(*[f.attname for f in related._meta.concrete_fields], "_floor_parent")
         )
         parent_of = True
-    names, found = fetched(*compiled(queryset))
+    names, found = queryset_fetched(queryset)
     nested = [dict(zip(names, row, strict=True)) for row in found]
     where = {name: names.index(name) for name in set(names)}
-    pk = where[related._meta.pk.column]
+    pk = where.get(related._meta.pk.column)  # None with no rows: nothing reads it
     if parent_of is None:
         by_pk = {row[pk]: item for row, item in zip(found, nested, strict=True)}
         for row, key in zip(rows, keys, strict=True):
