@@ -634,9 +634,13 @@ LAST_LINK = re.compile(
 
 
 def html_rows(body: bytes) -> int:
+    """The records a list page shows: its table body's rows, less the one that says none
+    match (a cell across the table, generic/includes/table.html)."""
     start = body.find(b"<tbody")
+    if start < 0:
+        return 0
     end = body.find(b"</tbody>", start)
-    return body.count(b"<tr", start, end) if start >= 0 else 0
+    return body.count(b"<tr", start, end) - body.count(b"<td colspan=", start, end)
 
 
 def bench_html(bench: Bench, users: dict, province, city) -> None:

@@ -58,6 +58,10 @@ def test_the_national_bench_measures_every_kind_of_line(tmp_path):
     leaders = {line["name"] for line in measured if line["user"] == "leader"}
     compared = [line for line in measured if line["user"] != "leader" and line["name"] in leaders]
     assert compared and all(line.get("vs_leader") for line in compared)
+    # A page shows the rows its floor reads (an HTML deep page's floor is its page 1).
+    for line in measured:
+        if line["group"] == "api" or (line["group"] == "html" and "deep" not in line["name"]):
+            assert line["rows"] == line["floor_rows"], line["name"]
     deep = [line for line in lines if "deep page" in line["name"]]
     assert deep and all(line.get("page1_ms") for line in deep)
     assert "goals (issue 13):" in run.stdout
