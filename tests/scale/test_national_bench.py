@@ -20,10 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 # A line or two of each kind the run measures, for each of its users.
 LINES = (
     r"^(api check-ins (page 1 ×100|deep page)|html (checkin ×25|team ×200 pairing)"
-    r"|detail checkin|hub .* tab=funds|dashboard overview, top level|export people csv"
-    r"|refresh assessment_refresh\(county|write project)"
+    r"|detail checkin|hub .* tab=funds|dashboard overview, top level|search navbar results q=食"
+    r"|export (people csv|iati)|refresh assessment_refresh\(county|write project"
+    r"|write with the change feed|API change feed)"
 )
-KINDS = {"api", "html", "detail", "hub", "dashboard", "export", "refresh", "write"}
+KINDS = {"api", "html", "detail", "hub", "dashboard", "search", "export", "refresh", "write",
+         "write with the change feed", "API change feed"}  # fmt: skip
 USERS = {"leader", "coord-province", "coord-city"}
 
 
