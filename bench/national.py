@@ -149,9 +149,7 @@ def queryset_fetched(queryset) -> tuple[list[str], list[tuple]]:
 
 def sql_rows(queryset) -> tuple[int, int]:
     """Run the queryset's compiled SQL through a bare cursor; dicts dumped as JSON."""
-    names, values = queryset_fetched(queryset)
-    rows = [dict(zip(names, row, strict=True)) for row in values]
-    return len(rows), dump(rows)
+    return dumped(*queryset_fetched(queryset))
 
 
 def sql_rows_nested(queryset) -> tuple[int, int]:
@@ -226,7 +224,11 @@ def _prefetch_level(model, rows, ids, values, first, name, read=None):
 
 def raw_rows(sql: str, params) -> tuple[int, int]:
     """The rows of ``sql`` as dicts, dumped as JSON: their count and bytes."""
-    names, values = fetched(sql, params)
+    return dumped(*fetched(sql, params))
+
+
+def dumped(names: list[str], values: list[tuple]) -> tuple[int, int]:
+    """Rows as dicts of their columns, dumped as JSON: their count and bytes."""
     rows = [dict(zip(names, row, strict=True)) for row in values]
     return len(rows), dump(rows)
 
