@@ -617,8 +617,9 @@ def list_rows(views, user, params: dict):
     base = table.prepare(views.model.objects.for_user(user, scoping.VIEW))
     if views.filterset_class is not None:
         base = views.filterset_class(params or None, queryset=base, request=request).filtered
-    queryset, _sort = table.order(table.page_source(base, ""), None)
-    return queryset, table.reads_ids_first(base, "")
+    keys, sort = table.sort_keys(base, None)
+    queryset = table.page_source(base, sort).order_by(*(key.ordering for key in keys))
+    return queryset, table.reads_ids_first(base, keys, sort)
 
 
 def list_page_queryset(views, user, params: dict, per_page: int):

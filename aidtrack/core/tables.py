@@ -350,22 +350,22 @@ class Table:
             queryset = scoping.parents_in_pairings(queryset, self.leading_parent)
         return names_read_apart(queryset)
 
-    def reads_ids_first(self, queryset, sort: str) -> bool:
-        """Whether a page of ``queryset`` in ``sort`` picks its ids before its rows
-        (core.paging.keyset_page): in the default order, for rows tested on their
-        pairings (a coordinator's scope, a ``?pairing=`` filter), where the model has
-        an index of that order including the pairing (``order_index_holding_pairing``)."""
+    def reads_ids_first(self, queryset, keys: list[paging.SortKey], sort: str) -> bool:
+        """Whether a page of ``queryset`` in ``sort`` (its ``keys``, from ``sort_keys``) picks
+        its ids before its rows (core.paging.keyset_page): in the default order, for rows
+        tested on their pairings (a coordinator's scope, a ``?pairing=`` filter), where the
+        model has an index of that order including the pairing
+        (``order_index_holding_pairing``)."""
         return (
             not sort
             and scoping.tests_pairings(queryset)
-            and self.order_index_holding_pairing(queryset) is not None
+            and self.order_index_holding_pairing(keys) is not None
         )
 
-    def order_index_holding_pairing(self, queryset):
-        """The model's index on exactly the default order's keys (the id breaking ties)
-        that includes the pairing, else None: its walk tests each entry's pairing
-        without reading the row."""
-        keys, _sort = self.sort_keys(queryset, None)
+    def order_index_holding_pairing(self, keys: list[paging.SortKey]):
+        """The model's index on exactly ``keys`` (the default order's, the id breaking ties)
+        that includes the pairing, else None: its walk tests each entry's pairing without
+        reading the row."""
         order = [f"{'-' if key.descending else ''}{'id' if key.lookup == 'pk' else key.lookup}"
                  for key in keys]  # fmt: skip
         for index in self.model._meta.indexes:
@@ -398,11 +398,6 @@ class Table:
             return paging.sort_keys(queryset, ordering, pk_descending=descending), sort
         ordering = self.default_order or self.model._meta.ordering or ("pk",)
         return paging.sort_keys(queryset, ordering), ""
-
-    def order(self, queryset, sort: str | None):
-        """``(queryset, sort)``: the rows in the order of ``sort_keys``."""
-        keys, sort = self.sort_keys(queryset, sort)
-        return queryset.order_by(*(key.ordering for key in keys)), sort
 
     def header(self, sort: str):
         """Column headers with the sort value a click on each should send."""

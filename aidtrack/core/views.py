@@ -139,7 +139,7 @@ class ObjectListView(FilterFormStatusMixin, ObjectViewMixin, TemplateView):
             request.GET.get(paging.CURSOR_PARAM),
             # A cursor holds this list's sort values: it is refused on another list or sort.
             context=f"{self.model._meta.label_lower}:{sort}",
-            ids_first=table.reads_ids_first(queryset, sort),
+            ids_first=table.reads_ids_first(queryset, keys, sort),
         )
         if page.is_first and not page.has_next:
             count, over_cap = len(page.object_list), False  # all of it is on this page
