@@ -609,7 +609,7 @@ def may_open(user, views) -> bool:
 def list_rows(views, user, params: dict):
     """``(queryset, ids_first)``: the list's rows in its order, no page (table, filterset
     and order as the view applies them), and whether a page picks its ids first."""
-    from aidtrack.core import scoping
+    from aidtrack.core import paging, scoping
 
     request = RequestFactory().get("/", params)
     request.user = user
@@ -618,7 +618,7 @@ def list_rows(views, user, params: dict):
     if views.filterset_class is not None:
         base = views.filterset_class(params or None, queryset=base, request=request).filtered
     keys, sort = table.sort_keys(base, None)
-    queryset = table.page_source(base, sort).order_by(*(key.ordering for key in keys))
+    queryset = paging.ordered(table.page_source(base, sort), keys)
     return queryset, table.reads_ids_first(base, keys, sort)
 
 
