@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -60,7 +59,7 @@ from assessments.tables import (
     RubricTable,
 )
 from pairings.models import Pairing
-from pairings.selectors import chain_ids
+from pairings.selectors import chain_ids, children_count
 from projects.choices import ProjectStatus
 
 ENDING_WITHIN_DAYS = 60
@@ -223,17 +222,9 @@ class DashboardMixin(BrowserAccessMixin):
 
     def level(self, parent=None):
         """The pairings right below ``parent`` (the top level without one), with how many
-        pairings lie right below each (in scope with them: a scope is whole subtrees)."""
+        pairings lie right below each."""
         pairings = self.scoped_pairings().filter(parent=parent) if parent else self.top_level()
-        below = (
-            self.scoped_pairings()
-            .filter(parent=OuterRef("pk"))
-            .order_by()
-            .values("parent")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return pairings.annotate(below_count=Coalesce(Subquery(below), 0))
+        return pairings.annotate(below_count=children_count())
 
     def chain(self, pk) -> list:
         """The pairing ``pk`` and the pairings above it that are in scope, the highest
