@@ -10,6 +10,7 @@ from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken, hash_token, scope_columns
 from aidtrack.core import orgscope
+from aidtrack.core.prepared import PreparedLookup
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -26,7 +27,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         holder = f"token:{digest}"
         known = orgscope.cached_scope(holder)
         tokens = _tokens(mark_only=known is not None)
-        token = tokens.filter(digest=digest).first()
+        token = tokens.get(digest)
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if token.is_expired:
@@ -38,7 +39,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > resolution:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # The scope came with the token (or from the cache): the request runs no query for it.
-        for name in tokens.query.annotations:
+        for name in tokens.annotations:
             setattr(token.user, name, getattr(token, name))
         token.user.settle_scope(holder, known)
         return token.user, token
@@ -48,9 +49,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
 
 @functools.cache
-def _tokens(mark_only: bool):
-    """The tokens with their user and the user's scope columns, built once for each shape
-    (accounts.backends does the same for sessions): ``filter`` copies it."""
-    return ApiToken.objects.select_related("user").annotate(
+def _tokens(mark_only: bool) -> PreparedLookup:
+    """A token by its digest, with its user and the user's scope columns; compiled once for
+    each shape, as accounts.backends reads a session's user (aidtrack.core.prepared)."""
+    tokens = ApiToken.objects.select_related("user").annotate(
         **scope_columns(f"{ApiToken._meta.db_table}.user_id", mark_only)
     )
+    # Not a digest (sha256 hex): the compiled query's parameter that get() replaces.
+    return PreparedLookup(tokens, "digest", placeholder="(digest)")
