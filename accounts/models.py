@@ -6,9 +6,7 @@ import hashlib
 from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import connection, models
-from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +14,7 @@ from accounts.choices import Role
 from aidtrack.core import orgscope, scoping
 from aidtrack.core.models import LinkedModel
 from aidtrack.core.orgscope import CachedScope, ScopeIds, organizations_sql
+from aidtrack.core.subqueries import count_per_row
 from aidtrack.core.writes import Writes
 
 # Reads of pairing-scoped data: everyone but nobody. Writes depend on the role.
@@ -59,15 +58,7 @@ class UserQuerySet(models.QuerySet):
 def _unread_count():
     """The badge's count as an expression, built once: building the subquery cost every
     page more than running it. ``annotate`` resolves a copy, so it is reused unchanged."""
-    unread = (
-        Notification.objects.unread()
-        .filter(user=OuterRef("pk"))
-        .order_by()
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(unread), 0)
+    return count_per_row(Notification.objects.unread(), "user")
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):

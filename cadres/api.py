@@ -1,7 +1,5 @@
 from operator import itemgetter
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +11,7 @@ from rest_framework.response import Response
 from aidtrack.core import scoping
 from aidtrack.core.api import ScopedModelViewSet, ValidatedModelSerializer, absolute_url
 from aidtrack.core.feed import Derived
+from aidtrack.core.subqueries import count_per_row
 from cadres.filters import (
     AwardFilterSet,
     CareRecordFilterSet,
@@ -278,15 +277,8 @@ class TeamViewSet(ScopedModelViewSet):
     filterset_class = TeamFilterSet
 
     def get_queryset(self):
-        # Counted per row of the page (a correlated subquery on the team's index), not grouped.
-        members = (
-            TeamMember.objects.filter(team=OuterRef("pk"))
-            .order_by()
-            .values("team")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return super().get_queryset().annotate(member_count=Coalesce(Subquery(members), 0))
+        members = count_per_row(TeamMember.objects.all(), "team")
+        return super().get_queryset().annotate(member_count=members)
 
     @extend_schema(responses={200: NestedMemberSerializer(many=True)})
     # All of them, unfiltered and unpaged: the schema then offers no filters or cursor.

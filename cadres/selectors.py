@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from aidtrack.core.rollup import Groups, roll_up, years_q
+from aidtrack.core.subqueries import count_per_row
 from cadres.choices import (
     TEAM_LEADER_ROLES,
     CheckInSlot,
@@ -200,15 +201,8 @@ def current_member_count(today: date):
     """
     from cadres.models import TeamMember
 
-    members = (
-        TeamMember.objects.filter(team=OuterRef("pk"))
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
-        .order_by()
-        .values("team")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(members), 0)
+    present = TeamMember.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+    return count_per_row(present, "team")
 
 
 def deployments_started(

@@ -3,10 +3,9 @@
 import functools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 
+from aidtrack.core.subqueries import count_per_row
 from pairings.models import Pairing
 
 
@@ -58,11 +57,4 @@ def children_count():
     scope with it. With the scope in it, a province coordinator's overview planned the
     scope's 438 ids once more (about 0.7 ms) and built the subquery on every request.
     """
-    below = (
-        Pairing.objects.filter(parent=OuterRef("pk"))
-        .order_by()
-        .values("parent")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(below), 0)
+    return count_per_row(Pairing.objects.all(), "parent")
