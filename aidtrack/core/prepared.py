@@ -26,7 +26,9 @@ class PreparedLookup:
         self.queryset = queryset
         opts = queryset.model._meta
         self.field = opts.pk if field_name == "pk" else opts.get_field(field_name)
-        # No ordering: the key is unique, so ``first()``'s ORDER BY … LIMIT 1 sorts one row.
+        if not self.field.unique:
+            raise ValueError(f"{field_name} is not unique: a lookup by it may find several rows")
+        # No ORDER BY or LIMIT: a unique key finds one row (``first()`` sorted that one row).
         query = queryset.filter(**{field_name: placeholder}).order_by().query
         compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)  # the replica's SQL is the same
         self.sql, params = compiler.as_sql()

@@ -72,6 +72,11 @@ def test_values_are_converted_as_the_orm_converts_them(world):
 
 
 def test_a_placeholder_the_query_holds_elsewhere_is_refused(world):
-    active = User.objects.filter(is_active=True)
+    others = User.objects.exclude(username="(username)")
     with pytest.raises(ValueError, match="choose another"):
-        PreparedLookup(active, "is_active", placeholder=True)
+        PreparedLookup(others, "username", placeholder="(username)")
+
+
+def test_a_key_that_is_not_unique_is_refused(world):
+    with pytest.raises(ValueError, match="not unique"):
+        PreparedLookup(User.objects.all(), "role", placeholder="(role)")
