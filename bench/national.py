@@ -407,6 +407,7 @@ def choose_pairings():
 
 def make_users(province, city) -> dict[str, dict]:
     """A leader and two coordinators, created through the accounts services, with API tokens."""
+    from accounts.backends import ScopeLoadingBackend
     from accounts.choices import Role
     from accounts.models import User
     from accounts.services import api_token_create, user_save
@@ -421,11 +422,11 @@ def make_users(province, city) -> dict[str, dict]:
         user_save(account)
         if scope is not None:
             account.scope_pairings.set([scope])
-        # Loaded as a request loads its user (accounts.backends): with the ids of the scope's
+        # Loaded by the backend a request loads its user with: with the ids of the scope's
         # pairings and organisations, which the floors' queries then test as the pages' do.
         # Without them a person's records were tested by the organisations' subquery: a
         # city coordinator's check-ins floor took 55 ms where the page read them in 24.
-        account = User._default_manager.with_scope().get(pk=account.pk)
+        account = ScopeLoadingBackend().get_user(account.pk)
         _token, key = api_token_create(user=account, name="bench", can_write=True)
         browser = Client()
         browser.force_login(account)
