@@ -28,7 +28,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import BadRequest, FieldDoesNotExist
 from django.db.models import F, Q
 
-from aidtrack.core import lookups
+from aidtrack.core import lookups, scoping
 from aidtrack.core.signed import BadToken, sign_token, unsign_token
 
 # Past this many rows a list says "10,000+" and shows no totals: counting
@@ -244,7 +244,7 @@ def keyset_page(
 
     ``ids_first``: the page's ids are picked by a subquery of their own, then its
     rows read by id (``page_rows``). For a list whose order's index includes the
-    column the rows are tested on (core.tables.Table.reads_ids_first).
+    column the rows are tested on (``reads_ids_first``).
     """
 
     def take(queryset, limit):
@@ -284,6 +284,28 @@ def keyset_page(
         last_cursor=encode_cursor(context, LAST) if has_next else None,
         is_first=direction is None,
     )
+
+
+def reads_ids_first(queryset, keys: list[SortKey]) -> bool:
+    """Whether the first rows of ``queryset`` in the order of ``keys`` are best found ids
+    first (``page_rows``): for rows tested on their pairings (a coordinator's scope, a
+    ``?pairing=`` filter), where the model has an index of that order including the
+    pairing (``order_index_holding_pairing``)."""
+    return (
+        scoping.tests_pairings(queryset)
+        and order_index_holding_pairing(queryset.model, keys) is not None
+    )
+
+
+def order_index_holding_pairing(model, keys: list[SortKey]):
+    """The model's index on exactly ``keys`` (an order, the id breaking ties) that includes
+    the pairing, else None: its walk tests each entry's pairing without reading the row."""
+    order = [f"{'-' if key.descending else ''}{'id' if key.lookup == 'pk' else key.lookup}"
+             for key in keys]  # fmt: skip
+    for index in model._meta.indexes:
+        if list(index.fields) == order and "pairing" in index.include:
+            return index
+    return None
 
 
 def page_rows(queryset, limit: int, *, ids_first: bool = False):

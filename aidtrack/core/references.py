@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aidtrack.core import scoping
+from aidtrack.core import paging, scoping
 
 SUGGESTION_LIMIT = 20
 # A select longer than this becomes a type-ahead box (forms.scope_choice_fields). A
@@ -50,8 +50,8 @@ def suggestion_rows(queryset, text: str):
     The national bench times this very queryset's SQL as the suggest endpoint's floor.
     """
     model = queryset.model
-    # No text yet (the box just took the focus): the first rows, a start for short lists.
-    for word in text.split():
+    words = text.split()
+    for word in words:
         condition = Q()
         for field in model.suggest_fields:
             condition |= Q(**{f"{field}__icontains": word})
@@ -59,6 +59,15 @@ def suggestion_rows(queryset, text: str):
     related = getattr(model, "suggest_related", ())
     if related:
         queryset = queryset.select_related(*related)
+    if not words:
+        # No text yet (the box just took the focus): the first rows, a start for short
+        # lists. A coordinator's are picked as a list's first page picks them: a
+        # province's first projects lie 12,000 entries into the order's index, which
+        # read row by row took 10 ms, and ids first (index only) 4 ms.
+        keys = paging.sort_keys(queryset, model._meta.ordering)
+        if paging.reads_ids_first(queryset, keys):
+            first = paging.ordered(queryset, keys)
+            return paging.page_rows(first, SUGGESTION_LIMIT, ids_first=True)
     return queryset[:SUGGESTION_LIMIT]
 
 

@@ -352,26 +352,8 @@ class Table:
 
     def reads_ids_first(self, queryset, keys: list[paging.SortKey], sort: str) -> bool:
         """Whether a page of ``queryset`` in ``sort`` (its ``keys``, from ``sort_keys``) picks
-        its ids before its rows (core.paging.keyset_page): in the default order, for rows
-        tested on their pairings (a coordinator's scope, a ``?pairing=`` filter), where the
-        model has an index of that order including the pairing
-        (``order_index_holding_pairing``)."""
-        return (
-            not sort
-            and scoping.tests_pairings(queryset)
-            and self.order_index_holding_pairing(keys) is not None
-        )
-
-    def order_index_holding_pairing(self, keys: list[paging.SortKey]):
-        """The model's index on exactly ``keys`` (the default order's, the id breaking ties)
-        that includes the pairing, else None: its walk tests each entry's pairing without
-        reading the row."""
-        order = [f"{'-' if key.descending else ''}{'id' if key.lookup == 'pk' else key.lookup}"
-                 for key in keys]  # fmt: skip
-        for index in self.model._meta.indexes:
-            if list(index.fields) == order and "pairing" in index.include:
-                return index
-        return None
+        its ids before its rows: in the default order, where ``paging.reads_ids_first``."""
+        return not sort and paging.reads_ids_first(queryset, keys)
 
     def prepare(self, queryset):
         if self.select_related:

@@ -9,8 +9,10 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from aidtrack.core import paging, scoping
+from aidtrack.core.references import SUGGESTION_LIMIT
 from aidtrack.core.testing import COORDINATOR, LEADER
 from aidtrack.core.views import declared_pages
 from projects.models import Project
@@ -94,6 +96,24 @@ def test_a_coordinators_page_picks_its_ids_in_a_subquery_of_their_own(world, pro
     assert len(whole) == len(captured)
 
 
+def test_an_empty_suggestion_picks_a_coordinators_first_projects_ids_first(world, projects):
+    """The type-ahead box just focused: the first projects in the list's order, found as a
+    list's first page finds them; the programme's (the leader's) in one plain read."""
+    url = reverse("reference_suggest", args=["projects.project"])
+    for role, expect_ids_first in ((COORDINATOR, True), (LEADER, False)):
+        browser = signed_in(world, role)
+        browser.get(url)  # once-per-session writes
+        with CaptureQueriesContext(connection) as captured:
+            response = browser.get(url)
+        readable = Project.objects.for_user(world.user(role), scoping.VIEW)
+        first = readable.order_by("-year", "code", "id")[:SUGGESTION_LIMIT]
+        assert readable.count() > SUGGESTION_LIMIT
+        assert re.findall(r'data-value="(\d+)"', response.content.decode()) == [
+            str(project.pk) for project in first
+        ]
+        assert ("ARRAY(SELECT " in _row_query(captured)) is expect_ids_first
+
+
 # The lists whose order index holds the pairing (the migrations that added it).
 READING_IDS_FIRST = [
     "cadres:deployment_list",
@@ -112,7 +132,7 @@ def test_exactly_the_lists_whose_order_index_holds_the_pairing_read_ids_first(db
             continue
         table = views.table_class(views.model)
         keys, _sort = table.sort_keys(views.model.objects.all(), None)
-        index = table.order_index_holding_pairing(keys)
+        index = paging.order_index_holding_pairing(views.model, keys)
         if index is None:
             continue
         reading.add(views.list_url())
