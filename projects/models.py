@@ -279,8 +279,8 @@ class Project(BaseModel):
             models.Index(fields=["pairing", "year"]),
             # The projects list's default order, the id breaking ties (core.paging pages
             # by it), and the same within a pairing (``?pairing=``, a scoped coordinator).
-            # It holds the pairing too: a coordinator's page picks its ids from this
-            # index alone (core.tables.Table.reads_ids_first).
+            # It holds the pairing too: a coordinator's page, and the type-ahead's first
+            # suggestions, pick their ids from this index alone (core.paging.reads_ids_first).
             models.Index(
                 fields=["-year", "code", "id"], include=["pairing"], name="project_list_order_idx"
             ),
